@@ -1,0 +1,69 @@
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { encodeAnthropicError } from "./dialects/anthropic/encode-error.js";
+import { encodeOpenAIError } from "./dialects/openai/encode-error.js";
+import { ApiError, toApiError } from "./errors.js";
+import type { ClientDialect } from "./http/request.js";
+import { chatCompletions } from "./routes/chat-completions.js";
+import { embeddings } from "./routes/embeddings.js";
+import { models } from "./routes/models.js";
+import type { Runtime } from "./runtime.js";
+
+type Env = { Variables: { dialect: ClientDialect } };
+
+/** Which dialect a path speaks, so that every error on it comes back in that dialect's shape. */
+export function dialectOf(path: string): ClientDialect {
+  return /\/messages(\/|$)/.test(path) ? "anthropic" : "openai";
+}
+
+export function renderError(c: Context, error: ApiError): Response {
+  const dialect = dialectOf(c.req.path);
+  const body = dialect === "anthropic" ? encodeAnthropicError(error) : encodeOpenAIError(error);
+  const headers: Record<string, string> = {};
+  if (error.retryAfter) headers["retry-after"] = error.retryAfter;
+  // 499 and 466 are not standard statuses: clients get 400 for a version problem, and nobody reads
+  // a cancelled request's answer.
+  const status = error.status === 466 ? 400 : error.status;
+  return c.json(body, status as 400, headers);
+}
+
+/** The HTTP app. Built from a runtime so that tests can build one against a fake upstream. */
+export function createApp(runtime: Runtime) {
+  const app = new Hono<Env>();
+
+  app.onError((error, c) => {
+    const apiError = toApiError(error);
+    if (apiError.status >= 500 && !apiError.upstream) runtime.log.error(`${c.req.method} ${c.req.path}:`, error);
+    else runtime.log.debug(`${c.req.method} ${c.req.path} -> ${apiError.status} ${apiError.message}`);
+    return renderError(c, apiError);
+  });
+  app.notFound((c) =>
+    renderError(c, new ApiError({ kind: "not_found", status: 404, message: `No route for ${c.req.method} ${c.req.path}` })),
+  );
+
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: runtime.config.bodyLimit,
+      onError: (c) =>
+        renderError(
+          c,
+          new ApiError({
+            kind: "payload_too_large",
+            status: 413,
+            message: `The request body is larger than the limit of ${runtime.config.bodyLimit} bytes`,
+          }),
+        ),
+    }),
+  );
+
+  // Claude Code preconnects with HEAD /; any status would do, 200 is kindest.
+  app.get("/", (c) => c.text("copilot-api is running"));
+
+  for (const prefix of ["", "/v1"]) {
+    app.get(`${prefix}/models`, models(runtime));
+    app.post(`${prefix}/chat/completions`, chatCompletions(runtime));
+    app.post(`${prefix}/embeddings`, embeddings(runtime));
+  }
+  return app;
+}

@@ -1,0 +1,38 @@
+import { ApiError } from "../errors.js";
+import { type CopilotModel, supportedEndpoints, supports, type UpstreamEndpoint } from "../upstream/model-catalog.js";
+
+export type ClientApi = "chat" | "responses" | "messages";
+
+/**
+ * Which Copilot endpoint serves a client's request. The model catalog's `supported_endpoints`
+ * decides, never a model-name prefix. The client's own dialect comes first (passthrough, nothing
+ * lost), then the endpoint that keeps the most on translation.
+ */
+const PREFERENCE: Record<ClientApi, UpstreamEndpoint[]> = {
+  chat: ["/chat/completions", "/responses", "/v1/messages"],
+  messages: ["/v1/messages", "/chat/completions", "/responses"],
+  responses: ["/responses", "/chat/completions", "/v1/messages"],
+};
+
+/** Translations that exist; a route passes the set it can run. */
+export function planUpstream(
+  model: CopilotModel,
+  client: ClientApi,
+  reachable: readonly UpstreamEndpoint[] = PREFERENCE[client],
+): UpstreamEndpoint {
+  for (const endpoint of PREFERENCE[client]) {
+    if (reachable.includes(endpoint) && supports(model, endpoint)) return endpoint;
+  }
+  const listed = supportedEndpoints(model).join(", ");
+  throw new ApiError({
+    kind: "invalid_request",
+    status: 400,
+    code: "unsupported_api_for_model",
+    param: "model",
+    message: `The model "${model.id}" is served by Copilot only on ${listed}, which this server cannot reach from ${clientPath(client)} yet. Use a client API that speaks ${listed}.`,
+  });
+}
+
+function clientPath(client: ClientApi): string {
+  return client === "chat" ? "/v1/chat/completions" : client === "messages" ? "/v1/messages" : "/v1/responses";
+}

@@ -1,0 +1,85 @@
+import { ApiError } from "../errors.js";
+import { type CopilotModel, isUsable, modelType } from "../upstream/model-catalog.js";
+
+export interface ModelAliases {
+  [alias: string]: string;
+}
+
+/**
+ * Finds the Copilot model a client means. Clients send ids in their vendor's spelling: Claude Code
+ * sends `claude-sonnet-4-5-20250929`, `claude-opus-4-6[1m]`, or a family (`sonnet`); Copilot lists
+ * `claude-sonnet-4.5`, `claude-opus-4.6-1m`. In order: a user alias, the exact id, then the
+ * normalised id (dates dropped, version dashes to dots, `[1m]` to `-1m` when that variant exists),
+ * then a family name to its newest listed model. Never a silent downgrade to another version
+ * (known-failures T17): when nothing matches, the caller gets a not-found error listing the ids.
+ */
+export function resolveModel(
+  requested: string,
+  models: CopilotModel[],
+  aliases: ModelAliases = {},
+  kind: "chat" | "embeddings" = "chat",
+): CopilotModel {
+  const candidates = models.filter((m) => isUsable(m) && (kind === "chat" ? modelType(m) === "chat" : modelType(m) === "embeddings"));
+  const byId = new Map(candidates.map((m) => [m.id, m]));
+  const wanted = aliases[requested] ?? requested;
+  const hit = byId.get(wanted) ?? byId.get(wanted.toLowerCase());
+  if (hit) return hit;
+
+  for (const id of normalisedIds(wanted)) {
+    const m = byId.get(id);
+    if (m) return m;
+  }
+  const family = familyOf(wanted);
+  if (family) {
+    const newest = newestOfFamily(candidates, family);
+    if (newest) return newest;
+  }
+  throw modelNotFound(requested, candidates);
+}
+
+export function modelNotFound(requested: string, candidates: CopilotModel[]): ApiError {
+  const ids = candidates.map((m) => m.id).sort();
+  return new ApiError({
+    kind: "not_found",
+    status: 404,
+    code: "model_not_found",
+    param: "model",
+    message: `The model "${requested}" is not available on this Copilot account. Available models: ${ids.join(", ")}`,
+  });
+}
+
+/** Spellings to try, most specific first. */
+export function normalisedIds(requested: string): string[] {
+  let id = requested.trim().toLowerCase();
+  const oneM = /\[1m\]$/.test(id);
+  id = id.replace(/\[1m\]$/, "");
+  id = id.replace(/^(anthropic|openai|google)[/.]/, "");
+  // Dated suffixes: -20250929, -2025-09-29, @20250929
+  id = id.replace(/[-@](20\d{6}|20\d{2}-\d{2}-\d{2})$/, "");
+  // Version dashes between digits become dots: claude-opus-4-6 -> claude-opus-4.6, gpt-5-4 stays unless listed.
+  const dotted = id.replace(/(\d)-(?=\d(?:\D|$))/g, "$1.");
+  const out: string[] = [];
+  if (oneM) out.push(`${dotted}-1m`, `${id}-1m`);
+  out.push(dotted, id);
+  // claude-3-5-sonnet style: vendor order differs; also try moving the family after the version.
+  const m = /^claude-(\d+(?:[.-]\d+)?)-(opus|sonnet|haiku)$/.exec(id);
+  if (m && m[1] && m[2]) out.push(`claude-${m[2]}-${m[1].replace("-", ".")}`);
+  return [...new Set(out)];
+}
+
+const FAMILIES = ["opus", "sonnet", "haiku"] as const;
+
+function familyOf(requested: string): string | undefined {
+  const id = requested.trim().toLowerCase();
+  if ((FAMILIES as readonly string[]).includes(id)) return id;
+  const m = /^claude-(opus|sonnet|haiku)$/.exec(id);
+  return m?.[1];
+}
+
+function newestOfFamily(models: CopilotModel[], family: string): CopilotModel | undefined {
+  const members = models
+    .filter((m) => new RegExp(`^claude-${family}-\\d+(\\.\\d+)?$`).test(m.id))
+    .map((m) => ({ m, v: (/(\d+(?:\.\d+)?)$/.exec(m.id)?.[1] ?? "0").split(".").map(Number) }));
+  members.sort((a, b) => (b.v[0] ?? 0) - (a.v[0] ?? 0) || (b.v[1] ?? 0) - (a.v[1] ?? 0));
+  return members[0]?.m;
+}

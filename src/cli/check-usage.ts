@@ -1,0 +1,26 @@
+import { defineCommand } from "citty";
+import { log } from "../log.js";
+import { paths } from "../paths.js";
+import { formatUsage } from "../usage/format-usage.js";
+import { GitHubClient } from "../upstream/github.js";
+import { createFetch } from "../upstream/http.js";
+import { buildIdentity, loadDeviceIds } from "../upstream/identity.js";
+import { configFrom, githubToken, sharedArgs } from "./common.js";
+
+export default defineCommand({
+  meta: { name: "check-usage", description: "Show your Copilot plan, quota and reset date" },
+  args: sharedArgs,
+  async run({ args }) {
+    const config = configFrom(args);
+    try {
+      const token = await githubToken(config, { interactiveLogin: false });
+      const identity = buildIdentity(await loadDeviceIds(paths(config.dataDir).device));
+      const github = new GitHubClient(createFetch(config.proxyEnv), config.githubApiUrl, identity);
+      const user = await github.user(token, "token");
+      process.stdout.write(`${formatUsage(user)}\n`);
+    } catch (error) {
+      log.error(`Could not read usage: ${(error as Error).message}`);
+      process.exitCode = 1;
+    }
+  },
+});

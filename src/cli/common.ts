@@ -1,0 +1,79 @@
+import { readFileSync } from "node:fs";
+import { resolveConfig, type Config, type ConfigInput } from "../config.js";
+import { log, registerSecret } from "../log.js";
+import { paths, readTextFile, writeSecretFile } from "../paths.js";
+import { runDeviceFlow } from "../upstream/device-flow.js";
+import { createFetch } from "../upstream/http.js";
+
+export const sharedArgs = {
+  verbose: { type: "boolean", alias: "v", default: false, description: "Log more (never secrets)" },
+  "github-token": { type: "string", alias: "g", description: "GitHub token to use (env GH_TOKEN); not stored" },
+  "show-token": { type: "boolean", default: false, description: "Print the GitHub and Copilot tokens (off by default: they grant access to your account)" },
+  "proxy-env": { type: "boolean", default: false, description: "Send GitHub/Copilot traffic through HTTP(S)_PROXY, honouring NO_PROXY" },
+  "enterprise-url": { type: "string", description: "GitHub Enterprise Cloud with data residency: <tenant>.ghe.com (env COPILOT_API_ENTERPRISE_URL)" },
+} as const;
+
+export function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version?: string };
+    return pkg.version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}
+
+export function configFrom(args: Record<string, unknown>, extra: ConfigInput = {}): Config {
+  const config = resolveConfig({
+    verbose: args.verbose === true,
+    showToken: args["show-token"] === true,
+    proxyEnv: args["proxy-env"] === true,
+    githubToken: typeof args["github-token"] === "string" ? args["github-token"] : undefined,
+    enterpriseUrl: typeof args["enterprise-url"] === "string" ? args["enterprise-url"] : undefined,
+    ...extra,
+  });
+  log.setVerbose(config.verbose);
+  return config;
+}
+
+/**
+ * Poll intervals from GitHub are honoured as given; COPILOT_API_DEVICE_POLL_SCALE shortens them
+ * for the project's own tests against the local fake GitHub, and nothing else.
+ */
+function pollScale(): number {
+  const v = Number(process.env.COPILOT_API_DEVICE_POLL_SCALE);
+  return Number.isFinite(v) && v > 0 && v <= 1 ? v : 1;
+}
+
+/** Logs in with GitHub's device flow and stores the token (0600). */
+export async function login(config: Config): Promise<string> {
+  const scale = pollScale();
+  const token = await runDeviceFlow({
+    fetch: createFetch(config.proxyEnv),
+    githubUrl: config.githubUrl,
+    onCode: (code) => {
+      log.box(`To sign in, open ${code.verification_uri}\nand enter the code ${code.user_code}\n(it expires in ${Math.round(code.expires_in / 60)} minutes)`);
+    },
+    onSlowDown: (interval) => log.info(`GitHub asked us to poll less often; now every ${interval} s`),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms * scale)),
+  });
+  registerSecret(token);
+  await writeSecretFile(paths(config.dataDir).githubToken, token);
+  log.success(`Logged in. Token stored in ${paths(config.dataDir).githubToken} (mode 0600)`);
+  if (config.showToken) log.secret("GitHub token", token);
+  return token;
+}
+
+/** The GitHub token: --github-token / GH_TOKEN, else the stored one, else a fresh login. */
+export async function githubToken(config: Config, { interactiveLogin = true } = {}): Promise<string> {
+  if (config.githubToken) {
+    registerSecret(config.githubToken);
+    return config.githubToken;
+  }
+  const stored = await readTextFile(paths(config.dataDir).githubToken);
+  if (stored) {
+    registerSecret(stored);
+    return stored;
+  }
+  if (!interactiveLogin) throw new Error("Not logged in: run `copilot-api auth`, or pass --github-token / GH_TOKEN");
+  return login(config);
+}

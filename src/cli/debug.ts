@@ -1,0 +1,55 @@
+import { existsSync, statSync } from "node:fs";
+import { defineCommand } from "citty";
+import { paths } from "../paths.js";
+import { configFrom, version } from "./common.js";
+
+/** Version, runtime, paths and whether a token exists: never the token itself. */
+export function debugInfo(config: ReturnType<typeof configFrom>) {
+  const p = paths(config.dataDir);
+  const bun = (globalThis as { Bun?: { version: string } }).Bun;
+  let tokenMode: string | undefined;
+  try {
+    tokenMode = (statSync(p.githubToken).mode & 0o777).toString(8);
+  } catch {
+    tokenMode = undefined;
+  }
+  return {
+    version: version(),
+    runtime: bun ? { name: "bun", version: bun.version } : { name: "node", version: process.versions.node },
+    platform: `${process.platform}-${process.arch}`,
+    paths: { dataDir: p.dir, githubToken: p.githubToken, config: p.config },
+    auth: {
+      tokenExists: existsSync(p.githubToken),
+      tokenFileMode: tokenMode,
+      githubTokenFromEnvOrFlag: Boolean(config.githubToken),
+    },
+    upstream: {
+      githubUrl: config.githubUrl,
+      githubApiUrl: config.githubApiUrl,
+      enterpriseUrl: config.enterpriseUrl ?? null,
+      apiVersion: config.apiVersion,
+    },
+  };
+}
+
+export default defineCommand({
+  meta: { name: "debug", description: "Print version, runtime, paths and auth state (no secrets)" },
+  args: { ...{ verbose: { type: "boolean", alias: "v", default: false } }, json: { type: "boolean", default: false, description: "Print JSON" } },
+  run({ args }) {
+    const info = debugInfo(configFrom(args));
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
+      return;
+    }
+    const lines = [
+      `copilot-api ${info.version}`,
+      `runtime:        ${info.runtime.name} ${info.runtime.version} (${info.platform})`,
+      `data dir:       ${info.paths.dataDir}`,
+      `token file:     ${info.paths.githubToken} (${info.auth.tokenExists ? `present, mode ${info.auth.tokenFileMode}` : "absent"})`,
+      `token from env: ${info.auth.githubTokenFromEnvOrFlag ? "yes" : "no"}`,
+      `GitHub:         ${info.upstream.githubUrl} / ${info.upstream.githubApiUrl}`,
+      `API version:    ${info.upstream.apiVersion}`,
+    ];
+    process.stdout.write(`${lines.join("\n")}\n`);
+  },
+});

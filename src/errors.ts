@@ -1,0 +1,138 @@
+/**
+ * One error type for the whole server. Every failure is classified once, here, and each client
+ * dialect renders it in its own shape (see dialects/<name>/encode-error.ts).
+ */
+export type ErrorKind =
+  | "invalid_request"
+  | "authentication"
+  | "permission"
+  | "not_found"
+  | "payload_too_large"
+  | "rate_limit"
+  | "quota"
+  | "context_window"
+  | "api_version"
+  | "overloaded"
+  | "upstream"
+  | "network"
+  | "timeout"
+  | "cancelled";
+
+export interface ApiErrorInit {
+  kind: ErrorKind;
+  status: number;
+  message: string;
+  code?: string;
+  param?: string;
+  retryAfter?: string;
+  /** The status/body came from Copilot or GitHub rather than from us. */
+  upstream?: boolean;
+  /** Copilot's x-github-request-id, quoted so users can report it. */
+  requestId?: string;
+}
+
+export class ApiError extends Error {
+  readonly kind: ErrorKind;
+  readonly status: number;
+  readonly code?: string;
+  readonly param?: string;
+  readonly retryAfter?: string;
+  readonly upstream: boolean;
+  readonly requestId?: string;
+
+  constructor(init: ApiErrorInit) {
+    super(init.message);
+    this.name = "ApiError";
+    this.kind = init.kind;
+    this.status = init.status;
+    this.code = init.code;
+    this.param = init.param;
+    this.retryAfter = init.retryAfter;
+    this.upstream = init.upstream ?? false;
+    this.requestId = init.requestId;
+  }
+}
+
+export const badRequest = (message: string, param?: string, code = "invalid_request_error") =>
+  new ApiError({ kind: "invalid_request", status: 400, message, param, code });
+
+export const notFound = (message: string, code = "not_found") =>
+  new ApiError({ kind: "not_found", status: 404, message, code });
+
+export function kindForStatus(status: number): ErrorKind {
+  if (status === 400 || status === 422) return "invalid_request";
+  if (status === 401) return "authentication";
+  if (status === 402) return "quota";
+  if (status === 403) return "permission";
+  if (status === 404) return "not_found";
+  if (status === 413) return "payload_too_large";
+  if (status === 429) return "rate_limit";
+  if (status === 466) return "api_version";
+  if (status === 499) return "cancelled";
+  if (status === 503 || status === 529) return "overloaded";
+  if (status === 504) return "timeout";
+  return status >= 500 ? "upstream" : "invalid_request";
+}
+
+/**
+ * Turns an upstream error answer into an ApiError. The body is read once, as text, then parsed if
+ * it is JSON (Copilot sends `{"error":{message,code,type,param}}`, the same fields bare, GitHub's
+ * `{message, documentation_url}`, Anthropic's `{type:"error",error:{type,message}}`, or plain text).
+ */
+export function fromUpstream(status: number, headers: Headers, text: string, apiVersion?: string): ApiError {
+  let message = text.trim() || `Upstream answered HTTP ${status}`;
+  let code: string | undefined;
+  let param: string | undefined;
+  try {
+    const parsed = JSON.parse(text) as Record<string, unknown>;
+    const inner = (typeof parsed.error === "object" && parsed.error !== null ? parsed.error : parsed) as Record<string, unknown>;
+    if (typeof inner.message === "string") message = inner.message.trim();
+    else if (typeof parsed.message === "string") message = parsed.message.trim();
+    if (typeof inner.code === "string") code = inner.code;
+    else if (typeof inner.type === "string" && inner.type !== "error") code = inner.type;
+    if (typeof inner.param === "string") param = inner.param;
+  } catch {
+    // plain-text body: keep it verbatim
+  }
+  let kind = kindForStatus(status);
+  if (status === 400 && /model_max_prompt_tokens_exceeded/.test(code ?? "") ) kind = "context_window";
+  if (status === 400 && /prompt token count of \d+ exceeds the limit/.test(message)) kind = "context_window";
+  if (status === 466) {
+    message =
+      `Copilot rejected the API version: X-GitHub-Api-Version is ${apiVersion ?? "(unset)"}, which GitHub no longer supports. ` +
+      `Set COPILOT_API_VERSION to a current version. Upstream said: ${message}`;
+    code = code ?? "api_version_unsupported";
+  }
+  return new ApiError({
+    kind,
+    status,
+    message,
+    code,
+    param,
+    retryAfter: headers.get("retry-after") ?? undefined,
+    upstream: true,
+    requestId: headers.get("x-github-request-id") ?? undefined,
+  });
+}
+
+/** Anything thrown that isn't an ApiError: network failures become 502, aborts 499. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const e = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === "AbortError") return new ApiError({ kind: "cancelled", status: 499, message: "Request cancelled" });
+  const code = e?.cause?.code ?? e?.code;
+  if (code && /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|ENETUNREACH|UND_ERR_\w+)$/.test(code)) {
+    return new ApiError({
+      kind: "network",
+      status: 502,
+      message: `Could not reach Copilot (${code})`,
+      code: "upstream_unreachable",
+    });
+  }
+  return new ApiError({
+    kind: "upstream",
+    status: 500,
+    message: e?.message ? `Internal error: ${e.message}` : "Internal error",
+    code: "internal_error",
+  });
+}

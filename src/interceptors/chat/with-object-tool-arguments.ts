@@ -1,0 +1,27 @@
+import type { ChatInterceptor } from "./types.js";
+
+/**
+ * Copilot 400s every later turn when a history tool call's `arguments` is not a JSON-object string
+ * ("Invalid JSON format in tool call arguments", known-failures T5): empty, "[]", a bare string or
+ * an already-parsed object are normalised to a JSON object string.
+ */
+export const withObjectToolArguments: ChatInterceptor = (body) => {
+  for (const message of body.messages) {
+    if (message.role !== "assistant" || !Array.isArray(message.tool_calls)) continue;
+    for (const call of message.tool_calls) {
+      if (!call.function) continue;
+      call.function.arguments = objectArguments(call.function.arguments);
+    }
+  }
+};
+
+export function objectArguments(value: unknown): string {
+  if (value && typeof value === "object" && !Array.isArray(value)) return JSON.stringify(value);
+  if (typeof value !== "string" || !value.trim()) return "{}";
+  try {
+    const parsed = JSON.parse(value) as unknown;
+    return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? value : "{}";
+  } catch {
+    return "{}";
+  }
+}

@@ -1,0 +1,72 @@
+import { createConsola, type ConsolaInstance } from "consola";
+
+/**
+ * Every log line goes through `redact`: GitHub tokens (ghu_/gho_/ghp_/ghs_/github_pat_), Copilot
+ * session tokens (`tid=…;exp=…`), and Authorization values never reach the terminal or a file,
+ * whatever the verbosity. `--show-token` is the only switch that prints a token, and it does so
+ * through `log.secret`, on purpose.
+ */
+const secrets = new Set<string>();
+const PATTERNS: RegExp[] = [
+  /\b(gh[uops]_|github_pat_)[A-Za-z0-9_]{8,}/g,
+  /\btid=[^\s"',]+/g,
+  /\b(Bearer|token)\s+[A-Za-z0-9._~+/=:;-]{8,}/gi,
+];
+
+export function registerSecret(value: string | undefined): void {
+  if (value && value.length >= 8) secrets.add(value);
+}
+
+export function redact(text: string): string {
+  let out = text;
+  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join("[redacted]");
+  for (const pattern of PATTERNS) out = out.replace(pattern, (m) => {
+    const scheme = /^(Bearer|token)\s/i.exec(m);
+    return scheme ? `${scheme[1]} [redacted]` : "[redacted]";
+  });
+  return out;
+}
+
+function clean(args: unknown[]): unknown[] {
+  return args.map((a) => {
+    if (typeof a === "string") return redact(a);
+    if (a instanceof Error) return redact(a.stack ?? a.message);
+    if (a && typeof a === "object") {
+      try {
+        return redact(JSON.stringify(a));
+      } catch {
+        return "[unserialisable]";
+      }
+    }
+    return a;
+  });
+}
+
+export interface Logger {
+  debug(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+  success(...args: unknown[]): void;
+  box(text: string): void;
+  /** Prints a secret without redaction: only for --show-token. */
+  secret(label: string, value: string): void;
+  setVerbose(verbose: boolean): void;
+}
+
+export function createLogger(consola: ConsolaInstance = createConsola({ level: 3 })): Logger {
+  return {
+    debug: (...a) => (consola.debug as (...x: unknown[]) => void)(...clean(a)),
+    info: (...a) => (consola.info as (...x: unknown[]) => void)(...clean(a)),
+    warn: (...a) => (consola.warn as (...x: unknown[]) => void)(...clean(a)),
+    error: (...a) => (consola.error as (...x: unknown[]) => void)(...clean(a)),
+    success: (...a) => (consola.success as (...x: unknown[]) => void)(...clean(a)),
+    box: (text) => consola.box(redact(text)),
+    secret: (label, value) => consola.info(`${label}: ${value}`),
+    setVerbose: (verbose) => {
+      consola.level = verbose ? 4 : 3;
+    },
+  };
+}
+
+export const log: Logger = createLogger();

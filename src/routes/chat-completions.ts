@@ -1,0 +1,66 @@
+import type { Context } from "hono";
+import { planUpstream } from "../bridge/plan.js";
+import { resolveModel } from "../bridge/resolve-model.js";
+import { mergeChoices, StreamChoiceMerger } from "../dialects/openai-chat/merge-choices.js";
+import { badRequest } from "../errors.js";
+import { interactionIdFrom, readJsonObject } from "../http/request.js";
+import { type ChatBody, interceptChat } from "../interceptors/chat/index.js";
+import type { Runtime } from "../runtime.js";
+import { sseDecoderStream } from "../sse/sse-decoder.js";
+import { formatSse, SSE_HEADERS } from "../sse/sse-encoder.js";
+import { chatInitiator } from "../upstream/initiator.js";
+import { hasImage } from "../upstream/vision.js";
+
+/** POST /v1/chat/completions: passthrough to Copilot's /chat/completions for the models that speak it. */
+export function chatCompletions(runtime: Runtime) {
+  return async (c: Context) => {
+    const body = await readJsonObject(c);
+    if (typeof body.model !== "string" || !body.model) throw badRequest("`model` is required and must be a string", "model");
+    if (!Array.isArray(body.messages) || body.messages.length === 0) {
+      throw badRequest("`messages` is required and must be a non-empty array", "messages");
+    }
+    const model = resolveModel(body.model, runtime.catalog.list());
+    planUpstream(model, "chat", ["/chat/completions"]);
+
+    const chat = interceptChat(body as ChatBody, model);
+    const stream = chat.stream === true;
+    const res = await runtime.copilot.request({
+      path: "/chat/completions",
+      body: chat,
+      intent: Array.isArray(chat.tools) && chat.tools.length > 0 ? "conversation-agent" : "conversation-panel",
+      initiator: chatInitiator(chat.messages),
+      vision: hasImage(chat.messages),
+      interactionId: interactionIdFrom(c.req.raw.headers),
+      signal: c.req.raw.signal,
+    });
+
+    if (!stream) {
+      const json = (await res.json()) as { choices?: [] };
+      mergeChoices(json);
+      return c.json(json);
+    }
+    if (!res.body) throw badRequest("Copilot returned no stream");
+    // Only Claude answers split across choices; every other model's stream is piped untouched.
+    const body$ = /anthropic/i.test(model.vendor ?? "") ? mergeStreamChoices(res.body) : res.body;
+    return new Response(body$, { status: 200, headers: SSE_HEADERS });
+  };
+}
+
+function mergeStreamChoices(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const merger = new StreamChoiceMerger();
+  const encoder = new TextEncoder();
+  return body.pipeThrough(sseDecoderStream()).pipeThrough(
+    new TransformStream({
+      transform(ev, controller) {
+        if (ev.data === "[DONE]") return controller.enqueue(encoder.encode(formatSse("[DONE]")));
+        try {
+          const chunk = JSON.parse(ev.data);
+          merger.merge(chunk);
+          controller.enqueue(encoder.encode(formatSse(JSON.stringify(chunk), ev.event)));
+        } catch {
+          controller.enqueue(encoder.encode(formatSse(ev.data, ev.event)));
+        }
+      },
+    }),
+  );
+}

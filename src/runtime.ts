@@ -1,0 +1,67 @@
+import { type Config, fallbackCopilotBase } from "./config.js";
+import { type Logger, log as defaultLog, registerSecret } from "./log.js";
+import { paths } from "./paths.js";
+import { CopilotClient } from "./upstream/copilot-client.js";
+import { GitHubClient } from "./upstream/github.js";
+import { createCopilotHeaders } from "./upstream/headers.js";
+import { createFetch, type FetchLike } from "./upstream/http.js";
+import { buildIdentity, type Identity, loadDeviceIds } from "./upstream/identity.js";
+import { ModelCatalog } from "./upstream/model-catalog.js";
+import { TokenManager } from "./upstream/token-manager.js";
+
+/** Everything a request handler needs, built once at start and passed in: no module-level state. */
+export interface Runtime {
+  config: Config;
+  log: Logger;
+  identity: Identity;
+  fetch: FetchLike;
+  github: GitHubClient;
+  tokens: TokenManager;
+  copilot: CopilotClient;
+  catalog: ModelCatalog;
+  startedAt: number;
+}
+
+export interface RuntimeOptions {
+  githubToken: string;
+  log?: Logger;
+  fetch?: FetchLike;
+  now?: () => number;
+}
+
+export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
+  const log = options.log ?? defaultLog;
+  registerSecret(options.githubToken);
+  const fetch = options.fetch ?? createFetch(config.proxyEnv);
+  const identity = buildIdentity(await loadDeviceIds(paths(config.dataDir).device));
+  const github = new GitHubClient(fetch, config.githubApiUrl, identity);
+  const tokens = new TokenManager({
+    github,
+    githubToken: options.githubToken,
+    fallbackApiBase: fallbackCopilotBase(config),
+    log,
+    now: options.now,
+  });
+  const copilot = new CopilotClient({
+    fetch,
+    tokens,
+    headers: createCopilotHeaders(identity, config.apiVersion),
+    apiVersion: config.apiVersion,
+    log,
+  });
+  const catalog = new ModelCatalog(copilot, log, options.now);
+  return { config, log, identity, fetch, github, tokens, copilot, catalog, startedAt: Date.now() };
+}
+
+/** Gets a session and the model list, then keeps both fresh in the background. */
+export async function startRuntime(runtime: Runtime): Promise<void> {
+  await runtime.tokens.get();
+  await runtime.catalog.load();
+  runtime.tokens.start();
+  runtime.catalog.start();
+}
+
+export function stopRuntime(runtime: Runtime): void {
+  runtime.tokens.stop();
+  runtime.catalog.stop();
+}

@@ -1,0 +1,97 @@
+import { ApiError, fromUpstream, toApiError } from "../errors.js";
+import type { Logger } from "../log.js";
+import type { CallContext, CopilotHeaders } from "./headers.js";
+import type { FetchLike } from "./http.js";
+import type { TokenManager } from "./token-manager.js";
+
+export interface CopilotRequest extends CallContext {
+  path: string;
+  method?: "GET" | "POST";
+  /** A JSON string (sent as is) or a value to serialise. */
+  body?: string | object;
+  /** Extra headers, e.g. anthropic-beta on /v1/messages. */
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface CopilotClientOptions {
+  fetch: FetchLike;
+  tokens: TokenManager;
+  headers: CopilotHeaders;
+  apiVersion: string;
+  log: Logger;
+}
+
+const RETRYABLE_STATUS = new Set([500, 502]);
+
+/**
+ * Sends one call to Copilot at the account's own host (endpoints.api) and returns the response
+ * once its status is known to be 2xx; the body is left unread so streams flow straight through.
+ *
+ * Recovery happens only before any byte reaches our client, so it can't duplicate output:
+ * - 401: the session token expired (or was revoked): renew it and replay once.
+ * - 421: wrong host for this seat: re-resolve endpoints.api and replay once.
+ * - 500/502 or a connection failure before the response: one more try (copilot-upstream.md 10).
+ *   [U] Whether a 5xx was billed is not documented; a 5xx carries no output, so one replay
+ *   cannot duplicate text.
+ * Every other status becomes an ApiError carrying the upstream status, message and retry-after.
+ */
+export class CopilotClient {
+  constructor(private readonly options: CopilotClientOptions) {}
+
+  async request(req: CopilotRequest): Promise<Response> {
+    const { tokens, log } = this.options;
+    const body = req.body === undefined ? undefined : typeof req.body === "string" ? req.body : JSON.stringify(req.body);
+    let renewed = false;
+    let retried = false;
+    for (;;) {
+      const session = await tokens.get();
+      const headers = { ...this.options.headers(session.token, req, session.mode === "bearer"), ...req.headers };
+      let res: Response;
+      try {
+        res = await this.options.fetch(`${session.apiBase}${req.path}`, {
+          method: req.method ?? (body === undefined ? "GET" : "POST"),
+          headers,
+          body,
+          signal: req.signal,
+        });
+      } catch (error) {
+        if (req.signal?.aborted) throw new ApiError({ kind: "cancelled", status: 499, message: "Client closed the request" });
+        const apiError = toApiError(error);
+        if (apiError.kind === "network" && !retried) {
+          retried = true;
+          log.debug(`Copilot ${req.path}: ${apiError.message}; retrying once`);
+          continue;
+        }
+        throw apiError;
+      }
+      if (res.ok) return res;
+
+      const text = await res.text().catch(() => "");
+      if ((res.status === 401 || res.status === 421) && !renewed) {
+        renewed = true;
+        log.debug(`Copilot ${req.path} answered ${res.status}; renewing the session and retrying once`);
+        tokens.invalidate(session.token);
+        await tokens.refresh();
+        continue;
+      }
+      if (RETRYABLE_STATUS.has(res.status) && !retried) {
+        retried = true;
+        log.debug(`Copilot ${req.path} answered ${res.status}; retrying once`);
+        continue;
+      }
+      throw fromUpstream(res.status, res.headers, text, this.options.apiVersion);
+    }
+  }
+
+  /** GET/POST and parse JSON; for non-streaming calls. */
+  async json<T>(req: CopilotRequest): Promise<T> {
+    const res = await this.request(req);
+    const text = await res.text();
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new ApiError({ kind: "upstream", status: 502, message: `Copilot returned invalid JSON for ${req.path}`, upstream: true });
+    }
+  }
+}

@@ -1,0 +1,135 @@
+import { ApiError } from "../errors.js";
+import { type Logger, registerSecret } from "../log.js";
+import type { CopilotUser, GitHubClient } from "./github.js";
+
+export interface CopilotSession {
+  /** Bearer for Copilot: the exchanged Copilot token (mode A) or the GitHub token itself (mode B). */
+  token: string;
+  /** endpoints.api: every Copilot call goes here (copilot-upstream.md 2). */
+  apiBase: string;
+  mode: "exchange" | "bearer";
+  /** Wall-clock ms after which the session must be renewed before use. */
+  refreshAt: number;
+  expiresAt: number;
+}
+
+export interface TokenManagerOptions {
+  github: GitHubClient;
+  githubToken: string;
+  /** Used only when neither the token envelope nor the user record names endpoints.api. */
+  fallbackApiBase: string;
+  log: Logger;
+  now?: () => number;
+  /** Override for tests: where Copilot lives regardless of what GitHub says. */
+}
+
+const FIVE_MINUTES = 5 * 60_000;
+/** In mode B there is no expiry; re-read endpoints.api now and then in case the seat moves. */
+const BEARER_RECHECK = 60 * 60_000;
+
+/**
+ * Owns the Copilot session. Expiry is judged by the wall clock at the moment of use (and by a
+ * periodic check), never by a timer alone: timers don't run while a laptop sleeps, so a timer-only
+ * refresh leaves an expired token after resume (known-failures A2). Concurrent callers share one
+ * refresh. A failed refresh is reported to the caller that needed it and never crashes the process.
+ */
+export class TokenManager {
+  private session?: CopilotSession;
+  private pending?: Promise<CopilotSession>;
+  private timer?: ReturnType<typeof setInterval>;
+  private readonly now: () => number;
+
+  constructor(private readonly options: TokenManagerOptions) {
+    this.now = options.now ?? Date.now;
+    registerSecret(options.githubToken);
+  }
+
+  get current(): CopilotSession | undefined {
+    return this.session;
+  }
+
+  /** A session that is valid now; refreshes first if the wall clock says it is due. */
+  async get(): Promise<CopilotSession> {
+    const s = this.session;
+    if (s && this.now() < s.refreshAt) return s;
+    return this.refresh();
+  }
+
+  /** Forces a new session (after a 401 or 421). Callers arriving meanwhile share the same promise. */
+  refresh(): Promise<CopilotSession> {
+    if (!this.pending) {
+      this.pending = this.load().finally(() => {
+        this.pending = undefined;
+      });
+    }
+    return this.pending;
+  }
+
+  /** Drops the session if it is still the one that failed, so the next get() renews it. */
+  invalidate(token: string): void {
+    if (this.session?.token === token) this.session = undefined;
+  }
+
+  /** Checks the wall clock every 30 s and renews ahead of expiry; errors are logged, not thrown. */
+  start(intervalMs = 30_000): void {
+    this.stop();
+    this.timer = setInterval(() => {
+      const s = this.session;
+      if (s && this.now() < s.refreshAt) return;
+      this.refresh().catch((error: unknown) => {
+        this.options.log.warn(`Copilot token refresh failed, will retry: ${(error as Error).message}`);
+      });
+    }, intervalMs);
+    this.timer.unref?.();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private async load(): Promise<CopilotSession> {
+    const { github, githubToken, log } = this.options;
+    const now = this.now();
+    const envelope = await github.exchangeToken(githubToken);
+    if (envelope) {
+      registerSecret(envelope.token);
+      const expiresAt = envelope.expires_at * 1000;
+      // VS Code: local expiry = now + refresh_in + 60 s, renewed when < 5 min remain (1.2).
+      const refreshIn = typeof envelope.refresh_in === "number" ? envelope.refresh_in : 1500;
+      const localExpiry = Math.min(now + (refreshIn + 60) * 1000, expiresAt);
+      const refreshAt = Math.max(now, localExpiry - FIVE_MINUTES);
+      let apiBase = envelope.endpoints?.api;
+      if (!apiBase) apiBase = (await this.userEndpoint("token")) ?? this.options.fallbackApiBase;
+      this.session = { token: envelope.token, apiBase: trim(apiBase), mode: "exchange", refreshAt, expiresAt };
+      log.debug(`Copilot token renewed; valid until ${new Date(expiresAt).toISOString()}, host ${this.session.apiBase}`);
+      return this.session;
+    }
+    // Mode B (copilot-upstream.md 1.3): v2/token 404s for this token kind; the GitHub token is the Bearer.
+    const apiBase = (await this.userEndpoint("Bearer")) ?? this.options.fallbackApiBase;
+    this.session = {
+      token: githubToken,
+      apiBase: trim(apiBase),
+      mode: "bearer",
+      refreshAt: now + BEARER_RECHECK,
+      expiresAt: Number.POSITIVE_INFINITY,
+    };
+    log.debug(`Token exchange not offered for this token; using it directly against ${this.session.apiBase}`);
+    return this.session;
+  }
+
+  private async userEndpoint(scheme: "token" | "Bearer"): Promise<string | undefined> {
+    let user: CopilotUser;
+    try {
+      user = await this.options.github.user(this.options.githubToken, scheme);
+    } catch (error) {
+      if (error instanceof ApiError && (error.status === 401 || error.status === 403)) throw error;
+      return undefined;
+    }
+    return user.endpoints?.api;
+  }
+}
+
+function trim(url: string): string {
+  return url.replace(/\/+$/, "");
+}
