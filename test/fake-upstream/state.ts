@@ -1,0 +1,71 @@
+// Mutable state shared by the handlers of one fake upstream instance.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IdGen } from "./ids.js";
+import type { FakeModel } from "./models.js";
+import type { Signer } from "./signer.js";
+import type { RecordedCall, StreamFaultKind } from "./types.js";
+
+export interface ResolvedDeviceFlow {
+  pendingPolls: number;
+  slowDownAt: number[];
+  outcome: "success" | "access_denied" | "expired_token";
+  interval: number;
+  expiresIn: number;
+}
+
+export interface DeviceCode {
+  clientId: string;
+  scope: string;
+  issuedAt: number;
+  interval: number;
+  polls: number;
+  pendingServed: number;
+}
+
+export interface PromptRecord {
+  key: string;
+  conversation: string[];
+  tokens: number;
+}
+
+export interface FakeState {
+  url: string;
+  githubUrl: string;
+  githubApiUrl: string;
+  endpointsApi: string;
+  mode: "exchange" | "bearer";
+  githubToken: string;
+  tokenLifetimeSec: number;
+  acceptedApiVersions: string[];
+  models: FakeModel[];
+  deviceFlow: ResolvedDeviceFlow;
+  chunkSplit: boolean;
+  paceMs: number;
+  promptCache: boolean;
+  now: () => number;
+  copilotTokens: Map<string, { expiresAtMs: number; revoked: boolean }>;
+  issuedCopilotTokens: string[];
+  deviceCodes: Map<string, DeviceCode>;
+  promptHistory: PromptRecord[];
+  signer: Signer;
+  ids: IdGen;
+}
+
+/** Where a request landed: GitHub web (/login/...), GitHub API (/api/...), CAPI (/capi*\/...), or elsewhere. */
+export type Area = "github" | "github-api" | "capi" | "other";
+
+/** One request being answered. */
+export interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  call: RecordedCall;
+  area: Area;
+  route: string;
+  state: FakeState;
+  /** Consumes the first queued stream/body fault matching this request (call when about to answer 200). */
+  takeStreamFault(): StreamFaultKind | undefined;
+  /** Destroys the socket on purpose (not counted as a client abort). */
+  destroySocket(): void;
+  /** True once the response is closed (finished, aborted or destroyed). */
+  isClosed(): boolean;
+}
