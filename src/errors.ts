@@ -88,6 +88,11 @@ export function fromUpstream(status: number, headers: Headers, text: string, api
     const inner = (typeof parsed.error === "object" && parsed.error !== null ? parsed.error : parsed) as Record<string, unknown>;
     if (typeof inner.message === "string") message = inner.message.trim();
     else if (typeof parsed.message === "string") message = parsed.message.trim();
+    else if (typeof parsed.error === "string") {
+      // OAuth style {"error":"invalid_grant","error_description":"…"} or a bare {"error":"text"}
+      message = (typeof parsed.error_description === "string" ? parsed.error_description : parsed.error).trim();
+      if (typeof parsed.error_description === "string") code = parsed.error;
+    }
     if (typeof inner.code === "string") code = inner.code;
     else if (typeof inner.type === "string" && inner.type !== "error") code = inner.type;
     if (typeof inner.param === "string") param = inner.param;

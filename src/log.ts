@@ -1,16 +1,19 @@
 import { createConsola, type ConsolaInstance } from "consola";
 
 /**
- * Every log line goes through `redact`: GitHub tokens (ghu_/gho_/ghp_/ghs_/github_pat_), Copilot
+ * Every log line goes through `redact`: GitHub tokens (ghu_/gho_/ghp_/ghs_/ghr_/github_pat_), Copilot
  * session tokens (`tid=…;exp=…`), and Authorization values never reach the terminal or a file,
  * whatever the verbosity. `--show-token` is the only switch that prints a token, and it does so
  * through `log.secret`, on purpose.
  */
 const secrets = new Set<string>();
 const PATTERNS: RegExp[] = [
-  /\b(gh[uops]_|github_pat_)[A-Za-z0-9_]{8,}/g,
+  /\b(gh[uopsr]_|github_pat_)[A-Za-z0-9_]{8,}/g,
   /\btid=[^\s"',]+/g,
-  /\b(Bearer|token)\s+[A-Za-z0-9._~+/=:;-]{8,}/gi,
+  /\bBearer\s+[A-Za-z0-9._~+/=:;-]{8,}/gi,
+  // "token <value>": the value must hold a digit, so that prose ("token renewed; valid until")
+  // stays readable; real token values (and Copilot's tid=…;exp=…) always carry digits.
+  /\btoken\s+(?=[A-Za-z0-9._~+/=:;-]*\d)[A-Za-z0-9._~+/=:;-]{8,}/gi,
 ];
 
 export function registerSecret(value: string | undefined): void {

@@ -46,7 +46,15 @@ export async function runDeviceFlow(options: DeviceFlowOptions): Promise<string>
   });
   const codeText = await codeRes.text();
   if (!codeRes.ok) throw authError(`GitHub refused to start the device flow (HTTP ${codeRes.status}): ${codeText.slice(0, 200)}`);
-  const code = JSON.parse(codeText) as DeviceCode;
+  let code: DeviceCode & { error?: string; error_description?: string };
+  try {
+    code = JSON.parse(codeText) as typeof code;
+  } catch {
+    throw authError(`GitHub answered the device flow start with something other than JSON: ${codeText.slice(0, 200)}`);
+  }
+  if (typeof code?.device_code !== "string") {
+    throw authError(`GitHub refused to start the device flow: ${code?.error_description ?? code?.error ?? codeText.slice(0, 200)}`);
+  }
   options.onCode(code);
 
   let intervalSec = code.interval && code.interval > 0 ? code.interval : 5;

@@ -97,8 +97,12 @@ export class TokenManager {
       const expiresAt = envelope.expires_at * 1000;
       // VS Code: local expiry = now + refresh_in + 60 s, renewed when < 5 min remain (1.2).
       const refreshIn = typeof envelope.refresh_in === "number" ? envelope.refresh_in : 1500;
-      const localExpiry = Math.min(now + (refreshIn + 60) * 1000, expiresAt);
-      const refreshAt = Math.max(now, localExpiry - FIVE_MINUTES);
+      // expires_at is on GitHub's clock. If it already looks (nearly) past on ours, the clocks
+      // disagree (a VM or WSL after sleep); then only the relative refresh_in means anything, and
+      // trusting expires_at would renew on every single call.
+      const byRefreshIn = now + (refreshIn + 60) * 1000;
+      const localExpiry = expiresAt - FIVE_MINUTES > now ? Math.min(byRefreshIn, expiresAt) : byRefreshIn;
+      const refreshAt = Math.max(now + 60_000, localExpiry - FIVE_MINUTES);
       let apiBase = envelope.endpoints?.api;
       if (!apiBase) apiBase = (await this.userEndpoint("token")) ?? this.options.fallbackApiBase;
       this.session = { token: envelope.token, apiBase: trim(apiBase), mode: "exchange", refreshAt, expiresAt };

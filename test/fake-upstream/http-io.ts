@@ -4,9 +4,16 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 export function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
+    let ended = false;
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => {
+      ended = true;
+      resolve(Buffer.concat(chunks).toString("utf8"));
+    });
     req.on("error", reject);
+    req.on("close", () => {
+      if (!ended) reject(new Error("request aborted while reading the body"));
+    });
   });
 }
 

@@ -17,13 +17,22 @@ const TYPES: Record<ErrorKind, string> = {
   cancelled: "api_error",
 };
 
-/** Anthropic's error body: `{"type":"error","error":{"type","message"}}`. */
+/**
+ * Anthropic's error body: `{"type":"error","error":{"type","message"}}`. A prompt over the model's
+ * limit is worded as Anthropic words it ("prompt is too long: N tokens > M maximum"), which is what
+ * makes Claude Code compact instead of stalling (known-failures F3, case 22).
+ */
 export function encodeAnthropicError(error: ApiError) {
+  let message = error.message;
+  if (error.kind === "context_window") {
+    const m = /(\d+)\D+?(?:exceeds the limit of|>)\D*?(\d+)/.exec(message);
+    if (m && !message.startsWith("prompt is too long")) message = `prompt is too long: ${m[1]} tokens > ${m[2]} maximum`;
+  }
   return {
     type: "error",
     error: {
       type: TYPES[error.kind],
-      message: error.requestId ? `${error.message} (x-github-request-id: ${error.requestId})` : error.message,
+      message: error.requestId ? `${message} (x-github-request-id: ${error.requestId})` : message,
     },
   };
 }

@@ -1,0 +1,80 @@
+import type { Context } from "hono";
+import { planUpstream } from "../bridge/plan.js";
+import { resolveModel } from "../bridge/resolve-model.js";
+import { nativeStreamHandlers, stripCopilotFields } from "../dialects/anthropic/clean-native-stream.js";
+import { ApiError, badRequest, toApiError } from "../errors.js";
+import { interactionIdFrom, readJsonObject } from "../http/request.js";
+import { filterBetas, interceptMessages } from "../interceptors/messages/index.js";
+import type { Runtime } from "../runtime.js";
+import { pumpEvents } from "../sse/event-pump.js";
+import { SSE_HEADERS } from "../sse/sse-encoder.js";
+import type { Intent } from "../upstream/headers.js";
+import { messagesInitiator } from "../upstream/initiator.js";
+import type { CopilotModel } from "../upstream/model-catalog.js";
+import { hasImage } from "../upstream/vision.js";
+
+export const PING_INTERVAL_MS = 10_000;
+
+/** POST /v1/messages: native passthrough for Claude, translation for every other model. */
+export function messages(runtime: Runtime) {
+  return async (c: Context) => {
+    const body = await readJsonObject(c);
+    if (typeof body.model !== "string" || !body.model) throw badRequest("`model` is required and must be a string", "model");
+    if (!Array.isArray(body.messages) || body.messages.length === 0) {
+      throw badRequest("`messages` is required and must be a non-empty array", "messages");
+    }
+    const model = resolveModel(body.model, runtime.catalog.list());
+    const endpoint = planUpstream(model, "messages", ["/v1/messages"]);
+    if (endpoint === "/v1/messages") return native(runtime, c, body, model);
+    throw badRequest(`No translation to ${endpoint} yet`);
+  };
+}
+
+/** What kind of call this is, for X-Initiator and X-Interaction-Type. */
+function classify(c: Context, body: Record<string, unknown>): { initiator: "user" | "agent"; intent: Intent; interactionType: string } {
+  const initiator = messagesInitiator(body.messages);
+  // Claude Code's background calls (titles, summaries, warm-ups) carry no tools; they are not
+  // turns a person started (known-failures R1, case 15).
+  const fromClaudeCode = c.req.header("x-app") === "cli" || /claude-cli\//.test(c.req.header("user-agent") ?? "");
+  const tools = body.tools;
+  if (fromClaudeCode && (!Array.isArray(tools) || tools.length === 0)) {
+    return { initiator: "agent", intent: "messages-proxy", interactionType: "conversation-background" };
+  }
+  return { initiator, intent: "messages-proxy", interactionType: "messages-proxy" };
+}
+
+async function native(runtime: Runtime, c: Context, body: Record<string, unknown>, model: CopilotModel) {
+  const call = classify(c, body);
+  const vision = hasImage(body.messages);
+  const stream = body.stream === true;
+  interceptMessages(body, model);
+  const betas = filterBetas(c.req.header("anthropic-beta"));
+  const res = await runtime.copilot.request({
+    path: "/v1/messages",
+    body,
+    ...call,
+    vision,
+    interactionId: interactionIdFrom(c.req.raw.headers),
+    headers: { "anthropic-version": "2023-06-01", ...(betas ? { "anthropic-beta": betas } : {}) },
+    signal: c.req.raw.signal,
+  });
+  if (!stream) {
+    const json = (await res.json()) as Record<string, unknown>;
+    stripCopilotFields(json);
+    return c.json(json);
+  }
+  if (!res.body) throw new ApiError({ kind: "upstream", status: 502, message: "Copilot returned no stream" });
+  const out = pumpEvents(res.body, nativeStreamHandlers(midStreamError), {
+    pingIntervalMs: PING_INTERVAL_MS,
+    ping: () => 'event: ping\ndata: {"type":"ping"}\n\n',
+  });
+  return new Response(out, { status: 200, headers: SSE_HEADERS });
+}
+
+export function midStreamError(error: unknown): ApiError {
+  const e = toApiError(error);
+  if (e.kind === "upstream" && !e.upstream) {
+    return new ApiError({ kind: "upstream", status: 502, message: `The Copilot stream failed: ${(error as Error)?.message ?? "unknown error"}` });
+  }
+  return e;
+}

@@ -1,0 +1,71 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createApp } from "../../src/app.js";
+import { resolveConfig } from "../../src/config.js";
+import { createLogger, type Logger } from "../../src/log.js";
+import { createRuntime, type Runtime, startRuntime, stopRuntime } from "../../src/runtime.js";
+import { listen, type RunningServer } from "../../src/server.js";
+import { type FakeUpstream, type FakeUpstreamOptions, startFakeUpstream } from "../fake-upstream/server.js";
+import { createConsola } from "consola";
+
+export interface Harness {
+  fake: FakeUpstream;
+  server: RunningServer;
+  runtime: Runtime;
+  /** Base URL of copilot-api, e.g. http://127.0.0.1:PORT */
+  url: string;
+  /** Everything our logger printed, at debug level, for secret-leak assertions. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  fake?: FakeUpstreamOptions;
+  env?: Record<string, string>;
+}
+
+/** Captures every log line (debug level included) instead of printing it. */
+export function captureLogger(lines: string[]): Logger {
+  const logger = createLogger(
+    createConsola({
+      level: 5,
+      reporters: [{ log: (o) => lines.push(o.args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ")) }],
+    }),
+  );
+  logger.setVerbose(true);
+  return logger;
+}
+
+/** The real copilot-api, in process, pointed at a fresh fake GitHub + Copilot on loopback. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const fake = await startFakeUpstream(options.fake);
+  const home = await mkdtemp(join(tmpdir(), "copilot-api-test-"));
+  const githubToken = options.fake?.githubToken ?? "ghu_fakeGithubToken000000000000000000";
+  const config = resolveConfig(
+    { port: 0 },
+    {
+      COPILOT_API_HOME: home,
+      COPILOT_API_GITHUB_URL: fake.githubUrl,
+      COPILOT_API_GITHUB_API_URL: fake.githubApiUrl,
+      ...options.env,
+    },
+  );
+  const logs: string[] = [];
+  const runtime = await createRuntime(config, { githubToken, log: captureLogger(logs) });
+  await startRuntime(runtime);
+  const server = await listen(createApp(runtime).fetch, "127.0.0.1", 0);
+  return {
+    fake,
+    server,
+    runtime,
+    url: server.url,
+    logs,
+    async close() {
+      stopRuntime(runtime);
+      await server.close();
+      await fake.close();
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+}
