@@ -141,3 +141,11 @@ export function toApiError(error: unknown): ApiError {
     code: "internal_error",
   });
 }
+
+/** A failure after the stream started: named as such, so the client sees where it broke. */
+export function midStreamError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const e = toApiError(error);
+  const detail = (error as { cause?: { code?: string } })?.cause?.code ?? (error as Error)?.message ?? "unknown error";
+  return new ApiError({ kind: e.kind === "network" ? "network" : "upstream", status: 502, message: `The Copilot stream broke off mid-answer (${detail})` });
+}

@@ -2,7 +2,9 @@ import type { Context } from "hono";
 import { planUpstream } from "../bridge/plan.js";
 import { resolveModel } from "../bridge/resolve-model.js";
 import { mergeChoices, StreamChoiceMerger } from "../dialects/openai-chat/merge-choices.js";
-import { badRequest } from "../errors.js";
+import { encodeOpenAIError } from "../dialects/openai/encode-error.js";
+import { badRequest, midStreamError } from "../errors.js";
+import { guardStream } from "../sse/guard-stream.js";
 import { interactionIdFrom, readJsonObject } from "../http/request.js";
 import { type ChatBody, interceptChat } from "../interceptors/chat/index.js";
 import type { Runtime } from "../runtime.js";
@@ -41,9 +43,15 @@ export function chatCompletions(runtime: Runtime) {
     }
     if (!res.body) throw badRequest("Copilot returned no stream");
     // Only Claude answers split across choices; every other model's stream is piped untouched.
-    const body$ = /anthropic/i.test(model.vendor ?? "") ? mergeStreamChoices(res.body) : res.body;
-    return new Response(body$, { status: 200, headers: SSE_HEADERS });
+    const piped = /anthropic/i.test(model.vendor ?? "") ? mergeStreamChoices(res.body) : res.body;
+    return new Response(guardStream(piped, chatStreamErrorTail), { status: 200, headers: SSE_HEADERS });
   };
+}
+
+/** A failure mid-stream ends with an OpenAI error chunk, which the SDKs raise as an APIError. */
+function chatStreamErrorTail(error: unknown): Uint8Array {
+  const apiError = midStreamError(error);
+  return new TextEncoder().encode(formatSse(JSON.stringify(encodeOpenAIError(apiError))));
 }
 
 function mergeStreamChoices(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { planUpstream } from "../bridge/plan.js";
 import { resolveModel } from "../bridge/resolve-model.js";
 import { nativeStreamHandlers, stripCopilotFields } from "../dialects/anthropic/clean-native-stream.js";
-import { ApiError, badRequest, toApiError } from "../errors.js";
+import { ApiError, badRequest, midStreamError } from "../errors.js";
 import { interactionIdFrom, readJsonObject } from "../http/request.js";
 import { filterBetas, interceptMessages } from "../interceptors/messages/index.js";
 import type { Runtime } from "../runtime.js";
@@ -69,12 +69,4 @@ async function native(runtime: Runtime, c: Context, body: Record<string, unknown
     ping: () => 'event: ping\ndata: {"type":"ping"}\n\n',
   });
   return new Response(out, { status: 200, headers: SSE_HEADERS });
-}
-
-export function midStreamError(error: unknown): ApiError {
-  const e = toApiError(error);
-  if (e.kind === "upstream" && !e.upstream) {
-    return new ApiError({ kind: "upstream", status: 502, message: `The Copilot stream failed: ${(error as Error)?.message ?? "unknown error"}` });
-  }
-  return e;
 }
