@@ -6,6 +6,7 @@ import { ApiError, toApiError } from "./errors.js";
 import type { ClientDialect } from "./http/request.js";
 import { chatCompletions } from "./routes/chat-completions.js";
 import { embeddings } from "./routes/embeddings.js";
+import { countTokens } from "./routes/count-tokens.js";
 import { messages } from "./routes/messages.js";
 import { models } from "./routes/models.js";
 import type { Runtime } from "./runtime.js";
@@ -66,6 +67,7 @@ export function createApp(runtime: Runtime) {
     app.post(`${prefix}/chat/completions`, chatCompletions(runtime));
     app.post(`${prefix}/embeddings`, embeddings(runtime));
     app.post(`${prefix}/messages`, messages(runtime));
+    app.post(`${prefix}/messages/count_tokens`, countTokens(runtime));
   }
   return app;
 }

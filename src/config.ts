@@ -22,6 +22,10 @@ export interface Config {
   dataDir: string;
   /** Largest request body accepted, in bytes. Claude Code's first turn is ~120 KB and grows. */
   bodyLimit: number;
+  /** Model names clients may use for Copilot models, e.g. {"sonnet": "claude-sonnet-4.6"}. */
+  modelAliases: Record<string, string>;
+  /** The config file that was read, if any. */
+  configFile?: string;
 }
 
 /**
@@ -42,6 +46,8 @@ export interface ConfigInput {
   githubToken?: string;
   enterpriseUrl?: string;
   bodyLimit?: number;
+  modelAliases?: Record<string, string>;
+  configFile?: string;
 }
 
 function normaliseHost(url: string): string {
@@ -49,8 +55,10 @@ function normaliseHost(url: string): string {
 }
 
 export function parsePort(value: number | string | undefined): number {
-  if (value === undefined || value === "") return DEFAULT_PORT;
-  const port = typeof value === "number" ? value : Number(value);
+  const text = typeof value === "string" ? value.trim() : value;
+  if (text === undefined || text === "") return DEFAULT_PORT;
+  // Number() would read "  " as 0 (a random port) and accept "0x10" or "1e3".
+  const port = typeof text === "number" ? text : /^\d+$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`Invalid port "${value}": expected a whole number from 0 to 65535`);
   }
@@ -63,7 +71,13 @@ export function parseAccountType(value: string | undefined): AccountType {
   throw new Error(`Invalid account type "${value}": expected individual, business or enterprise`);
 }
 
-export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * Precedence: flags (`input`), then the config file, then the environment, then defaults. Aliases
+ * from the file and from flags are merged, flags winning per name.
+ */
+export function resolveConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = process.env, file: ConfigInput = {}): Config {
+  const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) as ConfigInput;
+  const input: ConfigInput = { ...file, ...defined, modelAliases: { ...file.modelAliases, ...flags.modelAliases } };
   const enterprise = input.enterpriseUrl ?? env.COPILOT_API_ENTERPRISE_URL;
   const tenant = enterprise ? normaliseHost(enterprise) : undefined;
   const githubUrl = (env.COPILOT_API_GITHUB_URL ?? (tenant ? `https://${tenant}` : "https://github.com")).replace(/\/+$/, "");
@@ -82,6 +96,8 @@ export function resolveConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     apiVersion: env.COPILOT_API_VERSION?.trim() || DEFAULT_API_VERSION,
     dataDir: dataDir(env),
     bodyLimit: input.bodyLimit ?? 32 * 1024 * 1024,
+    modelAliases: input.modelAliases ?? {},
+    configFile: input.configFile,
   };
 }
 
@@ -91,4 +107,56 @@ export function fallbackCopilotBase(config: Pick<Config, "accountType" | "enterp
   return config.accountType === "individual"
     ? "https://api.githubcopilot.com"
     : `https://api.${config.accountType}.githubcopilot.com`;
+}
+
+const FILE_KEYS: Record<string, "string" | "number" | "boolean" | "aliases"> = {
+  port: "number",
+  host: "string",
+  verbose: "boolean",
+  proxyEnv: "boolean",
+  accountType: "string",
+  enterpriseUrl: "string",
+  bodyLimit: "number",
+  modelAliases: "aliases",
+};
+
+/**
+ * Reads `copilot-api.json`: the same settings as the flags, in camelCase, plus `modelAliases`.
+ * Unknown keys and wrong types are refused with the key named, so a typo never silently does
+ * nothing. Secrets (the GitHub token) are never read from it.
+ */
+export function parseConfigFile(text: string, file: string): ConfigInput {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw new Error(`${file} must hold a JSON object`);
+  const out: Record<string, unknown> = { configFile: file };
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    const kind = FILE_KEYS[key];
+    if (!kind) throw new Error(`${file}: unknown setting "${key}" (known: ${Object.keys(FILE_KEYS).join(", ")})`);
+    if (kind === "aliases") {
+      if (!value || typeof value !== "object" || Array.isArray(value) || Object.values(value).some((v) => typeof v !== "string")) {
+        throw new Error(`${file}: "modelAliases" must map names to model ids, e.g. {"sonnet": "claude-sonnet-4.6"}`);
+      }
+    } else if (typeof value !== kind) {
+      throw new Error(`${file}: "${key}" must be a ${kind}`);
+    }
+    out[key] = value;
+  }
+  return out as ConfigInput;
+}
+
+/** `--alias name=model` values (one string or several). */
+export function parseAliases(value: unknown): Record<string, string> {
+  const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    const m = /^([^=]+)=(.+)$/.exec(String(item));
+    if (!m) throw new Error(`Invalid --alias "${String(item)}": expected name=model`);
+    out[m[1]!.trim()] = m[2]!.trim();
+  }
+  return out;
 }

@@ -55,6 +55,8 @@ export interface Logger {
   /** Prints a secret without redaction: only for --show-token. */
   secret(label: string, value: string): void;
   setVerbose(verbose: boolean): void;
+  /** Asks the user to pick one of `options` (TTY only). */
+  prompt(message: string, options: string[], initial?: string): Promise<string | undefined>;
 }
 
 export function createLogger(consola: ConsolaInstance = createConsola({ level: 3 })): Logger {
@@ -66,6 +68,10 @@ export function createLogger(consola: ConsolaInstance = createConsola({ level: 3
     success: (...a) => (consola.success as (...x: unknown[]) => void)(...clean(a)),
     box: (text) => consola.box(redact(text)),
     secret: (label, value) => consola.info(`${label}: ${value}`),
+    prompt: async (message, options, initial) => {
+      const answer = await consola.prompt(message, { type: "select", options, initial, cancel: "undefined" });
+      return typeof answer === "string" ? answer : undefined;
+    },
     setVerbose: (verbose) => {
       consola.level = verbose ? 4 : 3;
     },

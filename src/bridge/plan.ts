@@ -1,5 +1,5 @@
 import { ApiError } from "../errors.js";
-import { type CopilotModel, supportedEndpoints, supports, type UpstreamEndpoint } from "../upstream/model-catalog.js";
+import { type CopilotModel, modelType, supportedEndpoints, supports, type UpstreamEndpoint } from "../upstream/model-catalog.js";
 
 export type ClientApi = "chat" | "responses" | "messages";
 
@@ -20,6 +20,16 @@ export function planUpstream(
   client: ClientApi,
   reachable: readonly UpstreamEndpoint[] = PREFERENCE[client],
 ): UpstreamEndpoint {
+  const type = modelType(model);
+  if (type !== "chat") {
+    throw new ApiError({
+      kind: "invalid_request",
+      status: 400,
+      code: "unsupported_api_for_model",
+      param: "model",
+      message: `The model "${model.id}" is a ${type} model, not a chat model, so ${clientPath(client)} cannot use it.`,
+    });
+  }
   for (const endpoint of PREFERENCE[client]) {
     if (reachable.includes(endpoint) && supports(model, endpoint)) return endpoint;
   }

@@ -32,6 +32,8 @@ export function resolveModel(
   const family = familyOf(wanted);
   if (family) {
     const newest = newestOfFamily(candidates, family);
+    // Claude Code's `opus[1m]` / `sonnet[1m]`: the newest member's -1m variant when listed.
+    if (newest && /\[1m\]$/i.test(wanted.trim())) return byId.get(`${newest.id}-1m`) ?? newest;
     if (newest) return newest;
   }
   throw modelNotFound(requested, candidates);
@@ -70,7 +72,7 @@ export function normalisedIds(requested: string): string[] {
 const FAMILIES = ["opus", "sonnet", "haiku"] as const;
 
 function familyOf(requested: string): string | undefined {
-  const id = requested.trim().toLowerCase();
+  const id = requested.trim().toLowerCase().replace(/\[1m\]$/, "");
   if ((FAMILIES as readonly string[]).includes(id)) return id;
   const m = /^claude-(opus|sonnet|haiku)$/.exec(id);
   return m?.[1];

@@ -1,15 +1,16 @@
 import { readFileSync } from "node:fs";
-import { resolveConfig, type Config, type ConfigInput } from "../config.js";
+import { parseConfigFile, resolveConfig, type Config, type ConfigInput } from "../config.js";
 import { log, registerSecret } from "../log.js";
-import { paths, readTextFile, writeSecretFile } from "../paths.js";
+import { dataDir, paths, readTextFile, writeSecretFile } from "../paths.js";
 import { runDeviceFlow } from "../upstream/device-flow.js";
 import { createFetch } from "../upstream/http.js";
 
 export const sharedArgs = {
-  verbose: { type: "boolean", alias: "v", default: false, description: "Log more (never secrets)" },
+  config: { type: "string", description: "Config file (default: copilot-api.json in the data directory)" },
+  verbose: { type: "boolean", alias: "v", description: "Log more (never secrets)" },
   "github-token": { type: "string", alias: "g", description: "GitHub token to use (env GH_TOKEN); not stored" },
-  "show-token": { type: "boolean", default: false, description: "Print the GitHub and Copilot tokens (off by default: they grant access to your account)" },
-  "proxy-env": { type: "boolean", default: false, description: "Send GitHub/Copilot traffic through HTTP(S)_PROXY, honouring NO_PROXY" },
+  "show-token": { type: "boolean", description: "Print the GitHub and Copilot tokens (off by default: they grant access to your account)" },
+  "proxy-env": { type: "boolean", description: "Send GitHub/Copilot traffic through HTTP(S)_PROXY, honouring NO_PROXY" },
   "enterprise-url": { type: "string", description: "GitHub Enterprise Cloud with data residency: <tenant>.ghe.com (env COPILOT_API_ENTERPRISE_URL)" },
 } as const;
 
@@ -22,15 +23,35 @@ export function version(): string {
   }
 }
 
+function readConfigFile(explicit: string | undefined): ConfigInput {
+  const file = explicit ?? paths(dataDir()).config;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    if (!explicit && (error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw new Error(`Cannot read the config file ${file}: ${(error as Error).message}`);
+  }
+  return parseConfigFile(text, file);
+}
+
+const flag = (v: unknown) => (typeof v === "boolean" ? v : undefined);
+const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+
 export function configFrom(args: Record<string, unknown>, extra: ConfigInput = {}): Config {
-  const config = resolveConfig({
-    verbose: args.verbose === true,
-    showToken: args["show-token"] === true,
-    proxyEnv: args["proxy-env"] === true,
-    githubToken: typeof args["github-token"] === "string" ? args["github-token"] : undefined,
-    enterpriseUrl: typeof args["enterprise-url"] === "string" ? args["enterprise-url"] : undefined,
-    ...extra,
-  });
+  const file = readConfigFile(str(args.config));
+  const config = resolveConfig(
+    {
+      verbose: flag(args.verbose),
+      showToken: flag(args["show-token"]),
+      proxyEnv: flag(args["proxy-env"]),
+      githubToken: str(args["github-token"]),
+      enterpriseUrl: str(args["enterprise-url"]),
+      ...extra,
+    },
+    process.env,
+    file,
+  );
   log.setVerbose(config.verbose);
   return config;
 }

@@ -3,30 +3,65 @@ import { createApp } from "../app.js";
 import { log } from "../log.js";
 import { createRuntime, startRuntime, stopRuntime } from "../runtime.js";
 import { listen } from "../server.js";
+import { parseAliases } from "../config.js";
 import { configFrom, githubToken, sharedArgs } from "./common.js";
+import { chatModels, claudeCodeEnv, copyToClipboard, defaultMainModel, defaultSmallModel, detectShell, launchCommand } from "./launch-helpers.js";
+import { resolveModel } from "../bridge/resolve-model.js";
+import type { Runtime } from "../runtime.js";
+
+async function pickModel(runtime: Runtime, label: string, given: string | undefined, fallback: string | undefined): Promise<string> {
+  const models = runtime.catalog.list();
+  if (given) return resolveModel(given, models).id;
+  if (process.stdin.isTTY && process.stdout.isTTY) {
+    const ids = chatModels(models).map((m) => m.id);
+    const picked = await log.prompt(`Select the ${label} model for Claude Code`, ids, fallback);
+    if (picked) return picked;
+  }
+  if (!fallback) throw new Error(`No ${label} model available: pass --claude-${label === "main" ? "" : "small-"}model`);
+  return fallback;
+}
+
+async function printClaudeCode(runtime: Runtime, url: string, model?: string, small?: string) {
+  const models = runtime.catalog.list();
+  const main = await pickModel(runtime, "main", model, defaultMainModel(models));
+  const fast = await pickModel(runtime, "small", small, defaultSmallModel(models));
+  const command = launchCommand(claudeCodeEnv(url, main, fast), "claude", detectShell());
+  const copied = copyToClipboard(command);
+  // Printed bare, not in a box, so that it can be copied from the terminal as is.
+  log.info(`Launch Claude Code with${copied ? " (copied to the clipboard)" : ""}:`);
+  process.stdout.write(`\n${command}\n\n`);
+}
 
 export default defineCommand({
   meta: { name: "start", description: "Start the API server" },
   args: {
     ...sharedArgs,
-    port: { type: "string", alias: "p", default: "4141", description: "Port to listen on" },
-    host: { type: "string", default: "127.0.0.1", description: "Address to listen on (0.0.0.0 exposes it to your network)" },
-    "account-type": { type: "string", alias: "a", default: "individual", description: "individual, business or enterprise: only a fallback, the host comes from your token" },
+    port: { type: "string", alias: "p", description: "Port to listen on (default 4141)" },
+    host: { type: "string", description: "Address to listen on (default 127.0.0.1; 0.0.0.0 exposes it to your network)" },
+    "account-type": { type: "string", alias: "a", description: "individual, business or enterprise: only a fallback, the host comes from your token" },
+    alias: { type: "string", description: "A model alias, name=model (repeatable), e.g. --alias sonnet=claude-sonnet-4.6" },
     manual: { type: "boolean", default: false, description: "Approve each request at the terminal" },
     "rate-limit": { type: "string", alias: "r", description: "Minimum seconds between requests" },
     wait: { type: "boolean", alias: "w", default: false, description: "With --rate-limit: queue instead of answering 429" },
-    "claude-code": { type: "boolean", alias: "c", default: false, description: "Print a command that launches Claude Code against this server" },
+    "claude-code": { type: "boolean", alias: "c", default: false, description: "Print (and copy) a command that launches Claude Code against this server" },
+    "claude-model": { type: "string", description: "With --claude-code: the main model (default: asked on a TTY, else the newest Claude Sonnet)" },
+    "claude-small-model": { type: "string", description: "With --claude-code: the small/fast model (default: asked on a TTY, else the newest Claude Haiku)" },
   },
   async run({ args }) {
     let config;
     try {
-      config = configFrom(args, { port: args.port, host: args.host, accountType: args["account-type"] });
+      config = configFrom(args, {
+        port: args.port,
+        host: args.host,
+        accountType: args["account-type"],
+        modelAliases: parseAliases((args as Record<string, unknown>).alias),
+      });
     } catch (error) {
       log.error((error as Error).message);
       process.exitCode = 2;
       return;
     }
-    for (const flag of ["manual", "wait", "claude-code"] as const) {
+    for (const flag of ["manual", "wait"] as const) {
       if (args[flag]) log.warn(`--${flag} is accepted for compatibility but not available in this version yet`);
     }
     if (args["rate-limit"]) log.warn("--rate-limit is accepted for compatibility but not available in this version yet");
@@ -44,6 +79,7 @@ export default defineCommand({
       log.success(`copilot-api listening on ${server.url} (${count} models, Copilot host ${runtime.tokens.current?.apiBase})`);
       log.info(`OpenAI base URL:    ${server.url}/v1`);
       log.info(`Anthropic base URL: ${server.url}`);
+      if (args["claude-code"]) await printClaudeCode(runtime, server.url, args["claude-model"], args["claude-small-model"]);
       const shutdown = async (signal: string) => {
         log.info(`${signal}: finishing in-flight requests, then exiting`);
         stopRuntime(runtime);

@@ -24,8 +24,13 @@ export type FinishReason =
   | "error"
   | "other";
 
+/**
+ * Token counts with Anthropic's meaning: the prompt is split three ways and its total is
+ * inputTokens + cacheReadTokens + cacheWriteTokens. Chat/Responses usage (whose prompt_tokens is
+ * the total) is split on decoding and summed again on encoding (known-failures T25).
+ */
 export interface Usage {
-  /** Prompt tokens NOT read from the cache. */
+  /** Prompt tokens neither read from nor written to the cache. */
   inputTokens?: number;
   outputTokens?: number;
   cacheReadTokens?: number;

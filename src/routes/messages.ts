@@ -1,5 +1,9 @@
 import type { Context } from "hono";
+import { anthropicClient, upstreamCodec } from "../bridge/codecs.js";
 import { planUpstream } from "../bridge/plan.js";
+import { runTranslated } from "../bridge/run-translated.js";
+import { decodeAnthropicRequest } from "../dialects/anthropic/decode-request.js";
+import { countAnthropicTokens } from "../tokens/count-tokens.js";
 import { resolveModel } from "../bridge/resolve-model.js";
 import { nativeStreamHandlers, stripCopilotFields } from "../dialects/anthropic/clean-native-stream.js";
 import { ApiError, badRequest, midStreamError } from "../errors.js";
@@ -10,10 +14,10 @@ import { pumpEvents } from "../sse/event-pump.js";
 import { SSE_HEADERS } from "../sse/sse-encoder.js";
 import type { Intent } from "../upstream/headers.js";
 import { messagesInitiator } from "../upstream/initiator.js";
-import type { CopilotModel } from "../upstream/model-catalog.js";
+import type { CopilotModel, UpstreamEndpoint } from "../upstream/model-catalog.js";
 import { hasImage } from "../upstream/vision.js";
 
-export const PING_INTERVAL_MS = 10_000;
+import { PING_INTERVAL_MS } from "../bridge/run-translated.js";
 
 /** POST /v1/messages: native passthrough for Claude, translation for every other model. */
 export function messages(runtime: Runtime) {
@@ -24,10 +28,28 @@ export function messages(runtime: Runtime) {
       throw badRequest("`messages` is required and must be a non-empty array", "messages");
     }
     const model = resolveModel(body.model, runtime.catalog.list());
-    const endpoint = planUpstream(model, "messages", ["/v1/messages"]);
+    const endpoint = planUpstream(model, "messages", ["/v1/messages", "/chat/completions"]);
     if (endpoint === "/v1/messages") return native(runtime, c, body, model);
-    throw badRequest(`No translation to ${endpoint} yet`);
+    return translated(runtime, c, body, model, endpoint);
   };
+}
+
+/** Every other model: Anthropic → IR → the model's endpoint, and its stream back as Anthropic events. */
+function translated(runtime: Runtime, c: Context, body: Record<string, unknown>, model: CopilotModel, endpoint: UpstreamEndpoint) {
+  const call = classify(c, body);
+  const vision = hasImage(body.messages);
+  const req = decodeAnthropicRequest(body);
+  return runTranslated({
+    runtime,
+    c,
+    req,
+    model,
+    upstream: upstreamCodec(endpoint),
+    client: anthropicClient,
+    call: { ...call, vision, interactionId: interactionIdFrom(c.req.raw.headers) },
+    echoModel: String(body.model),
+    inputTokensEstimate: countAnthropicTokens(body, model),
+  });
 }
 
 /** What kind of call this is, for X-Initiator and X-Interaction-Type. */

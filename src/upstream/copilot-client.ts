@@ -44,8 +44,10 @@ export class CopilotClient {
     const body = req.body === undefined ? undefined : typeof req.body === "string" ? req.body : JSON.stringify(req.body);
     let renewed = false;
     let retried = false;
+    const cancelled = () => new ApiError({ kind: "cancelled", status: 499, message: "Client closed the request" });
     for (;;) {
       const session = await tokens.get();
+      if (req.signal?.aborted) throw cancelled();
       const headers = { ...this.options.headers(session.token, req, session.mode === "bearer"), ...req.headers };
       let res: Response;
       try {
@@ -56,7 +58,7 @@ export class CopilotClient {
           signal: req.signal,
         });
       } catch (error) {
-        if (req.signal?.aborted) throw new ApiError({ kind: "cancelled", status: 499, message: "Client closed the request" });
+        if (req.signal?.aborted) throw cancelled();
         const apiError = toApiError(error);
         if (apiError.kind === "network" && !retried) {
           retried = true;
@@ -68,11 +70,16 @@ export class CopilotClient {
       if (res.ok) return res;
 
       const text = await res.text().catch(() => "");
+      if (req.signal?.aborted) throw cancelled();
       if ((res.status === 401 || res.status === 421) && !renewed) {
         renewed = true;
         log.debug(`Copilot ${req.path} answered ${res.status}; renewing the session and retrying once`);
-        tokens.invalidate(session.token);
-        await tokens.refresh();
+        // Another request may have renewed it meanwhile: then replay with that session rather
+        // than exchange once more per request in flight.
+        if (tokens.current?.token === session.token) {
+          tokens.invalidate(session.token);
+          await tokens.refresh();
+        }
         continue;
       }
       if (RETRYABLE_STATUS.has(res.status) && !retried) {

@@ -61,7 +61,7 @@ export class GitHubClient {
     const text = await res.text();
     if (res.status === 404) return undefined;
     if (!res.ok) throw explainGitHubError(fromUpstream(res.status, res.headers, text));
-    const body = JSON.parse(text) as CopilotTokenEnvelope;
+    const body = parseJson<CopilotTokenEnvelope>(text, "copilot_internal/v2/token");
     // VS Code validates the envelope leniently since 2026-01-09: only token/expires_at/refresh_in matter.
     if (typeof body.token !== "string" || typeof body.expires_at !== "number") {
       throw new ApiError({ kind: "upstream", status: 502, message: "GitHub returned a Copilot token envelope without token/expires_at", upstream: true });
@@ -76,7 +76,16 @@ export class GitHubClient {
     });
     const text = await res.text();
     if (!res.ok) throw explainGitHubError(fromUpstream(res.status, res.headers, text));
-    return JSON.parse(text) as CopilotUser;
+    return parseJson<CopilotUser>(text, "copilot_internal/user");
+  }
+}
+
+/** A 200 that is not JSON (a proxy's or captive portal's page) is a clear upstream error, not a SyntaxError. */
+function parseJson<T>(text: string, what: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new ApiError({ kind: "upstream", status: 502, message: `GitHub's ${what} answer is not JSON: ${text.slice(0, 120)}`, upstream: true });
   }
 }
 

@@ -21,7 +21,10 @@ export function chatInitiator(messages: unknown): Initiator {
  */
 export function messagesInitiator(messages: unknown): Initiator {
   if (!Array.isArray(messages) || messages.length === 0) return "user";
-  const last = messages[messages.length - 1] as Msg;
+  // Claude Code's inline system messages (mid-conversation-system beta) can follow the user's
+  // turn; they are not a turn of their own.
+  const turns = (messages as Msg[]).filter((m) => m?.role !== "system");
+  const last = turns[turns.length - 1];
   if (last?.role !== "user") return "agent";
   if (typeof last.content === "string") return "user";
   if (!Array.isArray(last.content)) return "user";

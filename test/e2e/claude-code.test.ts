@@ -76,6 +76,17 @@ describe("Claude Code end to end", () => {
     }
   });
 
+  test("translated model (gpt-4.1 on /chat/completions): tool round trip through the IR", async () => {
+    const posts = await roundTrip("gpt-4.1", "/chat/completions", { ANTHROPIC_AUTH_TOKEN: "dummy" });
+    const turn2 = posts[1]!.body as { messages: { role: string; tool_call_id?: string }[] };
+    assert.ok(turn2.messages.some((m) => m.role === "tool" && m.tool_call_id), "the tool result went back as a tool message");
+  });
+
+  test("dashed Claude Code model id (claude-opus-4-6) resolves to Copilot's claude-opus-4.6", async () => {
+    const posts = await roundTrip("claude-opus-4-6", "/v1/messages", { ANTHROPIC_AUTH_TOKEN: "dummy" });
+    assert.equal(posts[0]!.body.model, "claude-opus-4.6");
+  });
+
   test("native model with x-api-key auth (ANTHROPIC_API_KEY)", async () => {
     await roundTrip("claude-sonnet-4.5", "/v1/messages", { ANTHROPIC_API_KEY: "dummy" });
   });

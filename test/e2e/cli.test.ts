@@ -87,6 +87,18 @@ describe("the copilot-api command against the fake GitHub/Copilot", () => {
     assert.ok(run.output().includes(GITHUB_TOKEN));
   });
 
+  test("start --claude-code prints a launch command with the chosen models, resolved against the catalog", async () => {
+    const run = runCli(["start", "--port", "0", "-c", "--claude-model", "sonnet", "--claude-small-model", "claude-haiku-4-5"], { ...env, GH_TOKEN: GITHUB_TOKEN });
+    try {
+      await run.waitFor(/ANTHROPIC_SMALL_FAST_MODEL='claude-haiku-4\.5'.* claude\n/);
+    } finally {
+      await run.stop();
+    }
+    assert.match(run.output(), /ANTHROPIC_BASE_URL='http:\/\/127\.0\.0\.1:\d+'/);
+    assert.match(run.output(), /ANTHROPIC_MODEL='claude-sonnet-4\.6'/);
+    assertNoSecrets(run.output());
+  });
+
   test("debug --json reports auth state without the token", async () => {
     const run = runCli(["debug", "--json"], env);
     assert.equal(await run.exited, 0);

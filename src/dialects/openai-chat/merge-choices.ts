@@ -7,7 +7,7 @@
 interface Choice {
   index?: number;
   message?: { role?: string; content?: string | null; tool_calls?: unknown[]; [k: string]: unknown };
-  delta?: { role?: string; content?: string | null; tool_calls?: { index?: number }[]; [k: string]: unknown };
+  delta?: { role?: string; content?: string | null; tool_calls?: { index?: number; [k: string]: unknown }[]; [k: string]: unknown };
   finish_reason?: string | null;
   [k: string]: unknown;
 }
@@ -70,5 +70,27 @@ export class StreamChoiceMerger {
       for (const c of finishing) c.finish_reason = null;
       finishing[finishing.length - 1]!.finish_reason = "tool_calls";
     }
+    // Several choices in one chunk: fold them into one, or a client reading choices[0] loses the rest.
+    if (choices.length > 1) chunk.choices = [foldDeltas(choices)];
   }
+}
+
+function foldDeltas(choices: Choice[]): Choice {
+  const merged: Choice = { ...choices[0]!, index: 0 };
+  const delta: NonNullable<Choice["delta"]> = { ...(merged.delta ?? {}) };
+  for (const choice of choices.slice(1)) {
+    for (const [key, value] of Object.entries(choice.delta ?? {})) {
+      if (value == null) continue;
+      const current = delta[key];
+      if (key === "tool_calls" && Array.isArray(value)) delta.tool_calls = [...(Array.isArray(current) ? current : []), ...value];
+      else if (typeof value === "string" && typeof current === "string") delta[key] = current + value;
+      else if (current == null) delta[key] = value;
+    }
+    for (const [key, value] of Object.entries(choice)) {
+      if (key !== "delta" && key !== "index" && key !== "finish_reason" && merged[key] === undefined) merged[key] = value;
+    }
+    if (choice.finish_reason) merged.finish_reason = choice.finish_reason;
+  }
+  merged.delta = delta;
+  return merged;
 }

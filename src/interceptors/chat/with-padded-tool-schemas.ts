@@ -23,6 +23,17 @@ export function padSchema(schema: unknown, depth = 0): unknown {
     s.properties = props;
   }
   if (s.items && typeof s.items === "object") s.items = padSchema(s.items, depth + 1);
+  if (s.additionalProperties && typeof s.additionalProperties === "object") {
+    s.additionalProperties = padSchema(s.additionalProperties, depth + 1);
+  }
+  // Shared definitions (pydantic and zod emit these): the $ref targets need the same padding.
+  for (const key of ["$defs", "definitions"]) {
+    const defs = s[key];
+    if (!defs || typeof defs !== "object" || Array.isArray(defs)) continue;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(defs as Record<string, unknown>)) out[k] = padSchema(v, depth + 1);
+    s[key] = out;
+  }
   for (const key of ["anyOf", "oneOf", "allOf"]) {
     if (Array.isArray(s[key])) s[key] = (s[key] as unknown[]).map((x) => padSchema(x, depth + 1));
   }

@@ -1,0 +1,103 @@
+import { AnswerAccumulator, type Answer } from "../ir/accumulate.js";
+import type { Request } from "../ir/request.js";
+import type { StreamPart } from "../ir/stream.js";
+import { ApiError } from "../errors.js";
+import { AnthropicStreamDecoder, decodeAnthropicMessage } from "../dialects/anthropic/decode-stream.js";
+import { encodeAnthropicRequest } from "../dialects/anthropic/encode-request.js";
+import { AnthropicStreamEncoder } from "../dialects/anthropic/encode-stream.js";
+import { encodeAnthropicMessage } from "../dialects/anthropic/encode-message.js";
+import { errorFrame as anthropicErrorFrame } from "../dialects/anthropic/clean-native-stream.js";
+import { ChatStreamDecoder } from "../dialects/openai-chat/decode-stream.js";
+import { decodeChatCompletion } from "../dialects/openai-chat/decode-completion.js";
+import { encodeChatRequest } from "../dialects/openai-chat/encode-request.js";
+import type { SseEvent } from "../sse/sse-decoder.js";
+import type { CopilotModel, UpstreamEndpoint } from "../upstream/model-catalog.js";
+
+/** Decodes one upstream stream into IR parts, event by event. */
+export interface StreamDecoder {
+  push(event: SseEvent): StreamPart[];
+  end(): StreamPart[];
+}
+
+/** What the bridge needs of an upstream dialect: encode a request, decode its answers. */
+export interface UpstreamCodec {
+  path: UpstreamEndpoint;
+  encode(req: Request, model: CopilotModel): Record<string, unknown>;
+  streamDecoder(req: Request): StreamDecoder;
+  decodeAnswer(json: unknown, req: Request): StreamPart[];
+}
+
+/** Encodes IR parts for one client stream. */
+export interface StreamEncoder {
+  encode(part: StreamPart): string[];
+  ping(): string;
+  readonly finished: boolean;
+}
+
+/** What the bridge needs of a client dialect: a stream encoder, a whole-answer encoder, an error frame. */
+export interface ClientCodec {
+  streamEncoder(opts: { model: string; inputTokensEstimate?: number }): StreamEncoder;
+  encodeAnswer(answer: Answer, model: string): unknown;
+  errorFrame(error: ApiError): string;
+}
+
+function customToolNames(req: Request): string[] {
+  return req.tools.filter((t) => t.type === "custom").map((t) => t.name);
+}
+
+function parseData(data: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch {
+    throw new ApiError({ kind: "upstream", status: 502, message: `Copilot sent a stream event that is not JSON: ${data.slice(0, 120)}` });
+  }
+}
+
+export const chatUpstream: UpstreamCodec = {
+  path: "/chat/completions",
+  // Copilot always streams for us (see run-translated.ts), with the usage chunk asked for.
+  encode: (req, model) => ({ ...encodeChatRequest(req, model), stream: true, stream_options: { include_usage: true } }),
+  streamDecoder(req) {
+    const decoder = new ChatStreamDecoder({ customTools: customToolNames(req) });
+    return {
+      push: (ev) => (ev.data === "[DONE]" ? decoder.push("[DONE]") : decoder.push(parseData(ev.data))),
+      end: () => decoder.end(),
+    };
+  },
+  decodeAnswer: (json, req) => decodeChatCompletion(json, { customTools: customToolNames(req) }),
+};
+
+export const messagesUpstream: UpstreamCodec = {
+  path: "/v1/messages",
+  encode: (req, model) => ({ ...encodeAnthropicRequest(req, { model }) }),
+  streamDecoder() {
+    const decoder = new AnthropicStreamDecoder();
+    return { push: (ev) => decoder.push(ev), end: () => decoder.end() };
+  },
+  decodeAnswer: (json) => decodeAnthropicMessage(json),
+};
+
+export const anthropicClient: ClientCodec = {
+  streamEncoder: (opts) => new AnthropicStreamEncoder(opts),
+  encodeAnswer: (answer, model) => encodeAnthropicMessage(answer, model),
+  errorFrame: anthropicErrorFrame,
+};
+
+export function upstreamCodec(endpoint: UpstreamEndpoint): UpstreamCodec {
+  switch (endpoint) {
+    case "/chat/completions":
+      return chatUpstream;
+    case "/v1/messages":
+      return messagesUpstream;
+    case "/responses":
+    case "/embeddings":
+      throw new ApiError({ kind: "invalid_request", status: 400, message: `No translation to ${endpoint} yet` });
+  }
+}
+
+/** Folds parts into one answer; an error part becomes the thrown error. */
+export function foldAnswer(parts: Iterable<StreamPart>, acc = new AnswerAccumulator()): Answer {
+  for (const p of parts) acc.push(p);
+  if (acc.error) throw acc.error;
+  return acc.result();
+}

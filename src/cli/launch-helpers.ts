@@ -1,0 +1,81 @@
+import { spawnSync } from "node:child_process";
+import type { CopilotModel } from "../upstream/model-catalog.js";
+import { isUsable, supports } from "../upstream/model-catalog.js";
+
+/**
+ * The environment that points Claude Code at this server (real-clients.md 1, known-failures X2):
+ * every model name Claude Code may use in the background is mapped, so no call goes to a model
+ * Copilot doesn't serve, and nonessential traffic and the per-request billing header are off.
+ */
+export function claudeCodeEnv(baseUrl: string, model: string, smallModel: string, token = "copilot-api"): Record<string, string> {
+  return {
+    ANTHROPIC_BASE_URL: baseUrl,
+    ANTHROPIC_AUTH_TOKEN: token,
+    ANTHROPIC_MODEL: model,
+    ANTHROPIC_DEFAULT_OPUS_MODEL: model,
+    ANTHROPIC_DEFAULT_SONNET_MODEL: model,
+    ANTHROPIC_DEFAULT_HAIKU_MODEL: smallModel,
+    ANTHROPIC_SMALL_FAST_MODEL: smallModel,
+    CLAUDE_CODE_SUBAGENT_MODEL: model,
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+    DISABLE_NON_ESSENTIAL_MODEL_CALLS: "1",
+    CLAUDE_CODE_ATTRIBUTION_HEADER: "0",
+  };
+}
+
+export type Shell = "posix" | "powershell" | "cmd";
+
+export function detectShell(platform = process.platform, env = process.env): Shell {
+  if (platform !== "win32") return "posix";
+  return env.PSModulePath ? "powershell" : "cmd";
+}
+
+/** `KEY=value … claude`, quoted so that any value survives the shell. */
+export function launchCommand(env: Record<string, string>, program: string, shell: Shell): string {
+  const entries = Object.entries(env);
+  switch (shell) {
+    case "posix":
+      return `${entries.map(([k, v]) => `${k}='${v.replace(/'/g, `'\\''`)}'`).join(" ")} ${program}`;
+    case "powershell":
+      return `${entries.map(([k, v]) => `$env:${k} = '${v.replace(/'/g, "''")}'`).join("; ")}; ${program}`;
+    case "cmd":
+      return `${entries.map(([k, v]) => `set "${k}=${v.replace(/"/g, "")}"`).join(" && ")} && ${program}`;
+  }
+}
+
+/** Copies to the clipboard with whatever tool the system has; false when there is none. */
+export function copyToClipboard(text: string): boolean {
+  const candidates: [string, string[]][] =
+    process.platform === "darwin"
+      ? [["pbcopy", []]]
+      : process.platform === "win32"
+        ? [["clip", []]]
+        : [["wl-copy", []], ["xclip", ["-selection", "clipboard"]], ["xsel", ["--clipboard", "--input"]]];
+  for (const [cmd, args] of candidates) {
+    try {
+      const r = spawnSync(cmd, args, { input: text, stdio: ["pipe", "ignore", "ignore"], timeout: 2000 });
+      if (r.status === 0) return true;
+    } catch {
+      // not installed: try the next one
+    }
+  }
+  return false;
+}
+
+/** Models a client dialect can use, newest-looking first. */
+export function chatModels(models: CopilotModel[]): CopilotModel[] {
+  return models.filter((m) => isUsable(m) && (supports(m, "/chat/completions") || supports(m, "/v1/messages") || supports(m, "/responses")));
+}
+
+/** A sensible default: the newest Claude Sonnet, else Copilot's chat default, else the first chat model. */
+export function defaultMainModel(models: CopilotModel[]): string | undefined {
+  const chat = chatModels(models);
+  const sonnet = chat.filter((m) => /^claude-sonnet-\d/.test(m.id)).sort((a, b) => b.id.localeCompare(a.id, undefined, { numeric: true }))[0];
+  return sonnet?.id ?? chat.find((m) => m.is_chat_default)?.id ?? chat[0]?.id;
+}
+
+export function defaultSmallModel(models: CopilotModel[]): string | undefined {
+  const chat = chatModels(models);
+  const haiku = chat.filter((m) => /^claude-haiku-\d/.test(m.id)).sort((a, b) => b.id.localeCompare(a.id, undefined, { numeric: true }))[0];
+  return haiku?.id ?? chat.find((m) => /mini/.test(m.id))?.id ?? defaultMainModel(models);
+}

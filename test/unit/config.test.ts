@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { DEFAULT_API_VERSION, DEFAULT_PORT, fallbackCopilotBase, parseAccountType, parsePort, resolveConfig } from "../../src/config.js";
+
+describe("parsePort", () => {
+  it("defaults to 4141", () => {
+    assert.equal(DEFAULT_PORT, 4141);
+    assert.equal(parsePort(undefined), 4141);
+    assert.equal(parsePort(""), 4141);
+    assert.equal(parsePort("  "), 4141, "a blank PORT is unset, not port 0");
+  });
+  it("accepts whole numbers 0..65535 as numbers or strings", () => {
+    assert.equal(parsePort("8080"), 8080);
+    assert.equal(parsePort(" 8080 "), 8080);
+    assert.equal(parsePort(0), 0);
+    assert.equal(parsePort(65535), 65535);
+  });
+  it("refuses NaN, fractions, negatives, too large and junk", () => {
+    for (const bad of ["abc", Number.NaN, "4141abc", 3.5, -1, 65536, "NaN", "0x10", "1e3", "-1", "80.5"]) {
+      assert.throws(() => parsePort(bad as number | string), /Invalid port/, String(bad));
+    }
+  });
+});
+
+describe("parseAccountType", () => {
+  it("accepts the three plans, case-insensitively; defaults to individual", () => {
+    assert.equal(parseAccountType(undefined), "individual");
+    assert.equal(parseAccountType("business"), "business");
+    assert.equal(parseAccountType("Enterprise"), "enterprise");
+  });
+  it("refuses anything else (it must never be interpolated into a host name, A6)", () => {
+    for (const bad of ["evil.com/", "individual.attacker", "pro", ""]) assert.throws(() => parseAccountType(bad), /Invalid account type/, bad);
+  });
+});
+
+describe("resolveConfig", () => {
+  it("defaults: 127.0.0.1 (case 38), port 4141, github.com, newest API version", () => {
+    const c = resolveConfig({}, {});
+    assert.equal(c.host, "127.0.0.1");
+    assert.equal(c.port, 4141);
+    assert.equal(c.githubUrl, "https://github.com");
+    assert.equal(c.githubApiUrl, "https://api.github.com");
+    assert.equal(c.apiVersion, DEFAULT_API_VERSION);
+    assert.equal(c.apiVersion, "2026-08-01");
+    assert.equal(c.accountType, "individual");
+    assert.equal(c.enterpriseUrl, undefined);
+    assert.equal(c.githubToken, undefined);
+    assert.equal(c.dataDir, join(homedir(), ".local", "share", "copilot-api"));
+  });
+
+  it("PORT from the environment, the flag wins; a bad PORT is refused", () => {
+    assert.equal(resolveConfig({}, { PORT: "5000" }).port, 5000);
+    assert.equal(resolveConfig({ port: "6000" }, { PORT: "5000" }).port, 6000);
+    assert.throws(() => resolveConfig({}, { PORT: "x" }), /Invalid port/);
+  });
+
+  it("validates the account type", () => {
+    assert.equal(resolveConfig({ accountType: "business" }, {}).accountType, "business");
+    assert.throws(() => resolveConfig({ accountType: "nope" }, {}), /Invalid account type/);
+  });
+
+  it("an enterprise URL moves every GitHub host to the tenant (A7, case 30)", () => {
+    for (const url of ["https://acme.ghe.com", "acme.ghe.com", "https://acme.ghe.com/", "http://acme.ghe.com//"]) {
+      const c = resolveConfig({ enterpriseUrl: url }, {});
+      assert.equal(c.enterpriseUrl, "acme.ghe.com", url);
+      assert.equal(c.githubUrl, "https://acme.ghe.com", url);
+      assert.equal(c.githubApiUrl, "https://api.acme.ghe.com", url);
+    }
+    assert.equal(resolveConfig({}, { COPILOT_API_ENTERPRISE_URL: "acme.ghe.com" }).githubApiUrl, "https://api.acme.ghe.com");
+  });
+
+  it("COPILOT_API_GITHUB_URL / COPILOT_API_GITHUB_API_URL override both (trailing slash trimmed)", () => {
+    const c = resolveConfig({ enterpriseUrl: "acme.ghe.com" }, { COPILOT_API_GITHUB_URL: "http://127.0.0.1:9999/", COPILOT_API_GITHUB_API_URL: "http://127.0.0.1:9998/api/" });
+    assert.equal(c.githubUrl, "http://127.0.0.1:9999");
+    assert.equal(c.githubApiUrl, "http://127.0.0.1:9998/api");
+  });
+
+  it("host, API version, token and data dir come from flags / environment", () => {
+    const c = resolveConfig(
+      { host: "0.0.0.0", githubToken: "  ghu_fromflag\n" },
+      { COPILOT_API_VERSION: " 2026-06-01 ", COPILOT_API_HOME: "/tmp/copilot-home", GH_TOKEN: "ghu_fromenv" },
+    );
+    assert.equal(c.host, "0.0.0.0");
+    assert.equal(c.apiVersion, "2026-06-01");
+    assert.equal(c.githubToken, "ghu_fromflag", "trimmed; a trailing newline breaks auth (S3)");
+    assert.equal(c.dataDir, "/tmp/copilot-home");
+    assert.equal(resolveConfig({}, { GH_TOKEN: "ghu_fromenv" }).githubToken, "ghu_fromenv");
+    assert.equal(resolveConfig({}, { GH_TOKEN: "   " }).githubToken, undefined);
+    assert.equal(resolveConfig({}, { COPILOT_API_VERSION: "" }).apiVersion, DEFAULT_API_VERSION);
+  });
+});
+
+describe("fallbackCopilotBase", () => {
+  it("only a fallback: per plan, or the tenant's copilot-api host", () => {
+    assert.equal(fallbackCopilotBase({ accountType: "individual" }), "https://api.githubcopilot.com");
+    assert.equal(fallbackCopilotBase({ accountType: "business" }), "https://api.business.githubcopilot.com");
+    assert.equal(fallbackCopilotBase({ accountType: "enterprise" }), "https://api.enterprise.githubcopilot.com");
+    assert.equal(fallbackCopilotBase({ accountType: "individual", enterpriseUrl: "acme.ghe.com" }), "https://copilot-api.acme.ghe.com");
+  });
+});
