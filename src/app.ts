@@ -10,6 +10,8 @@ import { countTokens } from "./routes/count-tokens.js";
 import { messages } from "./routes/messages.js";
 import { models } from "./routes/models.js";
 import type { Runtime } from "./runtime.js";
+import { observe } from "./observability/observe.js";
+import { meta } from "./observability/request-meta.js";
 
 type Env = { Variables: { dialect: ClientDialect } };
 
@@ -35,6 +37,7 @@ export function createApp(runtime: Runtime) {
 
   app.onError((error, c) => {
     const apiError = toApiError(error);
+    meta(c).error = apiError.message;
     if (apiError.status >= 500 && !apiError.upstream) runtime.log.error(`${c.req.method} ${c.req.path}:`, error);
     else runtime.log.debug(`${c.req.method} ${c.req.path} -> ${apiError.status} ${apiError.message}`);
     return renderError(c, apiError);
@@ -43,6 +46,10 @@ export function createApp(runtime: Runtime) {
     renderError(c, new ApiError({ kind: "not_found", status: 404, message: `No route for ${c.req.method} ${c.req.path}` })),
   );
 
+  app.use("/v1/*", observe(runtime.recorder));
+  for (const path of ["/chat/completions", "/embeddings", "/models", "/messages", "/messages/count_tokens", "/responses"]) {
+    app.use(path, observe(runtime.recorder));
+  }
   app.use(
     "*",
     bodyLimit({

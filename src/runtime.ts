@@ -8,6 +8,7 @@ import { createFetch, type FetchLike } from "./upstream/http.js";
 import { buildIdentity, type Identity, loadDeviceIds } from "./upstream/identity.js";
 import { ModelCatalog } from "./upstream/model-catalog.js";
 import { TokenManager } from "./upstream/token-manager.js";
+import { Recorder } from "./observability/recorder.js";
 
 /** Everything a request handler needs, built once at start and passed in: no module-level state. */
 export interface Runtime {
@@ -19,6 +20,8 @@ export interface Runtime {
   tokens: TokenManager;
   copilot: CopilotClient;
   catalog: ModelCatalog;
+  /** Every finished request, for the dashboard, metrics and the request log. */
+  recorder: Recorder;
   startedAt: number;
 }
 
@@ -50,7 +53,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     log,
   });
   const catalog = new ModelCatalog(copilot, log, options.now);
-  return { config, log, identity, fetch, github, tokens, copilot, catalog, startedAt: Date.now() };
+  return { config, log, identity, fetch, github, tokens, copilot, catalog, recorder: new Recorder(), startedAt: Date.now() };
 }
 
 /** Gets a session and the model list, then keeps both fresh in the background. */

@@ -10,6 +10,7 @@ import { SSE_HEADERS } from "../sse/sse-encoder.js";
 import type { CallContext } from "../upstream/headers.js";
 import type { CopilotModel } from "../upstream/model-catalog.js";
 import type { ClientCodec, UpstreamCodec } from "./codecs.js";
+import { meta } from "../observability/request-meta.js";
 
 export const PING_INTERVAL_MS = 10_000;
 
@@ -55,12 +56,18 @@ export async function runTranslated(t: TranslatedCall): Promise<Response> {
       throw error instanceof ApiError ? error : midStreamError(error);
     }
     if (acc.error) throw acc.error;
+    meta(c).usage = acc.result().usage;
     if (!acc.finished) throw new ApiError({ kind: "upstream", status: 502, message: "Copilot ended the answer before it finished" });
     return c.json(client.encodeAnswer(acc.result(), t.echoModel) as object);
   }
 
   const encoder = client.streamEncoder({ model: t.echoModel, inputTokensEstimate: t.inputTokensEstimate });
-  const encode = (parts: StreamPart[]) => parts.flatMap((p) => encoder.encode(p));
+  const m = meta(c);
+  const encode = (parts: StreamPart[]) =>
+    parts.flatMap((p) => {
+      if (p.type === "finish" || p.type === "usage") m.usage = { ...m.usage, ...p.usage };
+      return encoder.encode(p);
+    });
   const out = pumpEvents(
     res.body,
     {

@@ -1,5 +1,6 @@
 import { defineCommand } from "citty";
 import { createApp } from "../app.js";
+import { warmTokenCounter } from "../tokens/count-tokens.js";
 import { log } from "../log.js";
 import { createRuntime, startRuntime, stopRuntime } from "../runtime.js";
 import { listen } from "../server.js";
@@ -75,6 +76,8 @@ export default defineCommand({
         if (runtime.tokens.current) log.secret("Copilot token", runtime.tokens.current.token);
       }
       const server = await listen(createApp(runtime).fetch, config.host, config.port);
+      // Load the tokenizer tables now rather than on the first count_tokens (docs/count-tokens.md).
+      setImmediate(() => warmTokenCounter());
       const count = runtime.catalog.list().length;
       log.success(`copilot-api listening on ${server.url} (${count} models, Copilot host ${runtime.tokens.current?.apiBase})`);
       log.info(`OpenAI base URL:    ${server.url}/v1`);

@@ -11,6 +11,8 @@ import type { Runtime } from "../runtime.js";
 import { sseDecoderStream } from "../sse/sse-decoder.js";
 import { formatSse, SSE_HEADERS } from "../sse/sse-encoder.js";
 import { chatInitiator } from "../upstream/initiator.js";
+import { meta } from "../observability/request-meta.js";
+import { decodeChatUsage } from "../dialects/openai-chat/convert-usage.js";
 import { hasImage } from "../upstream/vision.js";
 
 /** POST /v1/chat/completions: passthrough to Copilot's /chat/completions for the models that speak it. */
@@ -21,24 +23,27 @@ export function chatCompletions(runtime: Runtime) {
     if (!Array.isArray(body.messages) || body.messages.length === 0) {
       throw badRequest("`messages` is required and must be a non-empty array", "messages");
     }
-    const model = resolveModel(body.model, runtime.catalog.list());
+    const model = resolveModel(body.model, runtime.catalog.list(), runtime.config.modelAliases);
     planUpstream(model, "chat", ["/chat/completions"]);
 
     const chat = interceptChat(body as ChatBody, model);
     const stream = chat.stream === true;
+    const initiator = chatInitiator(chat.messages);
+    Object.assign(meta(c), { model: model.id, endpoint: "/chat/completions", initiator, stream });
     const res = await runtime.copilot.request({
       path: "/chat/completions",
       body: chat,
       intent: Array.isArray(chat.tools) && chat.tools.length > 0 ? "conversation-agent" : "conversation-panel",
-      initiator: chatInitiator(chat.messages),
+      initiator,
       vision: hasImage(chat.messages),
       interactionId: interactionIdFrom(c.req.raw.headers),
       signal: c.req.raw.signal,
     });
 
     if (!stream) {
-      const json = (await res.json()) as { choices?: [] };
+      const json = (await res.json()) as { choices?: []; usage?: unknown };
       mergeChoices(json);
+      meta(c).usage = decodeChatUsage(json.usage);
       return c.json(json);
     }
     if (!res.body) throw badRequest("Copilot returned no stream");

@@ -18,7 +18,7 @@ export function countTokens(runtime: Runtime) {
     if (!Array.isArray(body.messages)) throw badRequest("`messages` is required and must be an array", "messages");
     let model;
     try {
-      model = resolveModel(body.model, runtime.catalog.list());
+      model = resolveModel(body.model, runtime.catalog.list(), runtime.config.modelAliases);
     } catch {
       model = undefined;
     }

@@ -26,7 +26,7 @@ export function embeddings(runtime: Runtime) {
     const format = body.encoding_format ?? "float";
     if (format !== "float" && format !== "base64") throw badRequest('`encoding_format` must be "float" or "base64"', "encoding_format");
 
-    const model = resolveModel(body.model, runtime.catalog.list(), {}, "embeddings");
+    const model = resolveModel(body.model, runtime.catalog.list(), runtime.config.modelAliases, "embeddings");
     const upstreamBody: Record<string, unknown> = { ...body, model: model.id };
     delete upstreamBody.encoding_format;
     const result = await runtime.copilot.json<EmbeddingsResponse>({

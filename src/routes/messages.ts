@@ -16,6 +16,8 @@ import type { Intent } from "../upstream/headers.js";
 import { messagesInitiator } from "../upstream/initiator.js";
 import type { CopilotModel, UpstreamEndpoint } from "../upstream/model-catalog.js";
 import { hasImage } from "../upstream/vision.js";
+import { meta } from "../observability/request-meta.js";
+import { decodeAnthropicUsage } from "../dialects/anthropic/convert-usage.js";
 
 import { PING_INTERVAL_MS } from "../bridge/run-translated.js";
 
@@ -27,8 +29,9 @@ export function messages(runtime: Runtime) {
     if (!Array.isArray(body.messages) || body.messages.length === 0) {
       throw badRequest("`messages` is required and must be a non-empty array", "messages");
     }
-    const model = resolveModel(body.model, runtime.catalog.list());
+    const model = resolveModel(body.model, runtime.catalog.list(), runtime.config.modelAliases);
     const endpoint = planUpstream(model, "messages", ["/v1/messages", "/chat/completions"]);
+    Object.assign(meta(c), { model: model.id, endpoint, stream: body.stream === true });
     if (endpoint === "/v1/messages") return native(runtime, c, body, model);
     return translated(runtime, c, body, model, endpoint);
   };
@@ -54,6 +57,12 @@ function translated(runtime: Runtime, c: Context, body: Record<string, unknown>,
 
 /** What kind of call this is, for X-Initiator and X-Interaction-Type. */
 function classify(c: Context, body: Record<string, unknown>): { initiator: "user" | "agent"; intent: Intent; interactionType: string } {
+  const call = classifyCall(c, body);
+  meta(c).initiator = call.initiator;
+  return call;
+}
+
+function classifyCall(c: Context, body: Record<string, unknown>): { initiator: "user" | "agent"; intent: Intent; interactionType: string } {
   const initiator = messagesInitiator(body.messages);
   // Claude Code's background calls (titles, summaries, warm-ups) carry no tools; they are not
   // turns a person started (known-failures R1, case 15).
@@ -83,10 +92,11 @@ async function native(runtime: Runtime, c: Context, body: Record<string, unknown
   if (!stream) {
     const json = (await res.json()) as Record<string, unknown>;
     stripCopilotFields(json);
+    meta(c).usage = decodeAnthropicUsage(json.usage);
     return c.json(json);
   }
   if (!res.body) throw new ApiError({ kind: "upstream", status: 502, message: "Copilot returned no stream" });
-  const out = pumpEvents(res.body, nativeStreamHandlers(midStreamError), {
+  const out = pumpEvents(res.body, nativeStreamHandlers(midStreamError, (usage) => (meta(c).usage = { ...meta(c).usage, ...usage })), {
     pingIntervalMs: PING_INTERVAL_MS,
     ping: () => 'event: ping\ndata: {"type":"ping"}\n\n',
   });

@@ -3,6 +3,8 @@ import type { SseEvent } from "../../sse/sse-decoder.js";
 import type { EventHandlers } from "../../sse/event-pump.js";
 import { formatSse } from "../../sse/sse-encoder.js";
 import { encodeAnthropicError } from "./encode-error.js";
+import { decodeAnthropicUsage } from "./convert-usage.js";
+import type { Usage } from "../../ir/stream.js";
 
 /**
  * Copilot's native /v1/messages stream, made into a standard Anthropic stream (copilot-upstream.md 7,
@@ -16,7 +18,7 @@ import { encodeAnthropicError } from "./encode-error.js";
  */
 const PARSED = new Set(["message_delta", "message_stop"]);
 
-export function nativeStreamHandlers(toError: (error: unknown) => ApiError): EventHandlers {
+export function nativeStreamHandlers(toError: (error: unknown) => ApiError, onUsage?: (usage: Usage) => void): EventHandlers {
   let stopped = false;
   let failed = false;
   return {
@@ -25,6 +27,13 @@ export function nativeStreamHandlers(toError: (error: unknown) => ApiError): Eve
       let name = ev.event;
       let data = ev.data;
       const mustParse = !name || name === "message" || PARSED.has(name) || data.includes('"copilot_');
+      if (onUsage && name === "message_start") {
+        try {
+          onUsage(decodeAnthropicUsage((JSON.parse(data) as { message?: { usage?: unknown } }).message?.usage));
+        } catch {
+          // not JSON: passed on as is below
+        }
+      }
       if (mustParse) {
         let parsed: Record<string, unknown>;
         try {
@@ -34,6 +43,7 @@ export function nativeStreamHandlers(toError: (error: unknown) => ApiError): Eve
         }
         name = typeof parsed.type === "string" ? parsed.type : name;
         stripCopilotFields(parsed);
+        if (onUsage && name === "message_delta") onUsage(decodeAnthropicUsage(parsed.usage));
         data = JSON.stringify(parsed);
       }
       if (name === "message_stop") stopped = true;

@@ -1,0 +1,73 @@
+import type { MiddlewareHandler } from "hono";
+import type { Recorder } from "./recorder.js";
+import { apiOf, type RequestMeta } from "./request-meta.js";
+
+/**
+ * Times every API request and records it when its response has really ended: for a stream, when
+ * the last byte went out or the client left, not when the handler returned.
+ */
+export function observe(recorder: Recorder): MiddlewareHandler {
+  return async (c, next) => {
+    const start = performance.now();
+    const time = Date.now();
+    const m: RequestMeta = { api: apiOf(c.req.path) };
+    c.set("meta" as never, m as never);
+    await next();
+    const ttfbMs = performance.now() - start;
+    const res = c.res;
+    const finish = (aborted: boolean) => {
+      recorder.record({
+        id: recorder.newId(),
+        time,
+        method: c.req.method,
+        path: c.req.path,
+        api: m.api,
+        model: m.model,
+        endpoint: m.endpoint,
+        initiator: m.initiator,
+        stream: m.stream,
+        status: res.status,
+        durationMs: performance.now() - start,
+        ttfbMs,
+        inputTokens: m.usage ? (m.usage.inputTokens ?? 0) + (m.usage.cacheReadTokens ?? 0) + (m.usage.cacheWriteTokens ?? 0) : undefined,
+        outputTokens: m.usage?.outputTokens,
+        cacheReadTokens: m.usage?.cacheReadTokens,
+        error: m.error,
+        aborted: aborted || undefined,
+      });
+    };
+    const streaming = res.body && (res.headers.get("content-type") ?? "").startsWith("text/event-stream");
+    if (!streaming || !res.body) return finish(false);
+
+    const reader = res.body.getReader();
+    let ended = false;
+    const body = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          const { done, value } = await reader.read().catch((error: unknown) => {
+            m.error ??= (error as Error).message;
+            return { done: true as const, value: undefined };
+          });
+          if (done) {
+            controller.close();
+            if (!ended) {
+              ended = true;
+              finish(false);
+            }
+            return;
+          }
+          controller.enqueue(value);
+        },
+        cancel(reason) {
+          if (!ended) {
+            ended = true;
+            finish(true);
+          }
+          return reader.cancel(reason);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    c.res = new Response(body, { status: res.status, headers: res.headers });
+  };
+}
