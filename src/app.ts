@@ -1,9 +1,11 @@
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { encodeAnthropicError } from "./dialects/anthropic/encode-error.js";
-import { encodeOpenAIError } from "./dialects/openai/encode-error.js";
 import { ApiError, toApiError } from "./errors.js";
 import type { ClientDialect } from "./http/request.js";
+import { renderError } from "./http/render-error.js";
+import { accessControl } from "./access/index.js";
+import { flowControl } from "./flow/index.js";
+import { mountObservability } from "./observability/routes.js";
 import { chatCompletions } from "./routes/chat-completions.js";
 import { embeddings } from "./routes/embeddings.js";
 import { countTokens } from "./routes/count-tokens.js";
@@ -14,22 +16,6 @@ import { observe } from "./observability/observe.js";
 import { meta } from "./observability/request-meta.js";
 
 type Env = { Variables: { dialect: ClientDialect } };
-
-/** Which dialect a path speaks, so that every error on it comes back in that dialect's shape. */
-export function dialectOf(path: string): ClientDialect {
-  return /\/messages(\/|$)/.test(path) ? "anthropic" : "openai";
-}
-
-export function renderError(c: Context, error: ApiError): Response {
-  const dialect = dialectOf(c.req.path);
-  const body = dialect === "anthropic" ? encodeAnthropicError(error) : encodeOpenAIError(error);
-  const headers: Record<string, string> = {};
-  if (error.retryAfter) headers["retry-after"] = error.retryAfter;
-  // 499 and 466 are not standard statuses: clients get 400 for a version problem, and nobody reads
-  // a cancelled request's answer.
-  const status = error.status === 466 ? 400 : error.status;
-  return c.json(body, status as 400, headers);
-}
 
 /** The HTTP app. Built from a runtime so that tests can build one against a fake upstream. */
 export function createApp(runtime: Runtime) {
@@ -66,8 +52,13 @@ export function createApp(runtime: Runtime) {
     }),
   );
 
-  // Claude Code preconnects with HEAD /; any status would do, 200 is kindest.
-  app.get("/", (c) => c.text("copilot-api is running"));
+  app.use("*", accessControl(runtime));
+  // /usage, /metrics, /health and the dashboard at / (Claude Code's HEAD / preconnect lands there too).
+  mountObservability(app, runtime);
+  for (const path of ["/chat/completions", "/messages", "/responses", "/embeddings"]) {
+    app.use(path, flowControl(runtime));
+    app.use(`/v1${path}`, flowControl(runtime));
+  }
 
   for (const prefix of ["", "/v1"]) {
     app.get(`${prefix}/models`, models(runtime));

@@ -26,6 +26,20 @@ export interface Config {
   modelAliases: Record<string, string>;
   /** The config file that was read, if any. */
   configFile?: string;
+  /** When non-empty, every API route requires one of these (Authorization: Bearer or x-api-key). */
+  apiKeys: string[];
+  /** Minimum seconds between upstream requests (a queue, concurrency included). */
+  rateLimitSeconds?: number;
+  /** With rateLimitSeconds: wait in the queue instead of answering 429. */
+  wait: boolean;
+  /** Approve every request at the terminal. */
+  manual: boolean;
+  /** Origins allowed to call the API from a browser; none by default. */
+  corsOrigins: string[];
+  /** Append one JSON line per request here. */
+  logFile?: string;
+  /** Include prompt and answer bodies in the request log. */
+  logBodies: boolean;
 }
 
 /**
@@ -48,6 +62,13 @@ export interface ConfigInput {
   bodyLimit?: number;
   modelAliases?: Record<string, string>;
   configFile?: string;
+  apiKeys?: string[];
+  rateLimitSeconds?: number | string;
+  wait?: boolean;
+  manual?: boolean;
+  corsOrigins?: string[];
+  logFile?: string;
+  logBodies?: boolean;
 }
 
 function normaliseHost(url: string): string {
@@ -98,6 +119,13 @@ export function resolveConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     bodyLimit: input.bodyLimit ?? 32 * 1024 * 1024,
     modelAliases: input.modelAliases ?? {},
     configFile: input.configFile,
+    apiKeys: [...new Set([...(input.apiKeys ?? []), ...splitList(env.COPILOT_API_KEYS)])].filter(Boolean),
+    rateLimitSeconds: parseRateLimit(input.rateLimitSeconds),
+    wait: input.wait ?? false,
+    manual: input.manual ?? false,
+    corsOrigins: input.corsOrigins ?? [],
+    logFile: input.logFile,
+    logBodies: input.logBodies ?? false,
   };
 }
 
@@ -109,7 +137,18 @@ export function fallbackCopilotBase(config: Pick<Config, "accountType" | "enterp
     : `https://api.${config.accountType}.githubcopilot.com`;
 }
 
-const FILE_KEYS: Record<string, "string" | "number" | "boolean" | "aliases"> = {
+export function splitList(value: string | undefined): string[] {
+  return (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+}
+
+export function parseRateLimit(value: number | string | undefined): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const n = typeof value === "number" ? value : Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`Invalid rate limit "${value}": expected a number of seconds greater than 0`);
+  return n;
+}
+
+const FILE_KEYS: Record<string, "string" | "number" | "boolean" | "aliases" | "strings"> = {
   port: "number",
   host: "string",
   verbose: "boolean",
@@ -118,6 +157,13 @@ const FILE_KEYS: Record<string, "string" | "number" | "boolean" | "aliases"> = {
   enterpriseUrl: "string",
   bodyLimit: "number",
   modelAliases: "aliases",
+  apiKeys: "strings",
+  rateLimitSeconds: "number",
+  wait: "boolean",
+  manual: "boolean",
+  corsOrigins: "strings",
+  logFile: "string",
+  logBodies: "boolean",
 };
 
 /**
@@ -141,6 +187,8 @@ export function parseConfigFile(text: string, file: string): ConfigInput {
       if (!value || typeof value !== "object" || Array.isArray(value) || Object.values(value).some((v) => typeof v !== "string")) {
         throw new Error(`${file}: "modelAliases" must map names to model ids, e.g. {"sonnet": "claude-sonnet-4.6"}`);
       }
+    } else if (kind === "strings") {
+      if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) throw new Error(`${file}: "${key}" must be an array of strings`);
     } else if (typeof value !== kind) {
       throw new Error(`${file}: "${key}" must be a ${kind}`);
     }
@@ -150,6 +198,10 @@ export function parseConfigFile(text: string, file: string): ConfigInput {
 }
 
 /** `--alias name=model` values (one string or several). */
+export function asList(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)];
+}
+
 export function parseAliases(value: unknown): Record<string, string> {
   const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
   const out: Record<string, string> = {};

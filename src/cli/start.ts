@@ -4,7 +4,7 @@ import { warmTokenCounter } from "../tokens/count-tokens.js";
 import { log } from "../log.js";
 import { createRuntime, startRuntime, stopRuntime } from "../runtime.js";
 import { listen } from "../server.js";
-import { parseAliases } from "../config.js";
+import { asList, parseAliases } from "../config.js";
 import { configFrom, githubToken, sharedArgs } from "./common.js";
 import { chatModels, claudeCodeEnv, copyToClipboard, defaultMainModel, defaultSmallModel, detectShell, launchCommand } from "./launch-helpers.js";
 import { resolveModel } from "../bridge/resolve-model.js";
@@ -41,9 +41,13 @@ export default defineCommand({
     host: { type: "string", description: "Address to listen on (default 127.0.0.1; 0.0.0.0 exposes it to your network)" },
     "account-type": { type: "string", alias: "a", description: "individual, business or enterprise: only a fallback, the host comes from your token" },
     alias: { type: "string", description: "A model alias, name=model (repeatable), e.g. --alias sonnet=claude-sonnet-4.6" },
-    manual: { type: "boolean", default: false, description: "Approve each request at the terminal" },
-    "rate-limit": { type: "string", alias: "r", description: "Minimum seconds between requests" },
-    wait: { type: "boolean", alias: "w", default: false, description: "With --rate-limit: queue instead of answering 429" },
+    manual: { type: "boolean", description: "Approve each request at the terminal (needs a TTY)" },
+    "rate-limit": { type: "string", alias: "r", description: "Minimum seconds between upstream requests, concurrent ones included" },
+    wait: { type: "boolean", alias: "w", description: "With --rate-limit: queue instead of answering 429" },
+    "api-key": { type: "string", description: "Require this key from clients (repeatable; env COPILOT_API_KEYS, comma-separated)" },
+    "cors-origin": { type: "string", description: "Allow browser calls from this origin (repeatable); none by default" },
+    "log-file": { type: "string", description: "Append one JSON line per request to this file" },
+    "log-bodies": { type: "boolean", description: "Include prompt and answer bodies in the request log" },
     "claude-code": { type: "boolean", alias: "c", default: false, description: "Print (and copy) a command that launches Claude Code against this server" },
     "claude-model": { type: "string", description: "With --claude-code: the main model (default: asked on a TTY, else the newest Claude Sonnet)" },
     "claude-small-model": { type: "string", description: "With --claude-code: the small/fast model (default: asked on a TTY, else the newest Claude Haiku)" },
@@ -56,16 +60,19 @@ export default defineCommand({
         host: args.host,
         accountType: args["account-type"],
         modelAliases: parseAliases((args as Record<string, unknown>).alias),
+        apiKeys: asList(args["api-key"]),
+        rateLimitSeconds: args["rate-limit"],
+        wait: args.wait,
+        manual: args.manual,
+        corsOrigins: asList(args["cors-origin"]),
+        logFile: args["log-file"],
+        logBodies: args["log-bodies"],
       });
     } catch (error) {
       log.error((error as Error).message);
       process.exitCode = 2;
       return;
     }
-    for (const flag of ["manual", "wait"] as const) {
-      if (args[flag]) log.warn(`--${flag} is accepted for compatibility but not available in this version yet`);
-    }
-    if (args["rate-limit"]) log.warn("--rate-limit is accepted for compatibility but not available in this version yet");
 
     try {
       const token = await githubToken(config);
