@@ -11,6 +11,11 @@ import { ChatStreamDecoder } from "../dialects/openai-chat/decode-stream.js";
 import { decodeChatCompletion } from "../dialects/openai-chat/decode-completion.js";
 import { encodeChatRequest } from "../dialects/openai-chat/encode-request.js";
 import type { SseEvent } from "../sse/sse-decoder.js";
+import { randomUUID } from "node:crypto";
+import { ChatStreamEncoder } from "../dialects/openai-chat/encode-stream.js";
+import { encodeChatCompletion } from "../dialects/openai-chat/encode-completion.js";
+import { encodeOpenAIError } from "../dialects/openai/encode-error.js";
+import { formatSse } from "../sse/sse-encoder.js";
 import type { CopilotModel, UpstreamEndpoint } from "../upstream/model-catalog.js";
 
 /** Decodes one upstream stream into IR parts, event by event. */
@@ -34,9 +39,16 @@ export interface StreamEncoder {
   readonly finished: boolean;
 }
 
+export interface StreamEncoderOptions {
+  model: string;
+  inputTokensEstimate?: number;
+  /** Chat clients: `stream_options.include_usage` was asked for. */
+  includeUsage?: boolean;
+}
+
 /** What the bridge needs of a client dialect: a stream encoder, a whole-answer encoder, an error frame. */
 export interface ClientCodec {
-  streamEncoder(opts: { model: string; inputTokensEstimate?: number }): StreamEncoder;
+  streamEncoder(opts: StreamEncoderOptions): StreamEncoder;
   encodeAnswer(answer: Answer, model: string): unknown;
   errorFrame(error: ApiError): string;
 }
@@ -81,6 +93,31 @@ export const anthropicClient: ClientCodec = {
   streamEncoder: (opts) => new AnthropicStreamEncoder(opts),
   encodeAnswer: (answer, model) => encodeAnthropicMessage(answer, model),
   errorFrame: anthropicErrorFrame,
+};
+
+/** Chat clients; the encoder ends after finish or error. Pings are SSE comments, which clients ignore. */
+export const chatClient: ClientCodec = {
+  streamEncoder(opts) {
+    const encoder = new ChatStreamEncoder({
+      id: `chatcmpl-${randomUUID().replace(/-/g, "")}`,
+      model: opts.model,
+      created: Math.floor(Date.now() / 1000),
+      includeUsage: opts.includeUsage,
+    });
+    let finished = false;
+    return {
+      encode(part) {
+        if (part.type === "finish" || part.type === "error") finished = true;
+        return encoder.encode(part);
+      },
+      ping: () => ": ping\n\n",
+      get finished() {
+        return finished;
+      },
+    };
+  },
+  encodeAnswer: (answer, model) => encodeChatCompletion(answer, model),
+  errorFrame: (error) => formatSse(JSON.stringify(encodeOpenAIError(error))),
 };
 
 export function upstreamCodec(endpoint: UpstreamEndpoint): UpstreamCodec {

@@ -25,6 +25,7 @@ export interface TranslatedCall {
   /** The model name to echo to the client (what it asked for). */
   echoModel: string;
   inputTokensEstimate?: number;
+  includeUsage?: boolean;
 }
 
 /**
@@ -61,7 +62,7 @@ export async function runTranslated(t: TranslatedCall): Promise<Response> {
     return c.json(client.encodeAnswer(acc.result(), t.echoModel) as object);
   }
 
-  const encoder = client.streamEncoder({ model: t.echoModel, inputTokensEstimate: t.inputTokensEstimate });
+  const encoder = client.streamEncoder({ model: t.echoModel, inputTokensEstimate: t.inputTokensEstimate, includeUsage: t.includeUsage });
   const m = meta(c);
   const encode = (parts: StreamPart[]) =>
     parts.flatMap((p) => {

@@ -1,5 +1,9 @@
 import type { Context } from "hono";
+import { chatClient, upstreamCodec } from "../bridge/codecs.js";
 import { planUpstream } from "../bridge/plan.js";
+import { runTranslated } from "../bridge/run-translated.js";
+import { decodeChatRequest, wantsStreamUsage } from "../dialects/openai-chat/decode-request.js";
+import type { CopilotModel, UpstreamEndpoint } from "../upstream/model-catalog.js";
 import { resolveModel } from "../bridge/resolve-model.js";
 import { mergeChoices, StreamChoiceMerger } from "../dialects/openai-chat/merge-choices.js";
 import { encodeOpenAIError } from "../dialects/openai/encode-error.js";
@@ -24,7 +28,8 @@ export function chatCompletions(runtime: Runtime) {
       throw badRequest("`messages` is required and must be a non-empty array", "messages");
     }
     const model = resolveModel(body.model, runtime.catalog.list(), runtime.config.modelAliases);
-    planUpstream(model, "chat", ["/chat/completions"]);
+    const endpoint = planUpstream(model, "chat", TRANSLATED_FROM_CHAT);
+    if (endpoint !== "/chat/completions") return translated(runtime, c, body, model, endpoint);
 
     const chat = interceptChat(body as ChatBody, model);
     const stream = chat.stream === true;
@@ -51,6 +56,32 @@ export function chatCompletions(runtime: Runtime) {
     const piped = /anthropic/i.test(model.vendor ?? "") ? mergeStreamChoices(res.body) : res.body;
     return new Response(guardStream(piped, chatStreamErrorTail), { status: 200, headers: SSE_HEADERS });
   };
+}
+
+/** The endpoints a chat client can reach, its own first. */
+const TRANSLATED_FROM_CHAT: UpstreamEndpoint[] = ["/chat/completions", "/v1/messages"];
+
+/** A model Copilot doesn't serve on /chat/completions: chat → IR → its endpoint, and back. */
+function translated(runtime: Runtime, c: Context, body: Record<string, unknown>, model: CopilotModel, endpoint: UpstreamEndpoint) {
+  const initiator = chatInitiator(body.messages);
+  const req = decodeChatRequest(body);
+  Object.assign(meta(c), { model: model.id, endpoint, initiator, stream: req.stream });
+  return runTranslated({
+    runtime,
+    c,
+    req,
+    model,
+    upstream: upstreamCodec(endpoint),
+    client: chatClient,
+    call: {
+      intent: req.tools.length > 0 ? "conversation-agent" : "conversation-panel",
+      initiator,
+      vision: hasImage(body.messages),
+      interactionId: interactionIdFrom(c.req.raw.headers),
+    },
+    echoModel: String(body.model),
+    includeUsage: wantsStreamUsage(body),
+  });
 }
 
 /** A failure mid-stream ends with an OpenAI error chunk, which the SDKs raise as an APIError. */
