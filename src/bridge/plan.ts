@@ -10,8 +10,10 @@ export type ClientApi = "chat" | "responses" | "messages";
  */
 const PREFERENCE: Record<ClientApi, UpstreamEndpoint[]> = {
   chat: ["/chat/completions", "/responses", "/v1/messages"],
-  messages: ["/v1/messages", "/chat/completions", "/responses"],
-  responses: ["/responses", "/chat/completions", "/v1/messages"],
+  // After passthrough, the richer dialect: /responses and /v1/messages carry reasoning state and
+  // cache hints that /chat/completions drops (VS Code also prefers them, copilot-upstream.md 4.1).
+  messages: ["/v1/messages", "/responses", "/chat/completions"],
+  responses: ["/responses", "/v1/messages", "/chat/completions"],
 };
 
 /** Translations that exist; a route passes the set it can run. */

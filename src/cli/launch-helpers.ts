@@ -79,3 +79,33 @@ export function defaultSmallModel(models: CopilotModel[]): string | undefined {
   const haiku = chat.filter((m) => /^claude-haiku-\d/.test(m.id)).sort((a, b) => b.id.localeCompare(a.id, undefined, { numeric: true }))[0];
   return haiku?.id ?? chat.find((m) => /mini/.test(m.id))?.id ?? defaultMainModel(models);
 }
+
+/**
+ * Codex CLI's config for this server: a custom provider on the Responses wire (Codex has no other),
+ * so it never tries the WebSocket transport or an outside host (real-clients.md 2.1). Web search
+ * and the multi-agent namespace tools are off: Copilot offers neither, and copilot-api refuses
+ * them with a clear error rather than drop them silently.
+ */
+export function codexConfig(baseUrl: string, model: string, envKey = "COPILOT_API_KEY"): string {
+  return `model = "${model}"
+model_provider = "copilot-api"
+web_search = "disabled"
+
+[agents]
+enabled = false
+
+[model_providers.copilot-api]
+name = "copilot-api"
+base_url = "${baseUrl}/v1"
+env_key = "${envKey}"
+wire_api = "responses"
+`;
+}
+
+/** A default for Codex: Copilot's newest responses-native GPT model, else any chat model. */
+export function defaultCodexModel(models: CopilotModel[]): string | undefined {
+  const native = chatModels(models)
+    .filter((m) => supports(m, "/responses") && /^gpt-/.test(m.id))
+    .sort((a, b) => b.id.localeCompare(a.id, undefined, { numeric: true }));
+  return native[0]?.id ?? defaultMainModel(models);
+}

@@ -6,7 +6,17 @@ import { createRuntime, startRuntime, stopRuntime } from "../runtime.js";
 import { listen } from "../server.js";
 import { asList, parseAliases } from "../config.js";
 import { configFrom, githubToken, sharedArgs } from "./common.js";
-import { chatModels, claudeCodeEnv, copyToClipboard, defaultMainModel, defaultSmallModel, detectShell, launchCommand } from "./launch-helpers.js";
+import {
+  chatModels,
+  claudeCodeEnv,
+  codexConfig,
+  copyToClipboard,
+  defaultCodexModel,
+  defaultMainModel,
+  defaultSmallModel,
+  detectShell,
+  launchCommand,
+} from "./launch-helpers.js";
 import { resolveModel } from "../bridge/resolve-model.js";
 import type { Runtime } from "../runtime.js";
 
@@ -18,8 +28,20 @@ async function pickModel(runtime: Runtime, label: string, given: string | undefi
     const picked = await log.prompt(`Select the ${label} model for Claude Code`, ids, fallback);
     if (picked) return picked;
   }
-  if (!fallback) throw new Error(`No ${label} model available: pass --claude-${label === "main" ? "" : "small-"}model`);
+  if (!fallback) throw new Error(`No ${label} model available: pass it with a flag (see --help)`);
   return fallback;
+}
+
+async function printCodex(runtime: Runtime, url: string, given: string | undefined, keyed: boolean) {
+  const models = runtime.catalog.list();
+  const model = await pickModel(runtime, "Codex", given, defaultCodexModel(models));
+  log.info("Add this to ~/.codex/config.toml (or $CODEX_HOME/config.toml):");
+  process.stdout.write(`\n${codexConfig(url, model)}\n`);
+  log.info(
+    keyed
+      ? "and set COPILOT_API_KEY to one of your --api-key values before running codex."
+      : 'and set COPILOT_API_KEY before running codex (any value works while no --api-key is set), e.g. export COPILOT_API_KEY=dummy',
+  );
 }
 
 async function printClaudeCode(runtime: Runtime, url: string, model?: string, small?: string) {
@@ -50,6 +72,8 @@ export default defineCommand({
     "log-bodies": { type: "boolean", description: "Include prompt and answer bodies in the request log" },
     "claude-code": { type: "boolean", alias: "c", default: false, description: "Print (and copy) a command that launches Claude Code against this server" },
     "claude-model": { type: "string", description: "With --claude-code: the main model (default: asked on a TTY, else the newest Claude Sonnet)" },
+    codex: { type: "boolean", description: "Print the Codex CLI config.toml block for this server" },
+    "codex-model": { type: "string", description: "With --codex: the model (default: asked on a TTY, else the newest responses-native GPT)" },
     "claude-small-model": { type: "string", description: "With --claude-code: the small/fast model (default: asked on a TTY, else the newest Claude Haiku)" },
   },
   async run({ args }) {
@@ -90,6 +114,7 @@ export default defineCommand({
       log.info(`OpenAI base URL:    ${server.url}/v1`);
       log.info(`Anthropic base URL: ${server.url}`);
       if (args["claude-code"]) await printClaudeCode(runtime, server.url, args["claude-model"], args["claude-small-model"]);
+      if (args.codex) await printCodex(runtime, server.url, args["codex-model"], config.apiKeys.length > 0);
       const shutdown = async (signal: string) => {
         log.info(`${signal}: finishing in-flight requests, then exiting`);
         stopRuntime(runtime);

@@ -99,6 +99,34 @@ describe("the copilot-api command against the fake GitHub/Copilot", () => {
     assertNoSecrets(run.output());
   });
 
+  test("model aliases from the config file and from --alias reach the routes; flags win", async () => {
+    const { writeFile, unlink } = await import("node:fs/promises");
+    const file = join(env.COPILOT_API_HOME!, "copilot-api.json");
+    await writeFile(file, JSON.stringify({ modelAliases: { fast: "gpt-4.1", best: "gpt-4.1" } }));
+    const run = runCli(["start", "--port", "0", "--alias", "best=claude-sonnet-4.5"], { ...env, GH_TOKEN: GITHUB_TOKEN });
+    try {
+      const [, url] = await run.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "dummy", maxRetries: 0 });
+      await client.chat.completions.create({ model: "fast", messages: [{ role: "user", content: "a" }] });
+      assert.equal(fake.callsTo("/chat/completions").at(-1)!.body.model, "gpt-4.1");
+      await client.chat.completions.create({ model: "best", messages: [{ role: "user", content: "a" }] });
+      assert.equal(fake.callsTo("/chat/completions").at(-1)!.body.model, "claude-sonnet-4.5");
+    } finally {
+      await run.stop();
+      await unlink(file);
+    }
+  });
+
+  test("a config file with an unknown setting stops start with the key named", async () => {
+    const { writeFile, unlink } = await import("node:fs/promises");
+    const file = join(home, "bad.json");
+    await writeFile(file, JSON.stringify({ prot: 1234 }));
+    const run = runCli(["start", "--config", file], { ...env, GH_TOKEN: GITHUB_TOKEN });
+    assert.notEqual(await run.exited, 0);
+    assert.match(run.output(), /unknown setting "prot"/);
+    await unlink(file);
+  });
+
   test("debug --json reports auth state without the token", async () => {
     const run = runCli(["debug", "--json"], env);
     assert.equal(await run.exited, 0);
