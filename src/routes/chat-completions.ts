@@ -9,6 +9,7 @@ import { mergeChoices, StreamChoiceMerger } from "../dialects/openai-chat/merge-
 import { encodeOpenAIError } from "../dialects/openai/encode-error.js";
 import { badRequest, midStreamError } from "../errors.js";
 import { guardStream } from "../sse/guard-stream.js";
+import { lastChatUsage, tapTail } from "../sse/tap-tail.js";
 import { interactionIdFrom, readJsonObject } from "../http/request.js";
 import { type ChatBody, interceptChat } from "../interceptors/chat/index.js";
 import type { Runtime } from "../runtime.js";
@@ -54,7 +55,9 @@ export function chatCompletions(runtime: Runtime) {
     if (!res.body) throw badRequest("Copilot returned no stream");
     // Only Claude answers split across choices; every other model's stream is piped untouched.
     const piped = /anthropic/i.test(model.vendor ?? "") ? mergeStreamChoices(res.body) : res.body;
-    return new Response(guardStream(piped, chatStreamErrorTail), { status: 200, headers: SSE_HEADERS });
+    const m = meta(c);
+    const tapped = piped.pipeThrough(tapTail(4096, (tail) => (m.usage = decodeChatUsage(lastChatUsage(tail)))));
+    return new Response(guardStream(tapped, chatStreamErrorTail), { status: 200, headers: SSE_HEADERS });
   };
 }
 

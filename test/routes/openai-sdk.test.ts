@@ -54,6 +54,10 @@ describe("OpenAI surface through the official openai SDK", () => {
     }
     assert.equal(text.trim().split(/\s+/).length, 20);
     assert.ok(usage);
+    const record = h.runtime.recorder.recent().at(-1)!;
+    assert.equal(record.api, "chat");
+    assert.equal(record.stream, true);
+    assert.equal(record.outputTokens, (usage as { completion_tokens: number }).completion_tokens, "a passthrough stream's usage reaches the recorder");
   });
 
   test("chat stream().finalChatCompletion reassembles a tool call", async () => {
