@@ -13,8 +13,9 @@ export interface CliRun {
   stop(): Promise<number | null>;
 }
 
-export function runCli(args: string[], env: Record<string, string>): CliRun {
-  const child = spawn(process.execPath, [MAIN, ...args], {
+/** Runs the CLI under Node (default) or another runtime binary, such as Bun. */
+export function runCli(args: string[], env: Record<string, string>, runtime: string = process.execPath): CliRun {
+  const child = spawn(runtime, [MAIN, ...args], {
     env: { PATH: process.env.PATH ?? "", HOME: env.HOME ?? process.env.HOME ?? "", NO_COLOR: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import Anthropic from "@anthropic-ai/sdk";
+import OpenAI from "openai";
+import { type FakeUpstream, startFakeUpstream } from "../fake-upstream/server.js";
+import { type CliRun, runCli } from "../helpers/cli.js";
+import { clientBin } from "../helpers/clients.js";
+
+/** The same CLI and server under Bun (pinned in e2e/clients): Bun.serve instead of @hono/node-server, Bun's fetch instead of undici. */
+describe("copilot-api under Bun", () => {
+  let fake: FakeUpstream;
+  let home: string;
+  let run: CliRun;
+  let url: string;
+
+  before(async () => {
+    fake = await startFakeUpstream();
+    home = await mkdtemp(join(tmpdir(), "copilot-api-bun-"));
+    run = runCli(
+      ["start", "--port", "0"],
+      {
+        HOME: home,
+        COPILOT_API_HOME: join(home, "data"),
+        COPILOT_API_GITHUB_URL: fake.githubUrl,
+        COPILOT_API_GITHUB_API_URL: fake.githubApiUrl,
+        GH_TOKEN: "ghu_fakeGithubToken000000000000000000",
+      },
+      clientBin("bun"),
+    );
+    url = (await run.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/))[1]!;
+  });
+  after(async () => {
+    await run.stop();
+    await fake.close();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  test("serves chat completions, stream and not", async () => {
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "x", maxRetries: 0, timeout: 10_000 });
+    const r = await client.chat.completions.create({ model: "gpt-4.1", messages: [{ role: "user", content: "hi" }] });
+    assert.match(r.choices[0]?.message.content ?? "", /Hello from fake Copilot/);
+    let text = "";
+    for await (const ch of await client.chat.completions.create({ model: "gpt-4.1", messages: [{ role: "user", content: "x [[chunks:10]]" }], stream: true })) {
+      text += ch.choices[0]?.delta?.content ?? "";
+    }
+    assert.equal(text.trim().split(/\s+/).length, 10);
+  });
+
+  test("serves Anthropic streams, native and translated", async () => {
+    const client = new Anthropic({ baseURL: url, apiKey: "x", maxRetries: 0, timeout: 10_000 });
+    for (const model of ["claude-sonnet-4.5", "gpt-4.1"]) {
+      const m = await client.messages.stream({ model, max_tokens: 100, messages: [{ role: "user", content: "[[emoji]]" }] }).finalMessage();
+      const text = m.content.find((b) => b.type === "text");
+      assert.ok(text?.type === "text" && text.text.includes("🌍"), `${model}: ${JSON.stringify(m.content)}`);
+    }
+  });
+});
