@@ -11,6 +11,7 @@ import { embeddings } from "./routes/embeddings.js";
 import { countTokens } from "./routes/count-tokens.js";
 import { messages } from "./routes/messages.js";
 import { models } from "./routes/models.js";
+import { responses, responsesWebSocket } from "./routes/responses.js";
 import type { Runtime } from "./runtime.js";
 import { observe } from "./observability/observe.js";
 import { meta } from "./observability/request-meta.js";
@@ -66,6 +67,8 @@ export function createApp(runtime: Runtime) {
     app.post(`${prefix}/embeddings`, embeddings(runtime));
     app.post(`${prefix}/messages`, messages(runtime));
     app.post(`${prefix}/messages/count_tokens`, countTokens(runtime));
+    app.post(`${prefix}/responses`, responses(runtime));
+    app.get(`${prefix}/responses`, responsesWebSocket());
   }
   return app;
 }

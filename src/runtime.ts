@@ -2,7 +2,7 @@ import { type Config, fallbackCopilotBase } from "./config.js";
 import { type Logger, log as defaultLog, registerSecret } from "./log.js";
 import { paths } from "./paths.js";
 import { CopilotClient } from "./upstream/copilot-client.js";
-import { GitHubClient } from "./upstream/github.js";
+import { type CopilotUser, GitHubClient } from "./upstream/github.js";
 import { createCopilotHeaders } from "./upstream/headers.js";
 import { createFetch, type FetchLike } from "./upstream/http.js";
 import { buildIdentity, type Identity, loadDeviceIds } from "./upstream/identity.js";
@@ -23,6 +23,8 @@ export interface Runtime {
   /** Every finished request, for the dashboard, metrics and the request log. */
   recorder: Recorder;
   startedAt: number;
+  /** Reads copilot_internal/user (plan and quota) with the GitHub token, which stays inside this closure. */
+  quota?: () => Promise<CopilotUser>;
 }
 
 export interface RuntimeOptions {
@@ -53,7 +55,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     log,
   });
   const catalog = new ModelCatalog(copilot, log, options.now);
-  return { config, log, identity, fetch, github, tokens, copilot, catalog, recorder: new Recorder(), startedAt: Date.now() };
+  // Bearer for tokens used directly (mode B), like the session itself; `token` otherwise (VS Code).
+  const quota = () => github.user(options.githubToken, tokens.current?.mode === "bearer" ? "Bearer" : "token");
+  return { config, log, identity, fetch, github, tokens, copilot, catalog, recorder: new Recorder(), startedAt: Date.now(), quota };
 }
 
 /** Gets a session and the model list, then keeps both fresh in the background. */

@@ -1,4 +1,4 @@
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { serve as nodeServe, type ServerType } from "@hono/node-server";
 
 type FetchHandler = (request: Request) => Response | Promise<Response>;
@@ -6,10 +6,25 @@ type FetchHandler = (request: Request) => Response | Promise<Response>;
 export interface RunningServer {
   url: string;
   port: number;
+  /**
+   * Stops accepting connections and waits, up to `graceMs`, for the requests being answered (streams
+   * included) to finish; idle keep-alive connections are closed as they become idle. Resolves true
+   * when every request finished in time. Connections still open are left for close().
+   */
+  drain(graceMs: number): Promise<boolean>;
+  /** Closes the server and every connection at once (in-flight requests are cut). */
   close(): Promise<void>;
+  /** Open client connections and requests being answered, for shutdown and leak checks. */
+  stats(): { connections: number; requests: number };
 }
 
-const bun = (globalThis as { Bun?: { serve(o: unknown): { port: number; stop(force?: boolean): void } } }).Bun;
+interface BunServer {
+  port: number;
+  pendingRequests?: number;
+  stop(force?: boolean): void | Promise<void>;
+}
+
+const bun = (globalThis as { Bun?: { serve(o: unknown): BunServer } }).Bun;
 
 /**
  * Listens with the runtime's own server: Node via @hono/node-server, Bun via Bun.serve. No request
@@ -18,27 +33,91 @@ const bun = (globalThis as { Bun?: { serve(o: unknown): { port: number; stop(for
  */
 export function listen(fetch: FetchHandler, host: string, port: number): Promise<RunningServer> {
   const urlFor = (p: number) => `http://${host.includes(":") ? `[${host}]` : host}:${p}`;
-  if (bun) {
-    const server = bun.serve({ fetch, hostname: host, port, idleTimeout: 255 });
-    return Promise.resolve({ url: urlFor(server.port), port: server.port, close: async () => server.stop(true) });
-  }
+  if (bun) return Promise.resolve(bunServer(bun.serve({ fetch, hostname: host, port, idleTimeout: 255 }), urlFor));
   return new Promise((resolve, reject) => {
     let server: ServerType;
     try {
       server = nodeServe({ fetch, hostname: host, port, serverOptions: { requestTimeout: 0 } as object }, (info: AddressInfo) => {
-        resolve({
-          url: urlFor(info.port),
-          port: info.port,
-          close: () =>
-            new Promise<void>((done) => {
-              (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-              server.close(() => done());
-            }),
-        });
+        resolve(nodeServer(server, info.port, urlFor(info.port)));
       });
       server.on("error", reject);
     } catch (error) {
       reject(error);
     }
   });
+}
+
+type NodeHttpServer = ServerType & { closeAllConnections?: () => void; closeIdleConnections?: () => void };
+
+function nodeServer(server: NodeHttpServer, port: number, url: string): RunningServer {
+  const sockets = new Set<Socket>();
+  let requests = 0;
+  let draining = false;
+  let closed: Promise<void> | undefined;
+  const idleWaiters = new Set<() => void>();
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+  server.on("request", (_req: unknown, res: { headersSent?: boolean; once(event: "close", listener: () => void): void; setHeader?(n: string, v: string): void }) => {
+    requests += 1;
+    // While draining, a keep-alive client is told to reconnect elsewhere rather than reuse this one.
+    if (draining && !res.headersSent) res.setHeader?.("connection", "close");
+    res.once("close", () => {
+      requests -= 1;
+      if (!draining) return;
+      server.closeIdleConnections?.();
+      if (requests === 0) for (const done of idleWaiters) done();
+    });
+  });
+  /** server.close() once: it stops accepting and calls back when the last connection has gone. */
+  const stopAccepting = () => (closed ??= new Promise<void>((done) => server.close(() => done())));
+  return {
+    url,
+    port,
+    stats: () => ({ connections: sockets.size, requests }),
+    async drain(graceMs) {
+      draining = true;
+      void stopAccepting();
+      server.closeIdleConnections?.();
+      if (requests === 0) return true;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let finish: () => void = () => {};
+      const drained = await new Promise<boolean>((resolve) => {
+        finish = () => resolve(true);
+        idleWaiters.add(finish);
+        timer = setTimeout(() => resolve(requests === 0), graceMs);
+      });
+      clearTimeout(timer);
+      idleWaiters.delete(finish);
+      return drained;
+    },
+    async close() {
+      const done = stopAccepting();
+      server.closeAllConnections?.();
+      for (const socket of sockets) socket.destroy();
+      await done;
+    },
+  };
+}
+
+function bunServer(server: BunServer, urlFor: (port: number) => string): RunningServer {
+  return {
+    url: urlFor(server.port),
+    port: server.port,
+    stats: () => ({ connections: 0, requests: server.pendingRequests ?? 0 }),
+    async drain(graceMs) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      // stop(false): no new connections, in-flight requests go on; it settles once they are done.
+      const drained = await Promise.race([
+        Promise.resolve(server.stop(false)).then(() => true),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
+      ]);
+      clearTimeout(timer);
+      return drained;
+    },
+    close: async () => {
+      await server.stop(true);
+    },
+  };
 }

@@ -1,7 +1,135 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { ApiError } from "../errors.js";
+import { renderError } from "../http/render-error.js";
 import type { Runtime } from "../runtime.js";
+import { ApiKeys, presentedKeys } from "./api-keys.js";
+import {
+  ALLOWED_METHODS,
+  allowedRequestHeaders,
+  EXPOSED_HEADERS,
+  isSameOrigin,
+  normaliseOrigin,
+  originHostnames,
+} from "./cors.js";
+import { DashboardSessions } from "./dashboard-session.js";
+import { hostAllowed, isLoopback } from "./host-guard.js";
+import { KEY_PAGE_HEADERS, keyPage } from "./key-page.js";
 
-/** API keys, CORS and Host checks. (Filled in by the access-control work.) */
-export function accessControl(_runtime: Runtime): MiddlewareHandler {
-  return async (_c, next) => next();
+/**
+ * Who may call the server (known-failures S1, acceptance case 38), in this order:
+ * 1. Host guard: on a loopback listener without API keys, only loopback Host names are answered
+ *    (DNS rebinding). API keys make it unnecessary: a rebinding page cannot know the key.
+ * 2. Browsers: a request carrying an Origin other than our own is refused unless --cors-origin
+ *    lists it; preflights are answered for listed origins only.
+ * 3. API keys: with keys configured, everything but /health and HEAD / (Claude Code's preconnect,
+ *    Docker's health check) needs `Authorization: Bearer <key>` or `x-api-key: <key>`, or, for GET
+ *    requests, the dashboard session cookie opened by `GET /?key=<key>`.
+ * Errors answer in the client's dialect (renderError).
+ */
+export function accessControl(runtime: Runtime): MiddlewareHandler {
+  const { config } = runtime;
+  const keys = new ApiKeys(config.apiKeys);
+  const sessions = new DashboardSessions();
+  const origins = new Set(config.corsOrigins.map(normaliseOrigin));
+  const guardHost = isLoopback(config.host) && !keys.enabled;
+  const extraHostnames = originHostnames(config.corsOrigins);
+
+  return async (c, next) => {
+    const host = c.req.header("host");
+    if (guardHost && !hostAllowed(host, extraHostnames)) {
+      return refuse(
+        c,
+        `Host not allowed: "${host}". copilot-api listens on loopback and only answers requests addressed to ` +
+          "127.0.0.1, localhost or [::1] (a guard against DNS rebinding). To use another name, add its origin with " +
+          "--cors-origin (e.g. http://devbox:4141), set an API key with --api-key, or listen on another address with --host.",
+      );
+    }
+
+    const origin = c.req.header("origin");
+    const crossOrigin = origin !== undefined && !isSameOrigin(origin, c.req.url, host);
+    const allowedOrigin = crossOrigin && origins.has(normaliseOrigin(origin));
+    if (c.req.method === "OPTIONS" && origin !== undefined && c.req.header("access-control-request-method")) {
+      if (!allowedOrigin) return refuse(c, corsMessage(origin));
+      return preflight(c, origin);
+    }
+    if (crossOrigin && !allowedOrigin) return refuse(c, corsMessage(origin));
+
+    if (keys.enabled && !isOpenPath(c)) {
+      const dashboardKey = c.req.method === "GET" && c.req.path === "/" ? c.req.query("key") : undefined;
+      if (dashboardKey !== undefined) {
+        if (!keys.accepts(dashboardKey)) return withCors(unauthorised(c, "The key in ?key= is not valid."), allowedOrigin && origin);
+        // The key goes into a cookie and out of the address bar (and the browser history).
+        sessions.open(c);
+        const rest = new URL(c.req.url).searchParams;
+        rest.delete("key");
+        return c.redirect(rest.size ? `/?${rest}` : "/", 303);
+      }
+      const keyed = presentedKeys(c.req.raw.headers).some((k) => keys.accepts(k));
+      const session = (c.req.method === "GET" || c.req.method === "HEAD") && sessions.isOpen(c);
+      if (!keyed && !session) {
+        const sent = presentedKeys(c.req.raw.headers).length > 0;
+        return withCors(
+          unauthorised(
+            c,
+            sent
+              ? "Invalid API key."
+              : "Missing API key: send `Authorization: Bearer <key>` or `x-api-key: <key>` (for the dashboard, open /?key=<key> once).",
+          ),
+          allowedOrigin && origin,
+        );
+      }
+    }
+
+    await next();
+    if (allowedOrigin) c.res = withCors(c.res, origin);
+  };
+}
+
+/** Open without a key: the health check, and Claude Code's `HEAD /` preconnect. */
+function isOpenPath(c: Context): boolean {
+  if (c.req.path === "/health") return c.req.method === "GET" || c.req.method === "HEAD";
+  return c.req.path === "/" && c.req.method === "HEAD";
+}
+
+function corsMessage(origin: string): string {
+  return (
+    `Cross-origin request from ${origin} refused: browsers may only call copilot-api from origins allowed with ` +
+    "--cors-origin (none by default), so that a web page cannot spend your Copilot quota."
+  );
+}
+
+function refuse(c: Context, message: string): Response {
+  return renderError(c, new ApiError({ kind: "permission", status: 403, code: "forbidden", message }));
+}
+
+function unauthorised(c: Context, message: string): Response {
+  // A person opening the dashboard in a browser gets a page that says what to do, not JSON.
+  if (c.req.method === "GET" && c.req.path === "/" && (c.req.header("accept") ?? "").includes("text/html")) {
+    return c.body(keyPage(message.replace(/`/g, "")), 401, KEY_PAGE_HEADERS);
+  }
+  return renderError(c, new ApiError({ kind: "authentication", status: 401, code: "invalid_api_key", message }));
+}
+
+function preflight(c: Context, origin: string): Response {
+  const headers = new Headers({
+    "access-control-allow-origin": origin,
+    "access-control-allow-methods": ALLOWED_METHODS,
+    "access-control-max-age": "600",
+    vary: "Origin, Access-Control-Request-Headers",
+  });
+  const allowed = allowedRequestHeaders(c.req.header("access-control-request-headers"));
+  if (allowed) headers.set("access-control-allow-headers", allowed);
+  // Chrome's Private Network Access: a public page calling loopback asks for this explicitly.
+  if (c.req.header("access-control-request-private-network") === "true") headers.set("access-control-allow-private-network", "true");
+  return new Response(null, { status: 204, headers });
+}
+
+/** Adds the CORS answer headers for an allowed origin; responses from fetch() have immutable headers, so copy if needed. */
+function withCors(res: Response, origin: string | false | undefined): Response {
+  if (!origin) return res;
+  const out = new Response(res.body, res);
+  out.headers.set("access-control-allow-origin", origin);
+  out.headers.set("access-control-expose-headers", EXPOSED_HEADERS);
+  out.headers.append("vary", "Origin");
+  return out;
 }

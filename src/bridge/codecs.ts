@@ -1,7 +1,7 @@
 import { AnswerAccumulator, type Answer } from "../ir/accumulate.js";
 import type { Request } from "../ir/request.js";
 import type { StreamPart } from "../ir/stream.js";
-import { ApiError } from "../errors.js";
+import { ApiError, midStreamError } from "../errors.js";
 import { AnthropicStreamDecoder, decodeAnthropicMessage } from "../dialects/anthropic/decode-stream.js";
 import { encodeAnthropicRequest } from "../dialects/anthropic/encode-request.js";
 import { AnthropicStreamEncoder } from "../dialects/anthropic/encode-stream.js";
@@ -11,6 +11,11 @@ import { ChatStreamDecoder } from "../dialects/openai-chat/decode-stream.js";
 import { decodeChatCompletion } from "../dialects/openai-chat/decode-completion.js";
 import { encodeChatRequest } from "../dialects/openai-chat/encode-request.js";
 import type { SseEvent } from "../sse/sse-decoder.js";
+import { ResponsesStreamDecoder, responsesDecoderOptions } from "../dialects/openai-responses/decode-stream.js";
+import { decodeResponsesResponse } from "../dialects/openai-responses/decode-response.js";
+import { encodeResponsesRequest } from "../dialects/openai-responses/encode-request.js";
+import { encodeResponsesErrorFrame, ResponsesStreamEncoder } from "../dialects/openai-responses/encode-stream.js";
+import { encodeResponsesResponse } from "../dialects/openai-responses/encode-response.js";
 import { randomUUID } from "node:crypto";
 import { ChatStreamEncoder } from "../dialects/openai-chat/encode-stream.js";
 import { encodeChatCompletion } from "../dialects/openai-chat/encode-completion.js";
@@ -71,9 +76,20 @@ export const chatUpstream: UpstreamCodec = {
   encode: (req, model) => ({ ...encodeChatRequest(req, model), stream: true, stream_options: { include_usage: true } }),
   streamDecoder(req) {
     const decoder = new ChatStreamDecoder({ customTools: customToolNames(req) });
+    let done = false;
     return {
-      push: (ev) => (ev.data === "[DONE]" ? decoder.push("[DONE]") : decoder.push(parseData(ev.data))),
-      end: () => decoder.end(),
+      push: (ev) => {
+        if (ev.data !== "[DONE]") return decoder.push(parseData(ev.data));
+        done = true;
+        return decoder.push("[DONE]");
+      },
+      end: () => {
+        const parts = decoder.end();
+        // The body ended with neither [DONE] nor a finish_reason: cut short, not finished (known-failures N4).
+        const cut = done ? -1 : parts.findIndex((p) => p.type === "finish" && p.raw === undefined);
+        if (cut >= 0) parts.splice(cut, 1, { type: "error", error: midStreamError(new Error("Copilot ended the stream before it finished")) });
+        return parts;
+      },
     };
   },
   decodeAnswer: (json, req) => decodeChatCompletion(json, { customTools: customToolNames(req) }),
@@ -120,6 +136,22 @@ export const chatClient: ClientCodec = {
   errorFrame: (error) => formatSse(JSON.stringify(encodeOpenAIError(error))),
 };
 
+export const responsesUpstream: UpstreamCodec = {
+  path: "/responses",
+  encode: (req, model) => ({ ...encodeResponsesRequest(req, model) }),
+  streamDecoder(req) {
+    const decoder = new ResponsesStreamDecoder(responsesDecoderOptions(req));
+    return { push: (ev) => decoder.push(ev), end: () => decoder.end() };
+  },
+  decodeAnswer: (json, req) => decodeResponsesResponse(json, responsesDecoderOptions(req)),
+};
+
+export const responsesClient: ClientCodec = {
+  streamEncoder: (opts) => new ResponsesStreamEncoder({ model: opts.model, inputTokensEstimate: opts.inputTokensEstimate }),
+  encodeAnswer: (answer, model) => encodeResponsesResponse(answer, model),
+  errorFrame: (error) => encodeResponsesErrorFrame(error),
+};
+
 export function upstreamCodec(endpoint: UpstreamEndpoint): UpstreamCodec {
   switch (endpoint) {
     case "/chat/completions":
@@ -127,6 +159,7 @@ export function upstreamCodec(endpoint: UpstreamEndpoint): UpstreamCodec {
     case "/v1/messages":
       return messagesUpstream;
     case "/responses":
+      return responsesUpstream;
     case "/embeddings":
       throw new ApiError({ kind: "invalid_request", status: 400, message: `No translation to ${endpoint} yet` });
   }

@@ -18,7 +18,11 @@ import {
   launchCommand,
 } from "./launch-helpers.js";
 import { resolveModel } from "../bridge/resolve-model.js";
+import { openRequestLog } from "../observability/request-log.js";
 import type { Runtime } from "../runtime.js";
+import type { Config } from "../config.js";
+import { isLoopback } from "../access/host-guard.js";
+import { configureFlow, TerminalApprover } from "../flow/index.js";
 
 async function pickModel(runtime: Runtime, label: string, given: string | undefined, fallback: string | undefined): Promise<string> {
   const models = runtime.catalog.list();
@@ -54,6 +58,27 @@ async function printClaudeCode(runtime: Runtime, url: string, model?: string, sm
   log.info(`Launch Claude Code with${copied ? " (copied to the clipboard)" : ""}:`);
   process.stdout.write(`\n${command}\n\n`);
 }
+
+/** Says which access and flow controls are on, and warns when the server is open to the network. */
+function describeLimits(config: Config): void {
+  if (!isLoopback(config.host) && config.apiKeys.length === 0) {
+    log.warn(
+      `Listening on ${config.host} without an API key: anyone who can reach this address can use your Copilot subscription. ` +
+        "Set one with --api-key (or COPILOT_API_KEYS), or listen on 127.0.0.1.",
+    );
+  }
+  if (config.apiKeys.length > 0) log.info(`API keys: ${config.apiKeys.length} configured; open the dashboard once with /?key=<key>`);
+  if (config.corsOrigins.length > 0) log.info(`Browser origins allowed: ${config.corsOrigins.join(", ")}`);
+  if (config.rateLimitSeconds) {
+    log.info(`Rate limit: one upstream request every ${config.rateLimitSeconds} s, ${config.wait ? "queueing the others" : "429 for the others (add --wait to queue)"}`);
+  } else if (config.wait) {
+    log.warn("--wait does nothing without --rate-limit");
+  }
+  if (config.manual) log.info("Manual approval: each upstream request waits for y/N here, one at a time");
+}
+
+/** How long SIGTERM/SIGINT waits for in-flight requests before cutting them. */
+const DRAIN_MS = 30_000;
 
 export default defineCommand({
   meta: { name: "start", description: "Start the API server" },
@@ -97,6 +122,15 @@ export default defineCommand({
       process.exitCode = 2;
       return;
     }
+    // --manual asks at the terminal: without one, every request would wait for an answer that never comes.
+    if (config.manual && !(process.stdin.isTTY && process.stdout.isTTY)) {
+      log.error(
+        "--manual approves each request at the terminal, but stdin/stdout is not a terminal (TTY). " +
+          "Run `copilot-api start --manual` in an interactive terminal, or leave --manual out (see --rate-limit for unattended limits).",
+      );
+      process.exitCode = 2;
+      return;
+    }
 
     try {
       const token = await githubToken(config);
@@ -106,6 +140,11 @@ export default defineCommand({
         log.secret("GitHub token", token);
         if (runtime.tokens.current) log.secret("Copilot token", runtime.tokens.current.token);
       }
+      const requestLog = config.logFile
+        ? await openRequestLog({ file: config.logFile, bodies: config.logBodies, recorder: runtime.recorder, log })
+        : undefined;
+      configureFlow(runtime, { approver: config.manual ? new TerminalApprover() : undefined });
+      describeLimits(config);
       const server = await listen(createApp(runtime).fetch, config.host, config.port);
       // Load the tokenizer tables now rather than on the first count_tokens (docs/count-tokens.md).
       setImmediate(() => warmTokenCounter());
@@ -113,12 +152,19 @@ export default defineCommand({
       log.success(`copilot-api listening on ${server.url} (${count} models, Copilot host ${runtime.tokens.current?.apiBase})`);
       log.info(`OpenAI base URL:    ${server.url}/v1`);
       log.info(`Anthropic base URL: ${server.url}`);
+      log.info(`Dashboard:          ${server.url}/  (usage at /usage, metrics at /metrics)`);
+      if (config.logFile) log.info(`Request log:        ${config.logFile}${config.logBodies ? " (with bodies)" : ""}`);
       if (args["claude-code"]) await printClaudeCode(runtime, server.url, args["claude-model"], args["claude-small-model"]);
       if (args.codex) await printCodex(runtime, server.url, args["codex-model"], config.apiKeys.length > 0);
       const shutdown = async (signal: string) => {
-        log.info(`${signal}: finishing in-flight requests, then exiting`);
+        log.info(`${signal}: finishing in-flight requests (up to ${DRAIN_MS / 1000} s; ${signal} again stops at once), then exiting`);
         stopRuntime(runtime);
+        // Open dashboards' event streams never end by themselves: end them so the drain below doesn't wait.
+        runtime.recorder.shutdown();
+        // New connections are refused; streams in flight run to their end, within the bound.
+        if (!(await server.drain(DRAIN_MS))) log.warn(`Requests still running after ${DRAIN_MS / 1000} s: closing them`);
         await server.close();
+        await requestLog?.close();
         process.exit(0);
       };
       process.once("SIGINT", () => void shutdown("SIGINT"));

@@ -1,7 +1,158 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { ApiError } from "../errors.js";
+import { renderError } from "../http/render-error.js";
+import { apiOf } from "../observability/request-meta.js";
 import type { Runtime } from "../runtime.js";
+import { chatInitiator, messagesInitiator, responsesInitiator } from "../upstream/initiator.js";
+import { type ApprovalInfo, ApprovalQueue, type Approver } from "./approval-queue.js";
+import { type Clock, type ClearTimer, RateLimiter, type SetTimer } from "./rate-limiter.js";
+import { TerminalApprover } from "./terminal-approver.js";
 
-/** Rate limiting and manual approval. (Filled in by the flow-control work.) */
-export function flowControl(_runtime: Runtime): MiddlewareHandler {
-  return async (_c, next) => next();
+export { ApprovalQueue, type ApprovalInfo, type Approver } from "./approval-queue.js";
+export { RateLimiter } from "./rate-limiter.js";
+export { TerminalApprover } from "./terminal-approver.js";
+
+/** What flow control runs with: a clock and timer for the limiter, and who approves under --manual. */
+export interface FlowOptions {
+  now?: Clock;
+  setTimer?: SetTimer;
+  clearTimer?: ClearTimer;
+  approver?: Approver;
+  /** Told whenever a request has to wait (default: a debug log line); tests synchronise on it. */
+  onQueued?: (queue: "approval" | "rate-limit", waiting: number, path: string) => void;
+}
+
+/** The per-runtime queues; absent when the matching flag is off. */
+export interface FlowControls {
+  limiter?: RateLimiter;
+  approvals?: ApprovalQueue;
+  wait: boolean;
+  onQueued: NonNullable<FlowOptions["onQueued"]>;
+}
+
+// app.ts installs flowControl(runtime) once per path; all of them must share one queue, so the
+// queues hang off the runtime object (weakly: they go when the runtime goes), never off the module.
+const controls = new WeakMap<Runtime, FlowControls>();
+
+/**
+ * Builds the runtime's queues from its config with the given clock/timer/approver. Call it before
+ * the first request (tests inject a fake clock and a scripted approver this way); without a call,
+ * the first request builds them with the real clock and the terminal.
+ */
+export function configureFlow(runtime: Runtime, options: FlowOptions = {}): FlowControls {
+  const { rateLimitSeconds, manual, wait } = runtime.config;
+  const built: FlowControls = {
+    limiter: rateLimitSeconds ? new RateLimiter(rateLimitSeconds * 1000, options.now, options.setTimer, options.clearTimer) : undefined,
+    approvals: manual ? new ApprovalQueue(options.approver ?? new TerminalApprover()) : undefined,
+    wait,
+    onQueued:
+      options.onQueued ??
+      ((queue, waiting, path) => runtime.log.debug(`${path} waits for ${queue === "approval" ? "approval" : "its rate-limit slot"} (${waiting} waiting)`)),
+  };
+  controls.set(runtime, built);
+  return built;
+}
+
+function controlsFor(runtime: Runtime): FlowControls {
+  return controls.get(runtime) ?? configureFlow(runtime);
+}
+
+/**
+ * Manual approval, then the rate limit, for the upstream-bound POSTs (app.ts mounts it on chat
+ * completions, messages, responses and embeddings; count_tokens and GETs never reach Copilot's
+ * quota). Approval comes first so that the interval is measured where requests really leave:
+ * limiting first would let two requests that a person approves together go out back to back.
+ */
+export function flowControl(runtime: Runtime): MiddlewareHandler {
+  return async (c, next) => {
+    if (c.req.method !== "POST") return next();
+    const flow = controlsFor(runtime);
+    if (!flow.limiter && !flow.approvals) return next();
+    const signal = c.req.raw.signal;
+
+    if (flow.approvals) {
+      const info = await approvalInfo(c);
+      // A body that is not a JSON object never reaches Copilot (the route answers 400): nothing to approve.
+      if (info) {
+        const answer = flow.approvals.request(info, signal);
+        flow.onQueued("approval", flow.approvals.waiting + (flow.approvals.asking ? 1 : 0), c.req.path);
+        const approved = await answer.catch(() => {
+          throw cancelled("approval at the terminal");
+        });
+        if (!approved) {
+          runtime.log.info(`Refused at the terminal: ${info.method} ${info.path}`);
+          return renderError(
+            c,
+            new ApiError({
+              kind: "permission",
+              status: 403,
+              code: "request_refused",
+              message: "The request was refused at the copilot-api terminal (--manual).",
+            }),
+          );
+        }
+      }
+    }
+
+    if (flow.limiter) {
+      if (flow.wait) {
+        const turn = flow.limiter.acquire(signal);
+        if (flow.limiter.waiting > 0) flow.onQueued("rate-limit", flow.limiter.waiting, c.req.path);
+        await turn.catch(() => {
+          throw cancelled("its turn under --rate-limit");
+        });
+      } else {
+        const result = flow.limiter.tryAcquire();
+        if (!result.ok) return renderError(c, rateLimited(flow.limiter.intervalMs, result.retryAfterMs, flow.limiter));
+      }
+    }
+    return next();
+  };
+}
+
+function cancelled(what: string): ApiError {
+  return new ApiError({ kind: "cancelled", status: 499, message: `The client disconnected while waiting for ${what}` });
+}
+
+function rateLimited(intervalMs: number, retryAfterMs: number, limiter: RateLimiter): ApiError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  const at = new Date(limiter.currentTime() + retryAfterMs).toISOString();
+  return new ApiError({
+    kind: "rate_limit",
+    status: 429,
+    code: "rate_limited",
+    message:
+      `copilot-api is rate limited to one upstream request every ${intervalMs / 1000} s (--rate-limit). ` +
+      `Try again in ${seconds} s (at ${at}), or start it with --wait to queue requests instead.`,
+    retryAfter: String(seconds),
+  });
+}
+
+/** Model, client API, size and initiator, read from the body that the route will read again (Hono caches it). */
+async function approvalInfo(c: Context): Promise<ApprovalInfo | undefined> {
+  let text: string;
+  try {
+    text = await c.req.text();
+  } catch {
+    return undefined; // the route reports the unreadable body
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return undefined;
+  const b = body as Record<string, unknown>;
+  const api = apiOf(c.req.path);
+  const initiator =
+    api === "chat" ? chatInitiator(b.messages) : api === "messages" ? messagesInitiator(b.messages) : api === "responses" ? responsesInitiator(b.input) : undefined;
+  return {
+    method: c.req.method,
+    path: c.req.path,
+    api,
+    model: typeof b.model === "string" ? b.model : undefined,
+    bytes: Buffer.byteLength(text),
+    initiator,
+  };
 }

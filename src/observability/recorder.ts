@@ -23,6 +23,11 @@ export interface RequestRecord {
   error?: string;
   /** The client closed the connection before the end. */
   aborted?: boolean;
+  /**
+   * Prompt and answer, when a route chose to keep them. Only the request log writes them, and only
+   * with config.logBodies; the dashboard and the metrics never see them.
+   */
+  bodies?: { request?: unknown; response?: unknown };
 }
 
 export type RecordListener = (record: RequestRecord) => void;
@@ -34,7 +39,9 @@ export type RecordListener = (record: RequestRecord) => void;
 export class Recorder {
   private readonly ring: RequestRecord[] = [];
   private readonly listeners = new Set<RecordListener>();
+  private readonly shutdownListeners = new Set<() => void>();
   private nextId = 1;
+  private stopping = false;
 
   constructor(private readonly capacity = 500) {}
 
@@ -43,7 +50,10 @@ export class Recorder {
   }
 
   record(record: RequestRecord): void {
-    this.ring.push(record);
+    // Bodies go to the listeners (the request log) but not into the ring: 500 Claude Code prompts
+    // of 100+ KB each would be tens of megabytes held for nothing.
+    const { bodies, ...kept } = record;
+    this.ring.push(bodies === undefined ? record : kept);
     if (this.ring.length > this.capacity) this.ring.shift();
     for (const listener of this.listeners) {
       try {
@@ -58,8 +68,34 @@ export class Recorder {
     return this.ring.slice(-limit);
   }
 
+  /** How many listeners are subscribed: lets tests prove that a closed dashboard leaks none. */
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
   subscribe(listener: RecordListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * The server is shutting down: live views (the dashboard's event streams, which never end by
+   * themselves) close now, so that draining in-flight requests doesn't wait for them. Recording
+   * goes on: requests still finishing reach the metrics and the log.
+   */
+  shutdown(): void {
+    this.stopping = true;
+    for (const listener of [...this.shutdownListeners]) listener();
+    this.shutdownListeners.clear();
+  }
+
+  get shuttingDown(): boolean {
+    return this.stopping;
+  }
+
+  /** Calls `listener` once on shutdown(); returns the way to cancel that. */
+  onShutdown(listener: () => void): () => void {
+    this.shutdownListeners.add(listener);
+    return () => this.shutdownListeners.delete(listener);
   }
 }

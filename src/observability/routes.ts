@@ -1,8 +1,63 @@
 import type { Hono } from "hono";
+import { dashboardHeaders, dashboardHtml, newNonce } from "../dashboard/page.js";
 import type { Runtime } from "../runtime.js";
+import { dashboardEvents, type DashboardEventsOptions } from "./dashboard-events.js";
+import { Metrics } from "./metrics.js";
+import { PROMETHEUS_CONTENT_TYPE } from "./prom-text.js";
+import { QuotaSource, type QuotaSourceOptions } from "./quota-source.js";
+import { redactDeep } from "./redact-deep.js";
+import { UsageStats } from "./usage-stats.js";
 
-/** /usage, /metrics, /health and the dashboard. (Filled in by the observability work.) */
+export interface ObservabilityOptions {
+  quota?: QuotaSourceOptions;
+  events?: DashboardEventsOptions;
+}
+
+const JSON_HEADERS = { "cache-control": "no-store" };
+
+/** tokenValidUntil for /health: when the Copilot session expires; null in bearer mode (no expiry) or before one exists. */
+function validUntil(runtime: Runtime): string | null {
+  const expiresAt = runtime.tokens.current?.expiresAt;
+  return expiresAt !== undefined && Number.isFinite(expiresAt) ? new Date(expiresAt).toISOString() : null;
+}
+
+/**
+ * /usage, /metrics, /health, the dashboard at / and its event stream. Mounted after access control,
+ * so with API keys set these need a key like every API route. The counters live here, per app, fed
+ * by runtime.recorder; nothing is module-level.
+ */
 // biome-ignore lint: Hono's generic env differs per app
-export function mountObservability(app: Hono<any>, _runtime: Runtime): void {
-  app.get("/", (c) => c.text("copilot-api is running"));
+export function mountObservability(app: Hono<any>, runtime: Runtime, options: ObservabilityOptions = {}): void {
+  const stats = new UsageStats(runtime.recorder, runtime.startedAt);
+  // process_start_time_seconds is the process's start, which the runtime's creation follows closely.
+  const metrics = new Metrics(runtime.recorder, Date.now() - process.uptime() * 1000);
+  const quota = new QuotaSource(runtime.quota, options.quota);
+
+  app.get("/usage", async (c) => {
+    const [q, server] = [await quota.get(), stats.snapshot()];
+    return c.json(redactDeep({ ...q, server }), 200, JSON_HEADERS);
+  });
+
+  app.get("/metrics", (c) => c.body(metrics.render(), 200, { "content-type": PROMETHEUS_CONTENT_TYPE, ...JSON_HEADERS }));
+
+  app.get("/health", (c) =>
+    c.json(
+      {
+        status: "ok",
+        uptime: Math.max(0, Math.floor((Date.now() - runtime.startedAt) / 1000)),
+        models: runtime.catalog.list().length,
+        tokenValidUntil: validUntil(runtime),
+      },
+      200,
+      JSON_HEADERS,
+    ),
+  );
+
+  // Also answers HEAD / (Hono routes HEAD through GET): Claude Code preconnects with it.
+  app.get("/", (c) => {
+    const nonce = newNonce();
+    return c.body(dashboardHtml(nonce), 200, dashboardHeaders(nonce));
+  });
+
+  app.get("/dashboard/events", dashboardEvents(runtime.recorder, runtime.startedAt, options.events));
 }

@@ -7,7 +7,7 @@ import type { CopilotModel, UpstreamEndpoint } from "../upstream/model-catalog.j
 import { resolveModel } from "../bridge/resolve-model.js";
 import { mergeChoices, StreamChoiceMerger } from "../dialects/openai-chat/merge-choices.js";
 import { encodeOpenAIError } from "../dialects/openai/encode-error.js";
-import { badRequest, midStreamError } from "../errors.js";
+import { ApiError, badRequest, midStreamError } from "../errors.js";
 import { guardStream } from "../sse/guard-stream.js";
 import { lastChatUsage, tapTail } from "../sse/tap-tail.js";
 import { interactionIdFrom, readJsonObject } from "../http/request.js";
@@ -53,16 +53,19 @@ export function chatCompletions(runtime: Runtime) {
       return c.json(json);
     }
     if (!res.body) throw badRequest("Copilot returned no stream");
-    // Only Claude answers split across choices; every other model's stream is piped untouched.
-    const piped = /anthropic/i.test(model.vendor ?? "") ? mergeStreamChoices(res.body) : res.body;
+    // Only Claude answers split across choices; every other model's chunks pass as they are. Each
+    // event is checked to be JSON, so a garbled one ends the stream with an error chunk instead of
+    // reaching the client, and a stream cut before its ending gets one too (known-failures N4).
+    const ending: ChatStreamEnding = { done: false, finished: false, failed: false };
+    const piped = checkedChatStream(res.body, /anthropic/i.test(model.vendor ?? "") ? new StreamChoiceMerger() : undefined, ending);
     const m = meta(c);
     const tapped = piped.pipeThrough(tapTail(4096, (tail) => (m.usage = decodeChatUsage(lastChatUsage(tail)))));
-    return new Response(guardStream(tapped, chatStreamErrorTail), { status: 200, headers: SSE_HEADERS });
+    return new Response(guardStream(tapped, chatStreamErrorTail, () => chatStreamTail(ending)), { status: 200, headers: SSE_HEADERS });
   };
 }
 
 /** The endpoints a chat client can reach, its own first. */
-const TRANSLATED_FROM_CHAT: UpstreamEndpoint[] = ["/chat/completions", "/v1/messages"];
+const TRANSLATED_FROM_CHAT: UpstreamEndpoint[] = ["/chat/completions", "/responses", "/v1/messages"];
 
 /** A model Copilot doesn't serve on /chat/completions: chat → IR → its endpoint, and back. */
 function translated(runtime: Runtime, c: Context, body: Record<string, unknown>, model: CopilotModel, endpoint: UpstreamEndpoint) {
@@ -93,16 +96,44 @@ function chatStreamErrorTail(error: unknown): Uint8Array {
   return new TextEncoder().encode(formatSse(JSON.stringify(encodeOpenAIError(apiError))));
 }
 
-function mergeStreamChoices(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
-  const merger = new StreamChoiceMerger();
+interface ChatStreamEnding {
+  /** `data: [DONE]` was seen. */
+  done: boolean;
+  /** A choice carried a finish_reason: the answer is whole even if [DONE] is missing. */
+  finished: boolean;
+  /** Copilot sent an error chunk: it ends the stream as it is. */
+  failed: boolean;
+}
+
+/** What to add when Copilot's stream ends: nothing, the missing [DONE], or an error chunk if it was cut short. */
+function chatStreamTail(ending: ChatStreamEnding): Uint8Array | undefined {
+  if (ending.done || ending.failed) return undefined;
+  if (ending.finished) return new TextEncoder().encode(formatSse("[DONE]"));
+  return chatStreamErrorTail(new Error("Copilot ended the stream before it finished"));
+}
+
+function checkedChatStream(body: ReadableStream<Uint8Array>, merger: StreamChoiceMerger | undefined, ending: ChatStreamEnding): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   return body.pipeThrough(sseDecoderStream()).pipeThrough(
     new TransformStream({
       transform(ev, controller) {
-        if (ev.data === "[DONE]") return controller.enqueue(encoder.encode(formatSse("[DONE]")));
+        if (ev.data === "[DONE]") {
+          ending.done = true;
+          return controller.enqueue(encoder.encode(formatSse("[DONE]")));
+        }
+        let chunk: { choices?: unknown; error?: unknown };
         try {
-          const chunk = JSON.parse(ev.data);
-          merger.merge(chunk);
+          chunk = JSON.parse(ev.data);
+        } catch {
+          throw new ApiError({ kind: "upstream", status: 502, message: `Copilot sent a stream event that is not JSON: ${ev.data.slice(0, 120)}` });
+        }
+        if (chunk && typeof chunk === "object") {
+          if (chunk.error) ending.failed = true;
+          if (Array.isArray(chunk.choices) && chunk.choices.some((ch) => ch && (ch as { finish_reason?: unknown }).finish_reason)) ending.finished = true;
+        }
+        if (!merger) return controller.enqueue(encoder.encode(formatSse(ev.data, ev.event)));
+        try {
+          merger.merge(chunk as never);
           controller.enqueue(encoder.encode(formatSse(JSON.stringify(chunk), ev.event)));
         } catch {
           controller.enqueue(encoder.encode(formatSse(ev.data, ev.event)));

@@ -30,7 +30,7 @@ export function messages(runtime: Runtime) {
       throw badRequest("`messages` is required and must be a non-empty array", "messages");
     }
     const model = resolveModel(body.model, runtime.catalog.list(), runtime.config.modelAliases);
-    const endpoint = planUpstream(model, "messages", ["/v1/messages", "/chat/completions"]);
+    const endpoint = planUpstream(model, "messages", ["/v1/messages", "/responses", "/chat/completions"]);
     Object.assign(meta(c), { model: model.id, endpoint, stream: body.stream === true });
     if (endpoint === "/v1/messages") return native(runtime, c, body, model);
     return translated(runtime, c, body, model, endpoint);

@@ -6,17 +6,28 @@ const NAMES: Record<string, string> = {
   completions: "Completions",
 };
 
-function bar(percentRemaining: number, width = 20): string {
-  const used = Math.min(1, Math.max(0, 1 - percentRemaining / 100));
-  const filled = Math.round(used * width);
-  return `[${"#".repeat(filled)}${".".repeat(width - filled)}]`;
+const BAR_WIDTH = 20;
+const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
+
+/** The used part of the quota, filled with `#`; clamped, since percent_remaining goes below 0 when overdrawn. */
+function bar(usedFraction: number, fill = "#"): string {
+  const used = Math.min(1, Math.max(0, usedFraction));
+  const filled = Math.round(used * BAR_WIDTH);
+  return `[${fill.repeat(filled)}${".".repeat(BAR_WIDTH - filled)}]`;
 }
 
 function line(name: string, q: QuotaSnapshot): string {
-  if (q.unlimited) return `${name.padEnd(12)} unlimited`;
-  const used = q.entitlement - q.remaining;
-  const pct = Number.isFinite(q.percent_remaining) ? q.percent_remaining : 0;
-  return `${name.padEnd(12)} ${bar(pct)} ${used}/${q.entitlement} used, ${q.remaining} left (${pct.toFixed(1)}% remaining)`;
+  const label = name.padEnd(12);
+  // Pooled enterprise entitlements read unlimited:true with has_quota:false once used up (copilot-upstream.md 9).
+  if (q.unlimited && q.has_quota === false) return `${label} ${bar(1, "!")} pooled quota used up`;
+  if (q.unlimited) return `${label} ${bar(0, "~").replace(/\./g, "~")} unlimited`;
+  const entitlement = num(q.entitlement);
+  const remaining = num(q.remaining);
+  const pct = num(q.percent_remaining);
+  const used = entitlement - remaining;
+  const left = remaining < 0 ? `overdrawn by ${-remaining}` : `${remaining} left`;
+  const overage = num(q.overage_count) > 0 ? `, ${num(q.overage_count)} overage` : "";
+  return `${label} ${bar(1 - pct / 100)} ${used}/${entitlement} used, ${left} (${pct.toFixed(1)}% remaining${overage})`;
 }
 
 /** The quota snapshot as a small terminal table with bars. `percent_remaining` can be negative when overdrawn. */

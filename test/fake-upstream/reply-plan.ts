@@ -6,6 +6,7 @@
 //                                        {"command": cmd}, or {"cmd": cmd} for exec_command
 //   - "parallel tools" (tools offered) → two calls (tools[0] and tools[1] ?? tools[0]), commands "echo parallel-1"/"-2"
 //   - "[[chunks:N]]"                   → exactly N text deltas "w1 ", "w2 ", …
+//   - "[[pace:N]]" (anywhere in the body) → the stream's events go out N ms apart (reply-writer.ts)
 //   - otherwise                        → "Hello from fake Copilot (<model>): <first 40 chars of the user text>"
 //                                        plus " héllo 🌍 世界" when the text contains "[[emoji]]"
 //   - "[[think]]" or reasoning requested → reasoning deltas first

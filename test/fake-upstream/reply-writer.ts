@@ -59,16 +59,23 @@ function untilClosed(ex: Exchange): Promise<void> {
   });
 }
 
+/** "[[pace:N]]" anywhere in the request body paces this answer's events N ms apart, overriding paceMs. */
+function paceMsOf(ex: Exchange): number {
+  const m = ex.call.rawBody.includes("[[pace:") ? /\[\[pace:(\d+)\]\]/.exec(ex.call.rawBody) : null;
+  return m ? Number(m[1]) : ex.state.paceMs;
+}
+
 async function writeEvents(ex: Exchange, events: SseEvent[]): Promise<boolean> {
   const { res, state } = ex;
+  const paceMs = paceMsOf(ex);
   if (!state.chunkSplit) {
     for (let i = 0; i < events.length; i++) {
-      if (i > 0) await pause(res, state.paceMs);
+      if (i > 0) await pause(res, paceMs);
       if (!(await writeChunk(res, serializeEvent(events[i]!)))) return false;
     }
     return true;
   }
-  if (state.paceMs <= 0) {
+  if (paceMs <= 0) {
     const all = Buffer.from(events.map(serializeEvent).join(""), "utf8");
     for (const piece of splitPieces(all).pieces) {
       if (!(await writeChunk(res, piece))) return false;
@@ -77,7 +84,7 @@ async function writeEvents(ex: Exchange, events: SseEvent[]): Promise<boolean> {
   }
   let cycle = 0;
   for (let i = 0; i < events.length; i++) {
-    if (i > 0) await pause(res, state.paceMs);
+    if (i > 0) await pause(res, paceMs);
     const split = splitPieces(Buffer.from(serializeEvent(events[i]!), "utf8"), cycle);
     cycle = split.cycle;
     for (const piece of split.pieces) {

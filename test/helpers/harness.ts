@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp } from "../../src/app.js";
-import { resolveConfig } from "../../src/config.js";
+import { type ConfigInput, resolveConfig } from "../../src/config.js";
 import { createLogger, type Logger } from "../../src/log.js";
 import { createRuntime, type Runtime, startRuntime, stopRuntime } from "../../src/runtime.js";
 import { listen, type RunningServer } from "../../src/server.js";
@@ -23,6 +23,8 @@ export interface Harness {
 export interface HarnessOptions {
   fake?: FakeUpstreamOptions;
   env?: Record<string, string>;
+  /** Config values as flags would give them (apiKeys, rateLimitSeconds, wait, manual, corsOrigins, host, ...). */
+  config?: Partial<ConfigInput>;
 }
 
 /** Captures every log line (debug level included) instead of printing it. */
@@ -43,7 +45,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const home = await mkdtemp(join(tmpdir(), "copilot-api-test-"));
   const githubToken = options.fake?.githubToken ?? "ghu_fakeGithubToken000000000000000000";
   const config = resolveConfig(
-    { port: 0 },
+    { ...options.config, port: 0 },
     {
       COPILOT_API_HOME: home,
       COPILOT_API_GITHUB_URL: fake.githubUrl,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { request as httpRequest } from "node:http";
 import { after, before, describe, test } from "node:test";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
@@ -19,9 +20,16 @@ const messagesOnly: FakeModel = {
 const CELLS = {
   chat: [
     ["gpt-4.1", "/chat/completions"],
+    ["gpt-5.4", "/responses"],
     ["claude-messages-only", "/v1/messages"],
   ],
   messages: [
+    ["claude-sonnet-4.5", "/v1/messages"],
+    ["gpt-5.4", "/responses"],
+    ["gpt-4.1", "/chat/completions"],
+  ],
+  responses: [
+    ["gpt-5.4", "/responses"],
     ["claude-sonnet-4.5", "/v1/messages"],
     ["gpt-4.1", "/chat/completions"],
   ],
@@ -124,4 +132,96 @@ describe("dialect × endpoint matrix", () => {
       });
     });
   }
+
+  for (const [model, endpoint] of CELLS.responses) {
+    describe(`responses client → ${model} on ${endpoint}`, () => {
+      const tools: OpenAI.Responses.Tool[] = [
+        { type: "function", name: "exec_command", strict: false, parameters: { type: "object", properties: { cmd: { type: "string" } } } },
+      ];
+
+      test("non-stream and stream text with usage", async () => {
+        const r = await openai.responses.create({ model, input: "hello" });
+        assert.match(r.output_text, /Hello from fake Copilot/);
+        assert.ok((r.usage?.input_tokens ?? 0) > 0);
+        const final = await openai.responses.stream({ model, input: [{ role: "user", content: "x [[chunks:15]]" }] }).finalResponse();
+        assert.equal(final.output_text.trim().split(/\s+/).length, 15);
+        assert.equal(final.status, "completed");
+        assert.equal(lastRoute(), endpoint);
+      });
+
+      test("function call round trip", async () => {
+        const first = await openai.responses.stream({ model, tools, input: [{ role: "user", content: "run echo hi" }] }).finalResponse();
+        const call = first.output.find((o) => o.type === "function_call");
+        assert.ok(call && call.type === "function_call", JSON.stringify(first.output));
+        assert.deepEqual(JSON.parse(call.arguments), { cmd: "echo hi" });
+        const second = await openai.responses.create({
+          model,
+          tools,
+          input: [
+            { role: "user", content: "run echo hi" },
+            { type: "function_call", call_id: call.call_id, name: call.name, arguments: call.arguments },
+            { type: "function_call_output", call_id: call.call_id, output: "hi" },
+          ],
+        });
+        assert.match(second.output_text, /Tool result: hi/);
+        assert.equal(lastRoute(), endpoint);
+        assert.equal(h.fake.calls.at(-1)!.headers["x-initiator"], "agent");
+      });
+    });
+  }
+
+  test("Anthropic thinking on a responses-only model comes back as thinking blocks, and its state round-trips", async () => {
+    const params = { model: "gpt-5.4", max_tokens: 4000, thinking: { type: "enabled" as const, budget_tokens: 2000 } };
+    const first = await anthropic.messages.stream({ ...params, messages: [{ role: "user", content: "[[think]] why" }] }).finalMessage();
+    const thinking = first.content.find((b) => b.type === "thinking");
+    assert.ok(thinking?.type === "thinking" && thinking.thinking.length > 0, JSON.stringify(first.content));
+    const sent = h.fake.calls.at(-1)!.body as { reasoning?: { effort?: string; summary?: string } };
+    assert.ok(sent.reasoning?.effort, "thinking maps to a reasoning effort");
+    // The fake rejects encrypted reasoning it did not issue, so success proves the state came back byte-exact.
+    const second = await anthropic.messages.create({
+      ...params,
+      messages: [
+        { role: "user", content: "[[think]] why" },
+        { role: "assistant", content: first.content },
+        { role: "user", content: "go on" },
+      ],
+    });
+    assert.ok(second.content.length > 0);
+    assert.ok(h.fake.calls.at(-1)!.rawBody.includes("encrypted_content"), "the reasoning item went back");
+  });
+
+  test("Codex's custom apply_patch tool: sent as a function tool, answered as a custom_tool_call with raw input", async () => {
+    const grammar = { type: "custom" as const, name: "apply_patch", description: "patch", format: { type: "grammar" as const, syntax: "lark" as const, definition: "start: /.+/" } };
+    const r = await openai.responses.create({ model: "gpt-5.4", tools: [grammar], input: "run *** Begin Patch" });
+    const sentTools = (h.fake.calls.at(-1)!.body as { tools: { type: string; name: string }[] }).tools;
+    assert.deepEqual(sentTools.map((t) => t.type), ["function"]);
+    const call = r.output.find((o) => o.type === "custom_tool_call");
+    assert.ok(call && call.type === "custom_tool_call", JSON.stringify(r.output));
+    assert.equal(call.name, "apply_patch");
+    assert.equal(typeof call.input, "string");
+  });
+
+  test("previous_response_id gets a clear 400; a WebSocket upgrade gets 405, not 404", async () => {
+    await assert.rejects(
+      openai.responses.create({ model: "gpt-5.4", input: "hi", previous_response_id: "resp_1" }),
+      (e: InstanceType<typeof OpenAI.APIError>) => e.status === 400 && /previous_response_id/.test(e.message),
+    );
+    // What Codex's built-in provider sends first (real-clients.md 2.1); fetch can't send Upgrade.
+    const ws = await new Promise<{ status?: number; allow?: string; body: string }>((resolve, reject) => {
+      const req = httpRequest(`${h.url}/v1/responses`, {
+        headers: { upgrade: "websocket", connection: "Upgrade", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "openai-beta": "responses_websockets=2026-02-06" },
+      });
+      req.on("response", (res) => {
+        let body = "";
+        res.on("data", (d: Buffer) => (body += d.toString()));
+        res.on("end", () => resolve({ status: res.statusCode, allow: res.headers.allow, body }));
+      });
+      req.on("upgrade", () => reject(new Error("the server accepted a WebSocket upgrade")));
+      req.on("error", reject);
+      req.end();
+    });
+    assert.equal(ws.status, 405);
+    assert.equal(ws.allow, "POST");
+    assert.match(ws.body, /POST \/v1\/responses/);
+  });
 });

@@ -111,10 +111,18 @@ describe("OpenAI surface through the official openai SDK", () => {
     assert.equal(call.body.max_completion_tokens, 50);
   });
 
-  test("a responses-only model on chat gets a 400 naming the endpoint it needs", async () => {
+  test("a responses-only model on chat is translated to /responses, never sent to /chat/completions", async () => {
+    const r = await client.chat.completions.create({ model: "gpt-5.4", max_tokens: 50, messages: [{ role: "user", content: "hi" }] });
+    assert.match(r.choices[0]?.message.content ?? "", /Hello from fake Copilot/);
+    const call = h.fake.calls.at(-1)!;
+    assert.equal(call.route, "/responses");
+    assert.equal(call.body.max_tokens, undefined);
+  });
+
+  test("an embeddings model on chat is not found among the chat models, which are listed", async () => {
     await assert.rejects(
-      client.chat.completions.create({ model: "gpt-5.4", messages: [{ role: "user", content: "hi" }] }),
-      (e: InstanceType<typeof OpenAI.APIError>) => e.status === 400 && /\/responses/.test(e.message),
+      client.chat.completions.create({ model: "text-embedding-3-small", messages: [{ role: "user", content: "hi" }] }),
+      (e: InstanceType<typeof OpenAI.APIError>) => e.status === 404 && /not available/.test(e.message) && /gpt-4\.1/.test(e.message),
     );
   });
 

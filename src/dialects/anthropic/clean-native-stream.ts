@@ -1,4 +1,4 @@
-import type { ApiError } from "../../errors.js";
+import { ApiError } from "../../errors.js";
 import type { SseEvent } from "../../sse/sse-decoder.js";
 import type { EventHandlers } from "../../sse/event-pump.js";
 import { formatSse } from "../../sse/sse-encoder.js";
@@ -34,12 +34,21 @@ export function nativeStreamHandlers(toError: (error: unknown) => ApiError, onUs
           // not JSON: passed on as is below
         }
       }
-      if (mustParse) {
+      if (!mustParse) {
+        // Passed byte-for-byte, but never garbled: an event that is not JSON ends the stream.
+        try {
+          JSON.parse(data);
+        } catch {
+          failed = true;
+          return [errorFrame(toError(notJson(data)))];
+        }
+      } else {
         let parsed: Record<string, unknown>;
         try {
           parsed = JSON.parse(data) as Record<string, unknown>;
         } catch {
-          return [];
+          failed = true;
+          return [errorFrame(toError(notJson(data)))];
         }
         name = typeof parsed.type === "string" ? parsed.type : name;
         stripCopilotFields(parsed);
@@ -61,6 +70,10 @@ export function nativeStreamHandlers(toError: (error: unknown) => ApiError, onUs
       return [errorFrame(toError(error))];
     },
   };
+}
+
+function notJson(data: string): ApiError {
+  return new ApiError({ kind: "upstream", status: 502, message: `Copilot sent a stream event that is not JSON: ${data.slice(0, 120)}` });
 }
 
 export function errorFrame(error: ApiError): string {

@@ -1,0 +1,144 @@
+// Results of a bench run: the JSON shape, the target checks and the markdown table.
+import { round } from "./stats.js";
+
+export interface ModeResult {
+  requests: number;
+  errors: number;
+  validated: number;
+  invalid: string[];
+  ttfbP50: number;
+  ttfbP99: number;
+  totalP50: number;
+  totalP99: number;
+  reqPerSec: number;
+  /** CPU of copilot-api per request, ms (proxy runs only), from /proc/<pid>/task/<tid>/schedstat. */
+  serverCpuMsPerReq?: number;
+  /** The same from /proc/<pid>/stat utime+stime (10 ms ticks, summed over batches). */
+  serverCpuMsPerReqTicks?: number;
+  /** CPU of the fake upstream per request, ms. */
+  upstreamCpuMsPerReq: number;
+}
+
+export interface ScenarioResult {
+  id: string;
+  group: string;
+  title: string;
+  concurrency: number;
+  direct: ModeResult;
+  proxy: ModeResult;
+  addedTtfbP50Ms: number;
+  totalP50Ratio: number;
+  reqPerSecRatio: number;
+  serverRssMb: number;
+  serverPeakRssMb: number;
+}
+
+export interface ColdStart {
+  runs: number;
+  listenMs: number[];
+  firstServedMs: number[];
+  firstCountTokensMs: number[];
+  medianListenMs: number;
+  medianFirstServedMs: number;
+  medianFirstCountTokensMs: number;
+}
+
+export interface MemoryResult {
+  idleRssMb: number;
+  idlePeakRssMb: number;
+  requestsServed: number;
+  afterRunRssMb: number;
+  afterIdleRssMb: number;
+  afterGcRssMb?: number;
+  peakRssMb: number;
+}
+
+export interface TargetCheck {
+  target: string;
+  limit: string;
+  measured: string;
+  met: boolean;
+}
+
+export interface BenchResults {
+  date: string;
+  machine: { cpu: string; cores: number; memoryGb: number; node: string; kernel: string };
+  options: Record<string, unknown>;
+  coldStart: ColdStart;
+  memory: MemoryResult;
+  scenarios: ScenarioResult[];
+  targets: TargetCheck[];
+}
+
+const f = (n: number | undefined, d = 2) => (n === undefined || !Number.isFinite(n) ? "–" : round(n, d).toFixed(d));
+
+export function checkTargets(r: Omit<BenchResults, "targets">): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  const byId = new Map(r.scenarios.map((s) => [s.id, s]));
+  const cpu = (ids: string[], limit: number, label: string) => {
+    for (const id of ids) {
+      const s = byId.get(id);
+      if (!s) continue;
+      const v = s.proxy.serverCpuMsPerReq ?? Number.NaN;
+      out.push({ target: `${label} (${id}): server CPU per request`, limit: `≤ ${limit} ms`, measured: `${f(v, 3)} ms`, met: v <= limit });
+    }
+  };
+  cpu(["a1", "a32"], 0.12, "(a) non-streaming");
+  cpu(["b1", "b32"], 0.25, "(b) chat stream passthrough");
+  cpu(["c1", "c32", "c-paced"], 0.5, "(c) translated Anthropic stream");
+  for (const id of ["a1", "c-paced"]) {
+    const s = byId.get(id);
+    if (s) out.push({ target: `added time to first byte, p50, c=1 (${id})`, limit: "≤ 1 ms", measured: `${f(s.addedTtfbP50Ms, 3)} ms`, met: s.addedTtfbP50Ms <= 1 });
+  }
+  cpu(["d"], 0.6, "(d) native 112 KB passthrough");
+  const first = byId.get("e-first");
+  if (first) out.push({ target: "(e) count_tokens, 112 KB, first time: p50 total", limit: "≤ 25 ms", measured: `${f(first.proxy.totalP50)} ms`, met: first.proxy.totalP50 <= 25 });
+  for (const id of ["e-repeat1", "e-repeat8"]) {
+    const s = byId.get(id);
+    if (s) out.push({ target: `(e) count_tokens, repeated body (${id}): p50 total`, limit: "≤ 5 ms", measured: `${f(s.proxy.totalP50)} ms`, met: s.proxy.totalP50 <= 5 });
+  }
+  const m = r.memory;
+  out.push({ target: "idle RSS after start", limit: "≤ 55 MB", measured: `${f(m.idleRssMb, 1)} MB`, met: m.idleRssMb <= 55 });
+  const back = m.afterGcRssMb ?? m.afterIdleRssMb;
+  out.push({
+    target: `RSS back to baseline after ${m.requestsServed} requests (idle${m.afterGcRssMb !== undefined ? ", after a full GC" : ""})`,
+    limit: `≤ ${f(Math.max(m.idleRssMb * 1.1, m.idleRssMb + 5), 1)} MB (baseline + 10%)`,
+    measured: `${f(back, 1)} MB (${f(m.afterIdleRssMb, 1)} MB before the GC)`,
+    met: back <= Math.max(m.idleRssMb * 1.1, m.idleRssMb + 5),
+  });
+  out.push({ target: "cold start to the first served request (median)", limit: "≤ 250 ms", measured: `${f(r.coldStart.medianFirstServedMs, 0)} ms`, met: r.coldStart.medianFirstServedMs <= 250 });
+  return out;
+}
+
+export function markdown(r: BenchResults): string {
+  const m = r.machine;
+  const lines: string[] = [];
+  lines.push(
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB RAM, Linux ${m.kernel}, Node ${m.node}. ` +
+      `Client, fake upstream and copilot-api share these cores. Run of ${r.date}.`,
+    "",
+    "| Scenario | c | n per side | TTFB p50 direct → proxy (added) | TTFB p99 direct → proxy | total p50 direct → proxy (ratio) | total p99 direct → proxy | req/s direct → proxy | server CPU per request | proxy RSS / peak |",
+    "|---|---:|---:|---|---|---|---|---|---:|---|",
+  );
+  for (const s of r.scenarios) {
+    const d = s.direct;
+    const p = s.proxy;
+    const bad = d.errors + p.errors + d.invalid.length + p.invalid.length;
+    lines.push(
+      `| ${s.id}: ${s.title}${bad ? ` **(${bad} errors/invalid)**` : ""} | ${s.concurrency} | ${p.requests} | ${f(d.ttfbP50)} → ${f(p.ttfbP50)} ms (+${f(s.addedTtfbP50Ms, 3)}) | ${f(d.ttfbP99)} → ${f(p.ttfbP99)} ms | ${f(d.totalP50)} → ${f(p.totalP50)} ms (×${f(s.totalP50Ratio)}) | ${f(d.totalP99)} → ${f(p.totalP99)} ms | ${f(d.reqPerSec, 0)} → ${f(p.reqPerSec, 0)} (×${f(s.reqPerSecRatio)}) | ${f(p.serverCpuMsPerReq, 3)} ms | ${f(s.serverRssMb, 1)} / ${f(s.serverPeakRssMb, 1)} MB |`,
+    );
+  }
+  const c = r.coldStart;
+  const mem = r.memory;
+  lines.push(
+    "",
+    `Cold start (median of ${c.runs}): listening after ${f(c.medianListenMs, 0)} ms, first /v1/models answered after ${f(c.medianFirstServedMs, 0)} ms, then a first count_tokens of a new 112 KB body in ${f(c.medianFirstCountTokensMs, 1)} ms. ` +
+      `Memory: ${f(mem.idleRssMb, 1)} MB RSS idle after start; ${f(mem.afterRunRssMb, 1)} MB right after ${mem.requestsServed} requests, ${f(mem.afterIdleRssMb, 1)} MB after 10 s idle` +
+      `${mem.afterGcRssMb !== undefined ? `, ${f(mem.afterGcRssMb, 1)} MB after a full GC (bench-only --expose-gc hook)` : ""}; peak ${f(mem.peakRssMb, 1)} MB.`,
+    "",
+    "| Target | Limit | Measured | Met |",
+    "|---|---|---|---|",
+    ...r.targets.map((t) => `| ${t.target} | ${t.limit} | ${t.measured} | ${t.met ? "yes" : "**no**"} |`),
+  );
+  return `${lines.join("\n")}\n`;
+}

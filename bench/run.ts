@@ -1,0 +1,255 @@
+// `npm run bench`: the fake Copilot in one child process, copilot-api (`node dist/src/main.js start`)
+// in another, and the same work sent to both from here, interleaved, with copilot-api's CPU time and
+// memory read from /proc. Writes bench/results/latest.json and latest.md (the README's table).
+//
+//   npm run bench                      full run (~3 minutes)
+//   npm run bench -- --quick           a quarter of the requests
+//   npm run bench -- --only a1,c32     some scenarios (results are printed, not written)
+//   npm run bench -- --prof <dir>      copilot-api runs with --cpu-prof; its profile is summarised at the end
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+import { type FakeInfo, startFake, startServer, type ServerChild } from "./children.js";
+import { syntheticBody } from "./claude-code-body.js";
+import { agent, type BatchResult, runBatch, send } from "./load.js";
+import { cpuMs, cpuMsFromStat, machine, memory } from "./proc-stats.js";
+import { printSummary } from "./profile-summary.js";
+import { type BenchResults, checkTargets, type ColdStart, markdown, type MemoryResult, type ModeResult, type ScenarioResult } from "./report.js";
+import { buildScenarios, directSession, type Mode, type Scenario } from "./scenarios.js";
+import { median, percentile, round } from "./stats.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+interface Options {
+  scale: number;
+  only?: string[];
+  prof?: string;
+  coldRuns: number;
+  out?: string;
+  idleWaitMs: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { scale: 1, coldRuns: 5, idleWaitMs: 10_000 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === "--quick") {
+      o.scale = 0.25;
+      o.coldRuns = 3;
+      o.idleWaitMs = 5_000;
+    } else if (a === "--scale") o.scale = Number(value());
+    else if (a === "--only") o.only = value().split(",");
+    else if (a === "--prof") o.prof = value();
+    else if (a === "--cold") o.coldRuns = Number(value());
+    else if (a === "--out") o.out = value();
+    else throw new Error(`unknown option ${a}`);
+  }
+  if (!o.only && !o.out) o.out = join(ROOT, "bench", "results", "latest");
+  return o;
+}
+
+async function coldStart(fake: FakeInfo, runs: number): Promise<ColdStart> {
+  const listenMs: number[] = [];
+  const firstServedMs: number[] = [];
+  const firstCountTokensMs: number[] = [];
+  for (let k = 0; k < runs; k++) {
+    const server = await startServer(fake);
+    try {
+      const u = new URL(server.url);
+      // The first request a client sends, as soon as the server says it listens.
+      const first = await send({ origin: u.origin, path: "/v1/models", method: "GET", headers: {} }, false);
+      if (first.status !== 200) throw new Error(`cold start: /v1/models answered ${first.status}`);
+      listenMs.push(server.listenMs);
+      firstServedMs.push(performance.now() - server.spawnedAt);
+      const body = JSON.stringify({ ...syntheticBody(20_000 + k), model: "claude-sonnet-4-6" });
+      const count = await send({ origin: u.origin, path: "/v1/messages/count_tokens", headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" }, body }, false);
+      if (count.status !== 200) throw new Error(`cold start: count_tokens answered ${count.status}`);
+      firstCountTokensMs.push(count.totalMs);
+    } finally {
+      await server.stop();
+    }
+  }
+  return {
+    runs,
+    listenMs: listenMs.map((x) => round(x, 1)),
+    firstServedMs: firstServedMs.map((x) => round(x, 1)),
+    firstCountTokensMs: firstCountTokensMs.map((x) => round(x, 1)),
+    medianListenMs: round(median(listenMs), 1),
+    medianFirstServedMs: round(median(firstServedMs), 1),
+    medianFirstCountTokensMs: round(median(firstCountTokensMs), 1),
+  };
+}
+
+interface Tally {
+  batches: BatchResult[];
+  serverCpuMs: number;
+  serverTickMs: number;
+  upstreamCpuMs: number;
+  validated: number;
+  invalid: string[];
+}
+
+function summarise(t: Tally, withServer: boolean): ModeResult {
+  const samples = t.batches.flatMap((b) => b.samples);
+  const ttfb = samples.map((s) => s.ttfbMs);
+  const total = samples.map((s) => s.totalMs);
+  const n = samples.length;
+  const wall = t.batches.reduce((sum, b) => sum + b.wallMs, 0);
+  return {
+    requests: n,
+    errors: t.batches.reduce((sum, b) => sum + b.errors.length, 0),
+    validated: t.validated,
+    invalid: t.invalid.slice(0, 5),
+    ttfbP50: round(percentile(ttfb, 50), 3),
+    ttfbP99: round(percentile(ttfb, 99), 3),
+    totalP50: round(percentile(total, 50), 3),
+    totalP99: round(percentile(total, 99), 3),
+    reqPerSec: round((n / wall) * 1000, 1),
+    ...(withServer ? { serverCpuMsPerReq: round(t.serverCpuMs / n, 4), serverCpuMsPerReqTicks: round(t.serverTickMs / n, 4) } : {}),
+    upstreamCpuMsPerReq: round(t.upstreamCpuMs / n, 4),
+  };
+}
+
+async function runScenario(s: Scenario, server: ServerChild, fakePid: number, served: { n: number }): Promise<ScenarioResult> {
+  const tallies: Record<Mode, Tally> = {
+    direct: { batches: [], serverCpuMs: 0, serverTickMs: 0, upstreamCpuMs: 0, validated: 0, invalid: [] },
+    proxy: { batches: [], serverCpuMs: 0, serverTickMs: 0, upstreamCpuMs: 0, validated: 0, invalid: [] },
+  };
+  const check = (mode: Mode, r: BatchResult) => {
+    for (const sample of r.samples) {
+      if (sample.text === undefined || sample.status !== 200) continue;
+      const problem = s.validate(mode, sample.text);
+      tallies[mode].validated++;
+      if (problem) tallies[mode].invalid.push(problem);
+    }
+  };
+  // Warm-up (validated, not measured).
+  for (const mode of ["direct", "proxy"] as const) {
+    const r = await runBatch((i) => s.target(mode, i, "warmup"), s.warmup, s.concurrency, (i) => i === 0);
+    if (mode === "proxy") served.n += s.warmup;
+    if (r.errors.length > 0) throw new Error(`${s.id} ${mode} warm-up: ${r.errors[0]}`);
+    check(mode, r);
+  }
+  let offset: Record<Mode, number> = { direct: 0, proxy: 0 };
+  for (let b = 0; b < s.batches; b++) {
+    const size = Math.floor(s.count / s.batches) + (b < s.count % s.batches ? 1 : 0);
+    const every = Math.max(1, Math.floor(size / 10));
+    for (const mode of (b % 2 === 0 ? ["direct", "proxy"] : ["proxy", "direct"]) as Mode[]) {
+      const base = offset[mode];
+      const t = tallies[mode];
+      const up0 = cpuMs(fakePid);
+      const sv0 = cpuMs(server.pid);
+      const tk0 = cpuMsFromStat(server.pid);
+      const r = await runBatch((i) => s.target(mode, base + i, "measure"), size, s.concurrency, (i) => i % every === 0);
+      t.serverCpuMs += cpuMs(server.pid) - sv0;
+      t.serverTickMs += cpuMsFromStat(server.pid) - tk0;
+      t.upstreamCpuMs += cpuMs(fakePid) - up0;
+      t.batches.push(r);
+      offset = { ...offset, [mode]: base + size };
+      if (mode === "proxy") served.n += size;
+      check(mode, r);
+      for (const e of r.errors.slice(0, 3)) t.invalid.push(e);
+    }
+  }
+  const direct = summarise(tallies.direct, false);
+  const proxy = summarise(tallies.proxy, true);
+  const mem = memory(server.pid);
+  return {
+    id: s.id,
+    group: s.group,
+    title: s.title,
+    concurrency: s.concurrency,
+    direct,
+    proxy,
+    addedTtfbP50Ms: round(proxy.ttfbP50 - direct.ttfbP50, 3),
+    totalP50Ratio: round(proxy.totalP50 / direct.totalP50, 2),
+    reqPerSecRatio: round(proxy.reqPerSec / direct.reqPerSec, 2),
+    serverRssMb: mem.rssMb,
+    serverPeakRssMb: mem.peakRssMb,
+  };
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  const { child: fakeChild, info: fake } = await startFake();
+  let server: ServerChild | undefined;
+  try {
+    const upstream = await directSession(fake);
+    process.stdout.write(`fake upstream at ${fake.url}; cold starts (${options.coldRuns})…\n`);
+    const cold = await coldStart(fake, options.coldRuns);
+    process.stdout.write(`cold start: first request served after ${cold.firstServedMs.join(", ")} ms\n`);
+
+    const profFlags = options.prof ? ["--cpu-prof", "--cpu-prof-dir", options.prof] : [];
+    if (options.prof) mkdirSync(options.prof, { recursive: true });
+    server = await startServer(fake, { nodeFlags: profFlags, gcHook: true });
+    await sleep(2000); // start-up work (token counter warm-up) done, then idle
+    const idle = memory(server.pid);
+    process.stdout.write(`copilot-api (pid ${server.pid}) at ${server.url}: ${idle.rssMb} MB RSS idle\n`);
+
+    const served = { n: 0 };
+    const all = buildScenarios(fake, upstream, server.url, options.scale);
+    const scenarios = options.only ? all.filter((s) => options.only!.some((o) => s.id === o || s.id.startsWith(`${o}`))) : all;
+    const results: ScenarioResult[] = [];
+    for (const s of scenarios) {
+      const r = await runScenario(s, server, fakeChild.pid, served);
+      results.push(r);
+      const bad = r.direct.invalid.length + r.proxy.invalid.length;
+      process.stdout.write(
+        `${s.id.padEnd(10)} ttfb p50 ${r.direct.ttfbP50.toFixed(3)} → ${r.proxy.ttfbP50.toFixed(3)} ms, total p50 ${r.direct.totalP50.toFixed(2)} → ${r.proxy.totalP50.toFixed(2)} ms, ` +
+          `${r.direct.reqPerSec} → ${r.proxy.reqPerSec} req/s, server CPU ${r.proxy.serverCpuMsPerReq} ms/req (ticks: ${r.proxy.serverCpuMsPerReqTicks}), RSS ${r.serverRssMb} MB` +
+          `${bad ? `; INVALID: ${[...r.direct.invalid, ...r.proxy.invalid].slice(0, 3).join(" | ")}` : ""}\n`,
+      );
+    }
+
+    const afterRun = memory(server.pid);
+    await sleep(options.idleWaitMs);
+    const afterIdle = memory(server.pid);
+    server.proc.kill("SIGUSR2");
+    await sleep(1000);
+    const afterGc = memory(server.pid);
+    const mem: MemoryResult = {
+      idleRssMb: idle.rssMb,
+      idlePeakRssMb: idle.peakRssMb,
+      requestsServed: served.n,
+      afterRunRssMb: afterRun.rssMb,
+      afterIdleRssMb: afterIdle.rssMb,
+      afterGcRssMb: afterGc.rssMb,
+      peakRssMb: afterGc.peakRssMb,
+    };
+    await server.stop();
+    server = undefined;
+
+    const partial = { date: new Date().toISOString(), machine: machine(), options: { ...options }, coldStart: cold, memory: mem, scenarios: results };
+    const full: BenchResults = { ...partial, targets: checkTargets(partial) };
+    const md = markdown(full);
+    process.stdout.write(`\n${md}`);
+    if (options.out) {
+      mkdirSync(join(options.out, ".."), { recursive: true });
+      writeFileSync(`${options.out}.json`, `${JSON.stringify(full, null, 2)}\n`);
+      writeFileSync(`${options.out}.md`, md);
+      process.stdout.write(`\nwrote ${options.out}.json and ${options.out}.md\n`);
+    }
+    if (options.prof) {
+      for (const f of readdirSync(options.prof).filter((x) => x.endsWith(".cpuprofile"))) {
+        process.stdout.write(`\n${printSummary(join(options.prof, f), 30)}\n`);
+      }
+    }
+    const invalid = results.reduce((n, r) => n + r.direct.invalid.length + r.proxy.invalid.length, 0);
+    if (invalid > 0) process.exitCode = 1;
+  } finally {
+    await server?.stop();
+    await fakeChild.stop();
+    await agent.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,153 @@
+import type { Context } from "hono";
+import { responsesClient, upstreamCodec } from "../bridge/codecs.js";
+import { planUpstream } from "../bridge/plan.js";
+import { resolveModel } from "../bridge/resolve-model.js";
+import { runTranslated } from "../bridge/run-translated.js";
+import { PING_INTERVAL_MS } from "../bridge/run-translated.js";
+import { decodeResponsesRequest } from "../dialects/openai-responses/decode-request.js";
+import { decodeResponsesUsage } from "../dialects/openai-responses/convert-usage.js";
+import { encodeResponsesErrorFrame } from "../dialects/openai-responses/encode-stream.js";
+import { unwrapCustomInput } from "../dialects/openai-responses/wire.js";
+import { ApiError, badRequest, midStreamError } from "../errors.js";
+import { interactionIdFrom, readJsonObject } from "../http/request.js";
+import { CustomToolCallRewriter, interceptResponses, type ResponsesBody } from "../interceptors/responses/index.js";
+import { meta } from "../observability/request-meta.js";
+import type { Runtime } from "../runtime.js";
+import { pumpEvents } from "../sse/event-pump.js";
+import type { SseEvent } from "../sse/sse-decoder.js";
+import { formatSse, SSE_HEADERS } from "../sse/sse-encoder.js";
+import { responsesInitiator } from "../upstream/initiator.js";
+import type { CopilotModel, UpstreamEndpoint } from "../upstream/model-catalog.js";
+import { hasImage } from "../upstream/vision.js";
+
+/** POST /v1/responses: passthrough for models Copilot serves on /responses, translation for the rest. */
+export function responses(runtime: Runtime) {
+  return async (c: Context) => {
+    const body = await readJsonObject(c);
+    if (typeof body.model !== "string" || !body.model) throw badRequest("`model` is required and must be a string", "model");
+    if (typeof body.input !== "string" && !Array.isArray(body.input)) {
+      throw badRequest("`input` is required: a string or an array of input items", "input");
+    }
+    const model = resolveModel(body.model, runtime.catalog.list(), runtime.config.modelAliases);
+    const endpoint = planUpstream(model, "responses", ["/responses", "/v1/messages", "/chat/completions"]);
+    const initiator = responsesInitiator(body.input);
+    Object.assign(meta(c), { model: model.id, endpoint, initiator, stream: body.stream === true });
+    if (endpoint === "/responses") return passthrough(runtime, c, body, model, initiator);
+    return translated(runtime, c, body, model, endpoint, initiator);
+  };
+}
+
+/**
+ * GET /v1/responses is how Codex's built-in provider asks for the WebSocket transport. Copilot's is
+ * less reliable than HTTP (copilot-upstream.md 6), so it is declined with a clear 405: clients then
+ * use HTTP POST instead of retrying a 404 (known-failures F1, case 34).
+ */
+export function responsesWebSocket() {
+  return (c: Context) =>
+    c.json(
+      {
+        error: {
+          message: "copilot-api serves the Responses API over HTTP only: send POST /v1/responses (WebSocket transport is not offered).",
+          type: "invalid_request_error",
+          param: null,
+          code: "websocket_not_supported",
+        },
+      },
+      405,
+      { allow: "POST" },
+    );
+}
+
+async function passthrough(runtime: Runtime, c: Context, body: ResponsesBody, model: CopilotModel, initiator: "user" | "agent") {
+  const { customTools } = interceptResponses(body, model);
+  const stream = body.stream === true;
+  const res = await runtime.copilot.request({
+    path: "/responses",
+    body,
+    intent: "responses-proxy",
+    initiator,
+    vision: hasImage(body.input),
+    interactionId: interactionIdFrom(c.req.raw.headers),
+    signal: c.req.raw.signal,
+  });
+  if (!stream) {
+    const json = (await res.json()) as { output?: Record<string, unknown>[]; usage?: unknown };
+    if (customTools.size > 0) restoreCustomToolCalls(json.output, customTools);
+    meta(c).usage = decodeResponsesUsage(json.usage);
+    return c.json(json);
+  }
+  if (!res.body) throw new ApiError({ kind: "upstream", status: 502, message: "Copilot returned no stream" });
+  const rewriter = customTools.size > 0 ? new CustomToolCallRewriter(customTools) : undefined;
+  let terminal = false;
+  let lastSequence = 0;
+  const m = meta(c);
+  const out = pumpEvents(
+    res.body,
+    {
+      onEvent(ev: SseEvent) {
+        // Copilot may end with an OpenAI-style [DONE] line, which Responses clients don't expect.
+        if (ev.data === "[DONE]" || terminal) return [];
+        const events = rewriter ? rewriter.rewrite(ev) : [ev];
+        const frames: string[] = [];
+        for (const e of events) {
+          // Each event must be JSON: a garbled one ends the stream with an error event instead of
+          // reaching the client (the pump turns the throw into onError).
+          let data: { type?: string; sequence_number?: number; response?: { usage?: unknown } };
+          try {
+            data = JSON.parse(e.data);
+          } catch {
+            throw new ApiError({ kind: "upstream", status: 502, message: `Copilot sent a stream event that is not JSON: ${e.data.slice(0, 120)}` });
+          }
+          const type = data.type ?? e.event;
+          if (type === "response.completed" || type === "response.incomplete" || type === "response.failed" || type === "error") {
+            terminal = true;
+            m.usage = decodeResponsesUsage(data.response?.usage);
+          }
+          if (typeof data.sequence_number === "number") lastSequence = data.sequence_number;
+          frames.push(formatSse(e.data, e.event ?? type));
+        }
+        return frames;
+      },
+      onEnd: () => (terminal ? [] : [encodeResponsesErrorFrame(midStreamError(new Error("Copilot ended the stream before response.completed")), lastSequence + 1)]),
+      onError: (error) => (terminal ? [] : [encodeResponsesErrorFrame(midStreamError(error), lastSequence + 1)]),
+    },
+    { pingIntervalMs: PING_INTERVAL_MS, ping: () => ": ping\n\n" },
+  );
+  return new Response(out, { status: 200, headers: SSE_HEADERS });
+}
+
+/** The non-streaming form of CustomToolCallRewriter: function calls to custom tools become custom_tool_call items. */
+function restoreCustomToolCalls(output: Record<string, unknown>[] | undefined, names: Set<string>): void {
+  if (!Array.isArray(output)) return;
+  for (let i = 0; i < output.length; i++) {
+    const item = output[i]!;
+    if (item.type !== "function_call" || !names.has(String(item.name))) continue;
+    output[i] = {
+      type: "custom_tool_call",
+      id: item.id,
+      call_id: item.call_id,
+      name: item.name,
+      input: unwrapCustomInput(String(item.arguments ?? "")),
+      status: item.status ?? "completed",
+    };
+  }
+}
+
+function translated(runtime: Runtime, c: Context, body: Record<string, unknown>, model: CopilotModel, endpoint: UpstreamEndpoint, initiator: "user" | "agent") {
+  const req = decodeResponsesRequest(body);
+  return runTranslated({
+    runtime,
+    c,
+    req,
+    model,
+    upstream: upstreamCodec(endpoint),
+    client: responsesClient,
+    call: {
+      intent: "responses-proxy",
+      initiator,
+      vision: hasImage(body.input),
+      interactionId: interactionIdFrom(c.req.raw.headers),
+    },
+    echoModel: String(body.model),
+  });
+}

@@ -1,0 +1,105 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { after, before, describe, test } from "node:test";
+import { codexConfig } from "../../src/cli/launch-helpers.js";
+import { clientBin, runClient, startEgressTrap } from "../helpers/clients.js";
+import { type Harness, startHarness } from "../helpers/harness.js";
+
+/** CODEX_HOME must live outside the system temp directory (real-clients.md 2.1). */
+const SCRATCH_ROOT = fileURLToPath(new URL("../../.e2e-home/", import.meta.url));
+
+/**
+ * The block `start --codex` prints, plus what a test run needs: no update check, analytics or
+ * extra features (they reach outside hosts), and no retries (a failure must fail fast).
+ */
+function configToml(baseUrl: string, model: string): string {
+  const printed = codexConfig(baseUrl, model);
+  return `check_for_update_on_startup = false
+${printed.replace('wire_api = "responses"\n', 'wire_api = "responses"\nrequest_max_retries = 0\nstream_max_retries = 0\nstream_idle_timeout_ms = 15000\n')}
+[analytics]
+enabled = false
+
+[features]
+apps = false
+plugins = false
+remote_plugin = false
+goals = false
+`;
+}
+
+/**
+ * The real Codex CLI (pinned in e2e/clients) through a tool round trip: it runs the command the
+ * model asks for and sends the output back as a function_call_output, on a responses-native
+ * model, a Claude model (translated to /v1/messages) and a chat-only model.
+ */
+describe("Codex CLI end to end", () => {
+  let h: Harness;
+  let trap: Awaited<ReturnType<typeof startEgressTrap>>;
+  let scratch: string;
+  const codex = clientBin("codex");
+
+  before(async () => {
+    h = await startHarness();
+    trap = await startEgressTrap();
+    await mkdir(SCRATCH_ROOT, { recursive: true });
+    scratch = await mkdtemp(join(SCRATCH_ROOT, "codex-"));
+  });
+  after(async () => {
+    await h.close();
+    await trap.close();
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  async function roundTrip(model: string, upstreamPath: string) {
+    h.fake.reset();
+    const nonce = `nonce-${randomBytes(6).toString("hex")}`;
+    const home = await mkdtemp(join(scratch, "home-"));
+    const cwd = await mkdtemp(join(scratch, "cwd-"));
+    await writeFile(join(home, "config.toml"), configToml(h.url, model));
+    const run = await runClient(
+      codex,
+      ["exec", "--strict-config", "--skip-git-repo-check", "--json", "-s", "danger-full-access", `run echo ${nonce}`],
+      {
+        HOME: home,
+        CODEX_HOME: home,
+        COPILOT_API_KEY: "dummy",
+        HTTPS_PROXY: trap.url,
+        HTTP_PROXY: trap.url,
+        NO_PROXY: "127.0.0.1,localhost",
+      },
+      cwd,
+    );
+    assert.equal(run.code, 0, `codex exited ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
+    const events = run.stdout
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as { type: string; item?: { type?: string; aggregated_output?: string; text?: string } });
+    const exec = events.find((e) => e.type === "item.completed" && e.item?.type === "command_execution");
+    assert.ok(exec?.item?.aggregated_output?.includes(nonce), `Codex ran the command: ${run.stdout}`);
+    assert.ok(events.some((e) => e.type === "turn.completed"), "turn.completed");
+    const answer = events.filter((e) => e.type === "item.completed" && e.item?.type === "agent_message").at(-1);
+    assert.ok(answer?.item?.text?.includes(nonce), `the final answer quotes the tool output: ${answer?.item?.text}`);
+
+    const upstream = h.fake.calls.filter((c) => c.route === upstreamPath);
+    assert.equal(upstream.length, 2, `one upstream call per turn on ${upstreamPath}: ${h.fake.calls.map((c) => c.route).join(", ")}`);
+    assert.equal(upstream[0]!.headers["x-initiator"], "user");
+    assert.equal(upstream[1]!.headers["x-initiator"], "agent");
+    assert.ok(upstream[1]!.rawBody.includes(nonce), "turn 2 carries the command output");
+    assert.deepEqual(trap.attempts, [], "Codex tried to reach an outside host");
+  }
+
+  test("responses-native model (gpt-5.4): pass-through", async () => {
+    await roundTrip("gpt-5.4", "/responses");
+  });
+
+  test("Claude model (claude-sonnet-4.5): translated to /v1/messages", async () => {
+    await roundTrip("claude-sonnet-4.5", "/v1/messages");
+  });
+
+  test("chat-only model (gpt-4.1): translated to /chat/completions", async () => {
+    await roundTrip("gpt-4.1", "/chat/completions");
+  });
+});
