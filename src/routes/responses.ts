@@ -7,10 +7,9 @@ import { PING_INTERVAL_MS } from "../bridge/run-translated.js";
 import { decodeResponsesRequest } from "../dialects/openai-responses/decode-request.js";
 import { decodeResponsesUsage } from "../dialects/openai-responses/convert-usage.js";
 import { encodeResponsesErrorFrame } from "../dialects/openai-responses/encode-stream.js";
-import { unwrapCustomInput } from "../dialects/openai-responses/wire.js";
 import { ApiError, badRequest, midStreamError } from "../errors.js";
 import { interactionIdFrom, readJsonObject } from "../http/request.js";
-import { CustomToolCallRewriter, interceptResponses, type ResponsesBody } from "../interceptors/responses/index.js";
+import { CustomToolCallRewriter, interceptResponses, restoreCustomToolCalls, type ResponsesBody } from "../interceptors/responses/index.js";
 import { meta } from "../observability/request-meta.js";
 import type { Runtime } from "../runtime.js";
 import { pumpEvents } from "../sse/event-pump.js";
@@ -114,23 +113,6 @@ async function passthrough(runtime: Runtime, c: Context, body: ResponsesBody, mo
     { pingIntervalMs: PING_INTERVAL_MS, ping: () => ": ping\n\n" },
   );
   return new Response(out, { status: 200, headers: SSE_HEADERS });
-}
-
-/** The non-streaming form of CustomToolCallRewriter: function calls to custom tools become custom_tool_call items. */
-function restoreCustomToolCalls(output: Record<string, unknown>[] | undefined, names: Set<string>): void {
-  if (!Array.isArray(output)) return;
-  for (let i = 0; i < output.length; i++) {
-    const item = output[i]!;
-    if (item.type !== "function_call" || !names.has(String(item.name))) continue;
-    output[i] = {
-      type: "custom_tool_call",
-      id: item.id,
-      call_id: item.call_id,
-      name: item.name,
-      input: unwrapCustomInput(String(item.arguments ?? "")),
-      status: item.status ?? "completed",
-    };
-  }
 }
 
 function translated(runtime: Runtime, c: Context, body: Record<string, unknown>, model: CopilotModel, endpoint: UpstreamEndpoint, initiator: "user" | "agent") {

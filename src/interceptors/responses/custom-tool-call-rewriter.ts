@@ -135,3 +135,16 @@ function customItem(item: ResponsesOutputItemWire, input: string): ResponsesOutp
   out.input = input;
   return out;
 }
+
+/**
+ * The non-streaming form: in a whole response's `output`, function calls to the custom tools
+ * become custom_tool_call items carrying the raw input.
+ */
+export function restoreCustomToolCalls(output: unknown, names: Set<string>): void {
+  if (!Array.isArray(output)) return;
+  for (let i = 0; i < output.length; i++) {
+    const item = output[i] as ResponsesOutputItemWire;
+    if (item?.type !== "function_call" || !names.has(String(item.name))) continue;
+    output[i] = customItem(item, unwrapCustomInput(String(item.arguments ?? "")));
+  }
+}

@@ -46,5 +46,5 @@ export function interceptResponses(body: ResponsesBody, model: CopilotModel): In
   return { body, customTools: state.customTools };
 }
 
-export { CustomToolCallRewriter, type SseEventLike } from "./custom-tool-call-rewriter.js";
+export { CustomToolCallRewriter, restoreCustomToolCalls, type SseEventLike } from "./custom-tool-call-rewriter.js";
 export type { ResponsesBody, ResponsesInterception } from "./types.js";
