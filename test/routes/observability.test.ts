@@ -341,7 +341,7 @@ describe("shutdown with a dashboard open", () => {
     const res = await fetch(`${h.url}/dashboard/events`);
     const reader = res.body!.getReader();
     await readUntil(reader, (t) => t.includes("event: ready"));
-    // h.runtime.recorder.shutdown();
+    h.runtime.recorder.shutdown();
     const drained = h.server.drain(10_000);
     const rest = await readUntil(reader, () => false).catch((e: Error) => e.message);
     assert.match(rest, /ended early/, "the stream ends");
