@@ -33,9 +33,10 @@ export function createApp(runtime: Runtime) {
     renderError(c, new ApiError({ kind: "not_found", status: 404, message: `No route for ${c.req.method} ${c.req.path}` })),
   );
 
-  app.use("/v1/*", observe(runtime.recorder));
+  const observing = observe(runtime.recorder, { logBodies: runtime.config.logBodies });
+  app.use("/v1/*", observing);
   for (const path of ["/chat/completions", "/embeddings", "/models", "/messages", "/messages/count_tokens", "/responses"]) {
-    app.use(path, observe(runtime.recorder));
+    app.use(path, observing);
   }
   app.use(
     "*",

@@ -6,7 +6,7 @@ import { apiOf, type RequestMeta } from "./request-meta.js";
  * Times every API request and records it when its response has really ended: for a stream, when
  * the last byte went out or the client left, not when the handler returned.
  */
-export function observe(recorder: Recorder): MiddlewareHandler {
+export function observe(recorder: Recorder, options: { logBodies?: boolean } = {}): MiddlewareHandler {
   return async (c, next) => {
     const start = performance.now();
     const time = Date.now();
@@ -14,6 +14,19 @@ export function observe(recorder: Recorder): MiddlewareHandler {
     c.set("meta" as never, m as never);
     await next();
     const ttfbMs = performance.now() - start;
+    // --log-bodies: the request body as the client sent it, from Hono's per-request body cache
+    // (the route has already read it; nothing is read twice from the socket).
+    let bodies: { request?: unknown } | undefined;
+    if (options.logBodies && c.req.method === "POST") {
+      const text = await c.req.text().catch(() => undefined);
+      if (text !== undefined) {
+        try {
+          bodies = { request: JSON.parse(text) };
+        } catch {
+          bodies = { request: text.slice(0, 65_536) };
+        }
+      }
+    }
     const res = c.res;
     const finish = (aborted: boolean) => {
       recorder.record({
@@ -34,6 +47,7 @@ export function observe(recorder: Recorder): MiddlewareHandler {
         cacheReadTokens: m.usage?.cacheReadTokens,
         error: m.error,
         aborted: aborted || undefined,
+        bodies,
       });
     };
     const streaming = res.body && (res.headers.get("content-type") ?? "").startsWith("text/event-stream");

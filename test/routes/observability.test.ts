@@ -349,3 +349,34 @@ describe("shutdown with a dashboard open", () => {
     assert.equal(h.runtime.recorder.listenerCount, baseline, "the stream's listener is gone");
   });
 });
+
+describe("--log-bodies", () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ config: { logBodies: true } });
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  test("puts the request body as the client sent it in the request log, redacted, and nowhere else", { timeout: 15_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), "copilot-api-bodies-"));
+    const file = join(dir, "requests.jsonl");
+    const log = await openRequestLog({ file, bodies: true, recorder: h.runtime.recorder, log: h.runtime.log });
+    try {
+      const client = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: "x", maxRetries: 0 });
+      const done = nextRecord(h.runtime.recorder, (r) => r.status === 200);
+      await client.chat.completions.create({ model: "gpt-4.1", max_tokens: 20, messages: [{ role: "user", content: "secret plan ghp_leakyLookingToken1234567890" }] });
+      await done;
+      await log.idle();
+      const line = JSON.parse((await readFile(file, "utf8")).trim().split("\n").at(-1)!);
+      // As sent by the client: max_tokens, not the max_completion_tokens Copilot received.
+      assert.equal(line.bodies.request.max_tokens, 20);
+      assert.match(line.bodies.request.messages[0].content, /^secret plan \[redacted\]$/);
+      assert.equal(h.runtime.recorder.recent().at(-1)!.bodies, undefined, "the in-memory ring keeps no bodies");
+    } finally {
+      await log.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
