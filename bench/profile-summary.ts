@@ -1,5 +1,8 @@
 // Summarises a V8 .cpuprofile (node --cpu-prof): self time aggregated by function + script, and by
-// script (package or file). Usage: node dist/bench/profile-summary.js <file.cpuprofile> [top=30]
+// script (package or file). Usage: node dist/bench/profile-summary.js <file.cpuprofile> [top=30] [windows.json]
+// windows.json ([[startUs, endUs], …] on the monotonic clock, as `npm run bench -- --prof` writes it
+// for the measured proxy batches) keeps only the samples taken inside those windows: start-up, warm-up
+// and the direct batches are left out.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -39,16 +42,40 @@ function scriptOf(url: string): string {
   return s;
 }
 
-export function summarise(file: string, top = 30): { totalMs: number; idleMs: number; byFunction: Entry[]; byScript: Entry[] } {
+export type Window = [number, number];
+
+export interface Summary {
+  totalMs: number;
+  idleMs: number;
+  byFunction: Entry[];
+  byScript: Entry[];
+  /** Self time charged to the innermost project frame (src/…) on the stack: what each of our call sites costs, libraries included. */
+  byProjectFrame: Entry[];
+}
+
+export function summarise(file: string, top = 30, windows?: Window[]): Summary {
   const p = JSON.parse(readFileSync(file, "utf8")) as Profile;
   const nodes = new Map(p.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
+  let at = p.startTime;
   for (let i = 0; i < p.samples.length; i++) {
+    at += p.timeDeltas[i] ?? 0;
+    if (windows && !windows.some(([a, b]) => at >= a && at <= b)) continue;
     const dt = (p.timeDeltas[i + 1] ?? 0) / 1000;
     self.set(p.samples[i]!, (self.get(p.samples[i]!) ?? 0) + dt);
   }
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const projectFrame = (id: number): string => {
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const { functionName, url, lineNumber } = nodes.get(cur)!.callFrame;
+      if (/\/(src|bench|test)\//.test(url) && !url.includes("node_modules/")) return `${functionName || "(anonymous)"} ${shortUrl(url)}:${lineNumber + 1}`;
+    }
+    return "(no project frame: node/libraries on their own, GC, idle-time I/O)";
+  };
   const byFn = new Map<string, number>();
   const byScript = new Map<string, number>();
+  const byProject = new Map<string, number>();
   let total = 0;
   let idle = 0;
   for (const [id, ms] of self) {
@@ -63,21 +90,26 @@ export function summarise(file: string, top = 30): { totalMs: number; idleMs: nu
     byFn.set(key, (byFn.get(key) ?? 0) + ms);
     const script = functionName.startsWith("(") && !url ? functionName : scriptOf(url);
     byScript.set(script, (byScript.get(script) ?? 0) + ms);
+    const frame = projectFrame(id);
+    byProject.set(frame, (byProject.get(frame) ?? 0) + ms);
   }
   const list = (m: Map<string, number>) =>
     [...m.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, ms]) => ({ name, selfMs: Math.round(ms * 10) / 10, percent: Math.round((ms / total) * 1000) / 10 }));
-  return { totalMs: Math.round(total), idleMs: Math.round(idle), byFunction: list(byFn), byScript: list(byScript) };
+  return { totalMs: Math.round(total), idleMs: Math.round(idle), byFunction: list(byFn), byScript: list(byScript), byProjectFrame: list(byProject) };
 }
 
-export function printSummary(file: string, top = 30): string {
-  const s = summarise(file, top);
-  const lines = [`${file}: ${s.totalMs} ms busy, ${s.idleMs} ms idle`, "", "Self time by function:"];
+export function printSummary(file: string, top = 30, windows?: Window[]): string {
+  const s = summarise(file, top, windows);
+  const scope = windows ? ` inside ${windows.length} measured windows` : "";
+  const lines = [`${file}: ${s.totalMs} ms busy, ${s.idleMs} ms idle${scope}`, "", "Self time by function:"];
   for (const e of s.byFunction) lines.push(`  ${e.selfMs.toFixed(1).padStart(8)} ms ${e.percent.toFixed(1).padStart(5)}%  ${e.name}`);
   lines.push("", "Self time by script:");
   for (const e of s.byScript.slice(0, 15)) lines.push(`  ${e.selfMs.toFixed(1).padStart(8)} ms ${e.percent.toFixed(1).padStart(5)}%  ${e.name}`);
+  lines.push("", "Self time charged to the innermost project frame:");
+  for (const e of s.byProjectFrame.slice(0, 20)) lines.push(`  ${e.selfMs.toFixed(1).padStart(8)} ms ${e.percent.toFixed(1).padStart(5)}%  ${e.name}`);
   return lines.join("\n");
 }
 
@@ -87,5 +119,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.stderr.write("usage: profile-summary <file.cpuprofile> [top]\n");
     process.exit(2);
   }
-  process.stdout.write(`${printSummary(file, Number(process.argv[3] ?? 30))}\n`);
+  const windows = process.argv[4] ? (JSON.parse(readFileSync(process.argv[4], "utf8")) as Window[]) : undefined;
+  process.stdout.write(`${printSummary(file, Number(process.argv[3] ?? 30), windows)}\n`);
 }

@@ -116,7 +116,10 @@ function summarise(t: Tally, withServer: boolean): ModeResult {
   };
 }
 
-async function runScenario(s: Scenario, server: ServerChild, fakePid: number, served: { n: number }): Promise<ScenarioResult> {
+/** Monotonic clock in µs, the clock V8's .cpuprofile timestamps use. */
+const monoUs = () => Number(process.hrtime.bigint() / 1000n);
+
+async function runScenario(s: Scenario, server: ServerChild, fakePid: number, served: { n: number }, windows: [number, number][]): Promise<ScenarioResult> {
   const tallies: Record<Mode, Tally> = {
     direct: { batches: [], serverCpuMs: 0, serverTickMs: 0, upstreamCpuMs: 0, validated: 0, invalid: [] },
     proxy: { batches: [], serverCpuMs: 0, serverTickMs: 0, upstreamCpuMs: 0, validated: 0, invalid: [] },
@@ -146,7 +149,9 @@ async function runScenario(s: Scenario, server: ServerChild, fakePid: number, se
       const up0 = cpuMs(fakePid);
       const sv0 = cpuMs(server.pid);
       const tk0 = cpuMsFromStat(server.pid);
+      const w0 = monoUs();
       const r = await runBatch((i) => s.target(mode, base + i, "measure"), size, s.concurrency, (i) => i % every === 0);
+      if (mode === "proxy") windows.push([w0, monoUs()]);
       t.serverCpuMs += cpuMs(server.pid) - sv0;
       t.serverTickMs += cpuMsFromStat(server.pid) - tk0;
       t.upstreamCpuMs += cpuMs(fakePid) - up0;
@@ -196,8 +201,9 @@ async function main() {
     const all = buildScenarios(fake, upstream, server.url, options.scale);
     const scenarios = options.only ? all.filter((s) => options.only!.some((o) => s.id === o || s.id.startsWith(`${o}`))) : all;
     const results: ScenarioResult[] = [];
+    const windows: [number, number][] = [];
     for (const s of scenarios) {
-      const r = await runScenario(s, server, fakeChild.pid, served);
+      const r = await runScenario(s, server, fakeChild.pid, served, windows);
       results.push(r);
       const bad = r.direct.invalid.length + r.proxy.invalid.length;
       process.stdout.write(
@@ -236,8 +242,9 @@ async function main() {
       process.stdout.write(`\nwrote ${options.out}.json and ${options.out}.md\n`);
     }
     if (options.prof) {
+      writeFileSync(join(options.prof, "windows.json"), JSON.stringify(windows));
       for (const f of readdirSync(options.prof).filter((x) => x.endsWith(".cpuprofile"))) {
-        process.stdout.write(`\n${printSummary(join(options.prof, f), 30)}\n`);
+        process.stdout.write(`\n${printSummary(join(options.prof, f), 30, windows)}\n`);
       }
     }
     const invalid = results.reduce((n, r) => n + r.direct.invalid.length + r.proxy.invalid.length, 0);

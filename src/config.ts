@@ -22,6 +22,12 @@ export interface Config {
   dataDir: string;
   /** Largest request body accepted, in bytes. Claude Code's first turn is ~120 KB and grows. */
   bodyLimit: number;
+  /**
+   * How long an upstream answer may go silent mid-body before it is given up, in ms; the client then
+   * gets an error event instead of a stream that never ends. Long, because a high-effort model can
+   * think for minutes between two chunks (known-failures N1). 0: never.
+   */
+  upstreamIdleTimeoutMs: number;
   /** Model names clients may use for Copilot models, e.g. {"sonnet": "claude-sonnet-4.6"}. */
   modelAliases: Record<string, string>;
   /** The config file that was read, if any. */
@@ -49,6 +55,7 @@ export interface Config {
  */
 export const DEFAULT_API_VERSION = "2026-08-01";
 export const DEFAULT_PORT = 4141;
+export const DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS = 10 * 60_000;
 
 export interface ConfigInput {
   port?: number | string;
@@ -60,6 +67,7 @@ export interface ConfigInput {
   githubToken?: string;
   enterpriseUrl?: string;
   bodyLimit?: number;
+  upstreamIdleTimeoutMs?: number;
   modelAliases?: Record<string, string>;
   configFile?: string;
   apiKeys?: string[];
@@ -117,6 +125,7 @@ export function resolveConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     apiVersion: env.COPILOT_API_VERSION?.trim() || DEFAULT_API_VERSION,
     dataDir: dataDir(env),
     bodyLimit: input.bodyLimit ?? 32 * 1024 * 1024,
+    upstreamIdleTimeoutMs: input.upstreamIdleTimeoutMs ?? DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS,
     modelAliases: input.modelAliases ?? {},
     configFile: input.configFile,
     apiKeys: [...new Set([...(input.apiKeys ?? []), ...splitList(env.COPILOT_API_KEYS)])].filter(Boolean),
@@ -156,6 +165,7 @@ const FILE_KEYS: Record<string, "string" | "number" | "boolean" | "aliases" | "s
   accountType: "string",
   enterpriseUrl: "string",
   bodyLimit: "number",
+  upstreamIdleTimeoutMs: "number",
   modelAliases: "aliases",
   apiKeys: "strings",
   rateLimitSeconds: "number",

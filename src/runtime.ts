@@ -37,7 +37,7 @@ export interface RuntimeOptions {
 export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
   const log = options.log ?? defaultLog;
   registerSecret(options.githubToken);
-  const fetch = options.fetch ?? createFetch(config.proxyEnv);
+  const fetch = options.fetch ?? createFetch(config.proxyEnv, config.upstreamIdleTimeoutMs);
   const identity = buildIdentity(await loadDeviceIds(paths(config.dataDir).device));
   const github = new GitHubClient(fetch, config.githubApiUrl, identity);
   const tokens = new TokenManager({

@@ -17,8 +17,9 @@ import { KEY_PAGE_HEADERS, keyPage } from "./key-page.js";
 
 /**
  * Who may call the server (known-failures S1, acceptance case 38), in this order:
- * 1. Host guard: on a loopback listener without API keys, only loopback Host names are answered
- *    (DNS rebinding). API keys make it unnecessary: a rebinding page cannot know the key.
+ * 1. Host guard (DNS rebinding), without API keys only: a loopback listener answers loopback Host
+ *    names only; any other listener refuses dotted DNS names (e.g. Docker, where the server listens
+ *    on 0.0.0.0 but is published on the host's loopback). With keys a rebinding page gets nowhere.
  * 2. Browsers: a request carrying an Origin other than our own is refused unless --cors-origin
  *    lists it; preflights are answered for listed origins only.
  * 3. API keys: with keys configured, everything but /health and HEAD / (Claude Code's preconnect,
@@ -31,17 +32,19 @@ export function accessControl(runtime: Runtime): MiddlewareHandler {
   const keys = new ApiKeys(config.apiKeys);
   const sessions = new DashboardSessions();
   const origins = new Set(config.corsOrigins.map(normaliseOrigin));
-  const guardHost = isLoopback(config.host) && !keys.enabled;
-  const extraHostnames = originHostnames(config.corsOrigins);
+  // With keys, a rebinding page gets nowhere without the key: the guard is only needed without them.
+  const guardHost = !keys.enabled;
+  const hostPolicy = { loopbackOnly: isLoopback(config.host), extraNames: originHostnames(config.corsOrigins) };
 
   return async (c, next) => {
     const host = c.req.header("host");
-    if (guardHost && !hostAllowed(host, extraHostnames)) {
+    if (guardHost && !hostAllowed(host, hostPolicy)) {
+      const answered = hostPolicy.loopbackOnly ? "127.0.0.1, localhost or [::1]" : "IP addresses, localhost and single-label names";
       return refuse(
         c,
-        `Host not allowed: "${host}". copilot-api listens on loopback and only answers requests addressed to ` +
-          "127.0.0.1, localhost or [::1] (a guard against DNS rebinding). To use another name, add its origin with " +
-          "--cors-origin (e.g. http://devbox:4141), set an API key with --api-key, or listen on another address with --host.",
+        `Host not allowed: "${host}". Without an API key, copilot-api only answers requests addressed to ${answered} ` +
+          "(a guard against DNS rebinding). To use this name, add its origin with --cors-origin (e.g. http://devbox.lan:4141), " +
+          `or set an API key with --api-key${hostPolicy.loopbackOnly ? ", or listen on another address with --host" : ""}.`,
       );
     }
 
@@ -81,7 +84,11 @@ export function accessControl(runtime: Runtime): MiddlewareHandler {
     }
 
     await next();
-    if (allowedOrigin) c.res = withCors(c.res, origin);
+    if (allowedOrigin) {
+      // Hono's res setter copies the old headers onto the new response, so add ours after it.
+      c.res = new Response(c.res.body, c.res);
+      addCors(c.res.headers, origin);
+    }
   };
 }
 
@@ -124,12 +131,16 @@ function preflight(c: Context, origin: string): Response {
   return new Response(null, { status: 204, headers });
 }
 
-/** Adds the CORS answer headers for an allowed origin; responses from fetch() have immutable headers, so copy if needed. */
+function addCors(headers: Headers, origin: string): void {
+  headers.set("access-control-allow-origin", origin);
+  headers.set("access-control-expose-headers", EXPOSED_HEADERS);
+  headers.append("vary", "Origin");
+}
+
+/** An early answer (401) to an allowed origin, with the CORS headers the page needs to read it. */
 function withCors(res: Response, origin: string | false | undefined): Response {
   if (!origin) return res;
   const out = new Response(res.body, res);
-  out.headers.set("access-control-allow-origin", origin);
-  out.headers.set("access-control-expose-headers", EXPOSED_HEADERS);
-  out.headers.append("vary", "Origin");
+  addCors(out.headers, origin);
   return out;
 }

@@ -103,7 +103,7 @@ export function flowControl(runtime: Runtime): MiddlewareHandler {
         });
       } else {
         const result = flow.limiter.tryAcquire();
-        if (!result.ok) return renderError(c, rateLimited(flow.limiter.intervalMs, result.retryAfterMs, flow.limiter));
+        if (!result.ok) return renderError(c, rateLimited(flow.limiter, result.retryAfterMs));
       }
     }
     return next();
@@ -114,7 +114,7 @@ function cancelled(what: string): ApiError {
   return new ApiError({ kind: "cancelled", status: 499, message: `The client disconnected while waiting for ${what}` });
 }
 
-function rateLimited(intervalMs: number, retryAfterMs: number, limiter: RateLimiter): ApiError {
+function rateLimited(limiter: RateLimiter, retryAfterMs: number): ApiError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   const at = new Date(limiter.currentTime() + retryAfterMs).toISOString();
   return new ApiError({
@@ -122,7 +122,7 @@ function rateLimited(intervalMs: number, retryAfterMs: number, limiter: RateLimi
     status: 429,
     code: "rate_limited",
     message:
-      `copilot-api is rate limited to one upstream request every ${intervalMs / 1000} s (--rate-limit). ` +
+      `copilot-api is rate limited to one upstream request every ${limiter.intervalMs / 1000} s (--rate-limit). ` +
       `Try again in ${seconds} s (at ${at}), or start it with --wait to queue requests instead.`,
     retryAfter: String(seconds),
   });

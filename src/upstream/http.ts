@@ -1,4 +1,5 @@
 import { Agent, EnvHttpProxyAgent, fetch as undiciFetch, type Dispatcher } from "undici";
+import { requestFetch } from "./request-fetch.js";
 
 export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
 
@@ -7,25 +8,28 @@ const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
 /**
  * The one HTTP client for GitHub and Copilot. undici's defaults cut a response whose headers take
  * over 300 s or whose body goes silent for 300 s (known-failures N1): a high-effort Opus or GPT-5
- * turn does both. So headers and body timeouts are off (the client's own abort ends a request),
- * connecting is bounded, and idle keep-alive sockets are dropped after 30 s so a stale pool after a
+ * turn does both. So the headers timeout is off (the client's own abort ends a request), the body
+ * timeout is the configured idle limit (10 minutes of silence by default), connecting is bounded, and idle keep-alive sockets are dropped after 30 s so a stale pool after a
  * network change does not linger (N2). `--proxy-env` honours HTTP(S)_PROXY / NO_PROXY (N6).
  */
-export function createDispatcher(proxyEnv: boolean): Dispatcher {
+export function createDispatcher(proxyEnv: boolean, bodyTimeoutMs = 0): Dispatcher {
   const options = {
     headersTimeout: 0,
-    bodyTimeout: 0,
+    // Silence mid-body (not the whole answer): config.upstreamIdleTimeoutMs, long by default.
+    bodyTimeout: bodyTimeoutMs,
     keepAliveTimeout: 30_000,
     connect: { timeout: 15_000 },
   };
   return proxyEnv ? new EnvHttpProxyAgent(options) : new Agent(options);
 }
 
-export function createFetch(proxyEnv: boolean): FetchLike {
+export function createFetch(proxyEnv: boolean, bodyTimeoutMs = 0): FetchLike {
   if (isBun) {
     // Bun's fetch has no undici dispatcher; it reads HTTP(S)_PROXY itself and has no body timeout.
     return (url, init) => fetch(url, init);
   }
-  const dispatcher = createDispatcher(proxyEnv);
-  return (url, init) => undiciFetch(url, { ...(init as object), dispatcher } as never) as unknown as Promise<Response>;
+  const dispatcher = createDispatcher(proxyEnv, bodyTimeoutMs);
+  const viaFetch: FetchLike = (url, init) => undiciFetch(url, { ...(init as object), dispatcher } as never) as unknown as Promise<Response>;
+  // The same requests through the dispatcher API: fetch()'s own overhead was the largest CPU cost of a proxied call.
+  return requestFetch(dispatcher, viaFetch);
 }

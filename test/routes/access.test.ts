@@ -217,7 +217,9 @@ describe("without API keys", () => {
     assert.match((JSON.parse(res.body) as { error: { message: string } }).error.message, /Host not allowed/);
     const msg = await raw(h.url, "GET", "/v1/models", { host: "attacker.test" });
     assert.equal(msg.status, 403);
-    for (const host of ["localhost:4141", "127.0.0.1", "[::1]:4141", "LOCALHOST"]) {
+    assert.equal((await raw(h.url, "GET", "/v1/models", { host: "192.168.1.20:4141" })).status, 403, "a loopback listener answers loopback names only");
+    assert.equal((await raw(h.url, "GET", "/v1/models", { host: "devbox:4141" })).status, 403);
+    for (const host of ["localhost:4141", "127.0.0.1", "[::1]:4141", "LOCALHOST", "localhost.:4141", "127.0.0.2:4141"]) {
       assert.equal((await raw(h.url, "GET", "/v1/models", { host })).status, 200, host);
     }
   });
@@ -260,6 +262,9 @@ describe("allowed origins (--cors-origin)", () => {
     assert.equal(ok.status, 200);
     assert.equal(ok.headers["access-control-allow-origin"], allowed);
     assert.match(String(ok.headers["access-control-expose-headers"]), /retry-after/);
+    assert.match(String(ok.headers.vary), /Origin/);
+    const models = await raw(h.url, "GET", "/v1/models", { origin: allowed });
+    assert.equal(models.headers["access-control-allow-origin"], allowed);
     const bad = await raw(h.url, "POST", "/v1/chat/completions", { origin: "http://evil.example" }, chatBody);
     assert.equal(bad.status, 403);
   });
@@ -277,8 +282,17 @@ describe("the Host guard's ways out", () => {
     assert.equal((await raw(h.url, "GET", "/v1/models", { host: "devbox.lan:4141" })).status, 401);
   });
 
-  test("listening on a non-loopback address (e.g. 0.0.0.0 in Docker) turns the guard off", async () => {
+  test("on a non-loopback listener (0.0.0.0 in Docker) addresses and plain names pass, DNS names still need a key", async () => {
     const h = await harness({ config: { host: "0.0.0.0" } });
-    assert.equal((await raw(h.url, "GET", "/v1/models", { host: "devbox.lan:4141" })).status, 200);
+    for (const host of ["192.168.1.20:4141", "[fd00::5]:4141", "copilot-api:4141", "localhost:4141", "127.0.0.1:4141"]) {
+      assert.equal((await raw(h.url, "GET", "/v1/models", { host })).status, 200, host);
+    }
+    // Published with -p 127.0.0.1:4141:4141, a rebinding page would otherwise reach the container.
+    const res = await raw(h.url, "POST", "/v1/messages", { host: "evil.example:4141" }, messagesBody);
+    assert.equal(res.status, 403);
+    const body = JSON.parse(res.body) as { type: string; error: { message: string } };
+    assert.equal(body.type, "error", "refused in Anthropic's shape on /v1/messages");
+    assert.match(body.error.message, /Host not allowed: "evil\.example:4141"/);
+    assert.equal((await raw(h.url, "GET", "/v1/models", { host: "devbox.lan" })).status, 403);
   });
 });

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import http from "node:http";
 import fc from "fast-check";
 import { cellModels, hasResponsesRoute } from "../helpers/cells.js";
+import { startConfiguredHarness } from "../helpers/config-harness.js";
 import { type Harness, startHarness } from "../helpers/harness.js";
 import { settledHeap } from "../helpers/reliability.js";
 import { type ClientDialect, assertErrorBody, readOutcome } from "../helpers/stream-check.js";
@@ -16,7 +18,7 @@ import { type ClientDialect, assertErrorBody, readOutcome } from "../helpers/str
  * fast-check, which prints the seed and the shrunk counterexample on failure.
  */
 const SCALE = Number(process.env.FUZZ_RUNS ?? 1);
-const runs = (n: number) => ({ numRuns: Math.max(1, Math.round(n * SCALE)), endOnFailure: true });
+const runs = (n: number) => ({ numRuns: Math.max(1, Math.round(n * SCALE)), endOnFailure: true, includeErrorInReport: true });
 
 interface Route {
   path: string;
@@ -86,6 +88,36 @@ function setPath(body: Record<string, unknown>, path: string, value: unknown): v
     at = next as Record<string, unknown>;
   }
   at[keys.at(-1)!] = value;
+}
+
+/**
+ * POSTs a chunked body (no content-length) with node:http, which hands over the response even when
+ * the server answers before the upload is over (fetch reports the cut upload as a failure instead).
+ */
+function rawPost(url: string, chunks: Uint8Array[]): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    // A fresh connection each time: the server closes one whose upload it refused, and a pooled
+    // socket on its way out would fail the next request for the client's reason, not the server's.
+    const req = http.request(url, { method: "POST", agent: false, headers: { "content-type": "application/json", "transfer-encoding": "chunked" } });
+    let answered = false;
+    req.on("response", (res) => {
+      answered = true;
+      const parts: Buffer[] = [];
+      res.on("data", (d: Buffer) => parts.push(d));
+      res.on("end", () => resolve(new Response(Buffer.concat(parts), { status: res.statusCode ?? 0, headers: res.headers as Record<string, string> })));
+      res.on("error", reject);
+    });
+    req.on("error", (error) => {
+      if (!answered) reject(error);
+    });
+    (async () => {
+      for (const chunk of chunks) {
+        if (answered || req.destroyed) return;
+        if (!req.write(chunk)) await new Promise<void>((resolve) => req.once("drain", resolve).once("close", resolve));
+      }
+      req.end();
+    })().catch(() => {});
+  });
 }
 
 /** Asserts the answer is no 5xx and well formed; returns its status. */
@@ -250,7 +282,7 @@ describe("bad input never crashes a route and is answered in the route's dialect
       fc.asyncProperty(
         fc.nat(),
         fc.constantFrom(...Object.keys(positions)),
-        fc.constantFrom(50, 1_000, 20_000, 200_000),
+        fc.constantFrom(50, 250, 1_000, 20_000, 200_000),
         fc.constantFrom<"array" | "object">("array", "object"),
         fc.constantFrom(...CHAT_MODELS),
         async (r, position, depth, kind, model) => {
@@ -268,19 +300,24 @@ describe("bad input never crashes a route and is answered in the route's dialect
   test("huge strings: answered or refused, never a 5xx, and memory comes back", async () => {
     const heapBefore = settledHeap();
     await fc.assert(
-      fc.asyncProperty(fc.nat(), fc.constantFrom(100_000, 1_000_000, 4_000_000), fc.constantFrom("a", "é", "🌍", " ", "\\n", "\\u0000"), async (r, size, unit, ) => {
+      fc.asyncProperty(fc.nat(), fc.constantFrom(10_000, 100_000, 1_000_000), fc.constantFrom("a", "é", "🌍", " ", "\n", "\u0000", "\\"), async (r, size, unit) => {
         const route = routes[r % routes.length]!;
         const body = route.base();
-        const huge = JSON.parse(`"${unit}"`).repeat(Math.ceil(size / unit.length));
-        if (route.path.includes("embeddings")) body.input = huge;
-        else if (route.path.includes("responses")) body.input = huge;
+        const huge = unit.repeat(Math.ceil(size / unit.length));
+        if (route.path.includes("embeddings") || route.path.includes("responses")) body.input = huge;
         else body.messages = [{ role: "user", content: huge }];
         if (r % 3 === 0) body.model = huge.slice(0, 100_000);
         const res = await post(route.path, JSON.stringify(body));
-        await checkAnswer(res, route.dialect, `${route.path} ${size}×${unit}`);
+        await checkAnswer(res, route.dialect, `${route.path} ${size}×${JSON.stringify(unit)}`);
       }),
-      runs(16),
+      runs(10),
     );
+    // A 5 MB body is an ordinary request (known-failures case 42).
+    for (const route of routes.slice(0, 2)) {
+      const body = { ...route.base(), messages: [{ role: "user", content: "x".repeat(5 * 1024 * 1024) }] };
+      const res = await post(route.path, JSON.stringify(body));
+      assert.equal(await checkAnswer(res, route.dialect, `${route.path} 5 MB`), 200);
+    }
     await h.fake.whenIdle();
     const growth = settledHeap() - heapBefore;
     assert.ok(growth < 64 * 1024 * 1024, `heap grew by ${(growth / 1048576).toFixed(1)} MB`);
@@ -331,14 +368,10 @@ describe("bad input never crashes a route and is answered in the route's dialect
       const res = await post(route.path, big);
       assert.equal(await checkAnswer(res, route.dialect, `${route.path} declared over the limit`), 413);
       // Chunked: no content-length, the limit is counted as the bytes arrive.
-      const chunks = new ReadableStream<Uint8Array>({
-        start(controller) {
-          for (let i = 0; i < 9; i++) controller.enqueue(big.subarray(0, Math.ceil(limit / 8)));
-          controller.close();
-        },
-      });
-      const chunked = await fetch(`${h.url}${route.path}`, { method: "POST", headers: { "content-type": "application/json" }, body: chunks, duplex: "half" } as RequestInit);
+      const chunked = await rawPost(`${h.url}${route.path}`, Array.from({ length: 9 }, () => big.subarray(0, Math.ceil(limit / 8))));
       assert.equal(await checkAnswer(chunked, route.dialect, `${route.path} chunked over the limit`), 413);
+      // The server stays up and answers the next request.
+      assert.equal((await fetch(`${h.url}/v1/models`)).status, 200);
     }
   });
 
@@ -360,6 +393,26 @@ describe("bad input never crashes a route and is answered in the route's dialect
         await checkAnswer(res, route.dialect, `${method} ${route.path}`);
         assert.ok(res.status >= 400 && res.status < 500, `${method} ${route.path}: ${res.status}`);
       }
+    }
+  });
+});
+
+describe("the body limit is configurable (bodyLimit)", () => {
+  test("with a 4 KB limit: a 5 KB body is a 413 in each dialect, a 3 KB one is served", async () => {
+    const h = await startConfiguredHarness({ bodyLimit: 4096 }, { models: cellModels() });
+    try {
+      for (const [path, dialect, model] of [
+        ["/v1/chat/completions", "chat", "gpt-4.1"],
+        ["/v1/messages", "messages", "claude-sonnet-4.5"],
+      ] as const) {
+        const body = (n: number) => JSON.stringify({ model, max_tokens: 16, messages: [{ role: "user", content: "x".repeat(n) }] });
+        const over = await fetch(`${h.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: body(5000) });
+        assert.equal(await checkAnswer(over, dialect, `${path} 5 KB`), 413);
+        const under = await fetch(`${h.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: body(3000) });
+        assert.equal(await checkAnswer(under, dialect, `${path} 3 KB`), 200);
+      }
+    } finally {
+      await h.close();
     }
   });
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test, type TestContext } from "node:test";
 import type { Fault } from "../fake-upstream/server.js";
 import { type Cell, CELLS, cellModels, hasResponsesRoute } from "../helpers/cells.js";
+import { startConfiguredHarness } from "../helpers/config-harness.js";
 import { type Harness, startHarness } from "../helpers/harness.js";
 import { type ClientDialect, type Outcome, postJson, readOutcome, streamRequest, within } from "../helpers/stream-check.js";
 
@@ -185,6 +186,33 @@ describe("upstream faults × client stream paths", () => {
         assert.equal(call.route, cell.upstream);
         assert.equal(h.fake.callsTo(cell.upstream).length, 1, "no retry after the client left");
       });
+    });
+  }
+});
+
+describe("an upstream that goes silent mid-stream past the idle limit (upstreamIdleTimeoutMs)", () => {
+  let h: Harness;
+  before(async () => {
+    h = await startConfiguredHarness({ upstreamIdleTimeoutMs: 300 }, { models: cellModels() });
+    responsesRoute = await hasResponsesRoute(h.url);
+  });
+  after(async () => {
+    await h.close();
+  });
+  let responsesRoute = false;
+
+  for (const cell of CELLS) {
+    test(`${cell.name}: an error event and a close, the upstream request given up`, async (t) => {
+      if (cell.dialect === "responses" && !responsesRoute) return t.skip("POST /v1/responses is not mounted yet");
+      h.fake.fault({ path: cell.upstream, kind: "stall-after-first-chunk" });
+      const { path, body } = streamRequest(cell.dialect, cell.model, "x [[chunks:20]]");
+      const aborted = h.fake.nextAbort();
+      const o = await within(BOUND_MS, "stalled stream", postJson(`${h.url}${path}`, body).then((r) => readOutcome(r, cell.dialect)));
+      assert.equal(o.kind, "stream-error", `outcome ${o.kind}: ${o.text.slice(0, 200)}`);
+      assert.equal((await within(BOUND_MS, "upstream abort", aborted)).route, cell.upstream);
+      await within(BOUND_MS, "upstream idle", h.fake.whenIdle());
+      assert.equal(h.fake.callsTo(cell.upstream).length, 1, "not retried after the first byte");
+      h.fake.reset();
     });
   }
 });

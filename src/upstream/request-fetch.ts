@@ -1,0 +1,302 @@
+import { pipeline, Readable, Transform } from "node:stream";
+import zlib from "node:zlib";
+import type { Dispatcher } from "undici";
+import type { FetchLike } from "./http.js";
+
+/**
+ * undici's fetch() costs ~0.4-0.6 ms of CPU per call (WHATWG Request/Headers objects, webidl
+ * conversions, abort-signal WeakRefs that survive young-generation GCs), more than the rest of a
+ * proxied request (bench/README: Performance). This is the same call made with the dispatcher's
+ * own API, answered with a real web Response whose body is fed straight from the socket.
+ *
+ * What goes on the wire and what callers see is what fetch() gives: the headers fetch adds when
+ * they are absent (accept-language, sec-fetch-mode, accept-encoding), gzip/deflate/br bodies
+ * decoded, connection failures as TypeError("fetch failed", { cause }), a body that breaks off as
+ * TypeError("terminated", { cause }), aborts rejecting (and erroring the body) with the signal's
+ * reason, and cancelling the body aborting the upstream request. Anything this path does not
+ * handle itself (a redirect to follow, a body that is not a string, headers not given as a plain
+ * record) goes to `fallback`, undici's fetch on the same dispatcher.
+ */
+export function requestFetch(dispatcher: Dispatcher, fallback: FetchLike): FetchLike {
+  return (url, init = {}) => {
+    const headers = plainHeaders(init.headers);
+    const body = init.body;
+    if (!headers || (body !== undefined && body !== null && typeof body !== "string") || (init.redirect && init.redirect !== "follow")) {
+      return fallback(url, init);
+    }
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      return fallback(url, init);
+    }
+    if (target.protocol !== "http:" && target.protocol !== "https:") return fallback(url, init);
+    return dispatchOnce(dispatcher, target, init.method ?? "GET", headers, body ?? undefined, init.signal ?? undefined, () => fallback(url, init));
+  };
+}
+
+/** What undici's fetch adds to every request that doesn't set them (fetch spec: "HTTP-network-or-cache fetch"). */
+const FETCH_DEFAULT_HEADERS: [string, string][] = [
+  ["accept-language", "*"],
+  ["sec-fetch-mode", "cors"],
+  ["accept-encoding", "gzip, deflate"],
+];
+const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
+
+/** A plain record of header values with lower-case-unique names, plus fetch's defaults; undefined for anything else. */
+function plainHeaders(h: RequestInit["headers"]): Record<string, string> | undefined {
+  if (h === undefined || h === null) return withDefaults({});
+  if (typeof h !== "object" || Array.isArray(h) || h instanceof Headers) return undefined;
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(h as Record<string, unknown>)) {
+    if (typeof value !== "string") return undefined;
+    const lower = name.toLowerCase();
+    if (lower in out) return undefined;
+    out[lower] = value;
+  }
+  return withDefaults(out);
+}
+
+function withDefaults(h: Record<string, string>): Record<string, string> {
+  for (const [name, value] of FETCH_DEFAULT_HEADERS) if (!(name in h)) h[name] = value;
+  return h;
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
+}
+
+function dispatchOnce(
+  dispatcher: Dispatcher,
+  target: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  signal: AbortSignal | undefined,
+  followRedirect: () => Promise<Response>,
+): Promise<Response> {
+  if (signal?.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<Response>((resolve, reject) => {
+    let controller: Dispatcher.DispatchController | undefined;
+    let sink: BodySink | undefined;
+    let settled = false;
+    let finished = false;
+
+    const onAbort = () => {
+      const reason = abortReason(signal!);
+      if (!settled) {
+        settled = true;
+        reject(reason);
+      }
+      sink?.fail(reason);
+      controller?.abort(reason as Error);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const done = () => {
+      finished = true;
+      signal?.removeEventListener("abort", onAbort);
+    };
+
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(c) {
+        controller = c;
+        if (signal?.aborted) c.abort(abortReason(signal) as Error);
+      },
+      onResponseStart(c, status, resHeaders, statusText) {
+        if (status < 200) return; // informational: the final answer follows
+        if (REDIRECT_STATUS.has(status) && resHeaders.location !== undefined) {
+          // fetch follows redirects: let it, from the start (a redirect carries no answer).
+          done();
+          c.abort(new Error("redirect"));
+          if (!settled) {
+            settled = true;
+            resolve(followRedirect());
+          }
+          return;
+        }
+        const h = new Headers();
+        for (const name in resHeaders) {
+          const value = resHeaders[name];
+          if (Array.isArray(value)) for (const v of value) h.append(name, v);
+          else if (value !== undefined) h.append(name, value);
+        }
+        const nullBody = method === "HEAD" || NULL_BODY_STATUS.has(status);
+        if (!nullBody) {
+          let decoders: Transform[];
+          try {
+            decoders = decodersFor(h.get("content-encoding"));
+          } catch (error) {
+            c.abort(error as Error);
+            return;
+          }
+          sink = decoders.length > 0 ? new DecodedBody(c, decoders) : new DirectBody(c);
+        }
+        settled = true;
+        resolve(new Response(sink ? sink.stream : null, { status, statusText: statusText ?? "", headers: h }));
+      },
+      onResponseData(c, chunk) {
+        if (!sink) return;
+        if (!sink.push(chunk)) c.pause();
+      },
+      onResponseEnd() {
+        if (finished) return;
+        done();
+        sink?.end();
+      },
+      onResponseError(_c, error) {
+        if (finished) return;
+        const aborted = signal?.aborted;
+        done();
+        if (aborted) return; // onAbort already rejected or errored the body with the signal's reason
+        if (!settled) {
+          settled = true;
+          reject(new TypeError("fetch failed", { cause: error }));
+          return;
+        }
+        sink?.fail(new TypeError("terminated", { cause: error }));
+      },
+    };
+    try {
+      dispatcher.dispatch({ origin: target.origin, path: `${target.pathname}${target.search}`, method: method as Dispatcher.HttpMethod, headers, body }, handler);
+    } catch (error) {
+      done();
+      if (!settled) {
+        settled = true;
+        reject(new TypeError("fetch failed", { cause: error }));
+      }
+    }
+  });
+}
+
+/** Up to this many chunks wait unread before the socket is paused. */
+const BUFFERED_CHUNKS = 16;
+
+interface BodySink {
+  readonly stream: ReadableStream<Uint8Array>;
+  /** false: stop reading until the reader catches up. */
+  push(chunk: Buffer): boolean;
+  end(): void;
+  fail(error: unknown): void;
+}
+
+/**
+ * The response body as a web ReadableStream fed by the dispatcher: paused while BUFFERED_CHUNKS
+ * chunks wait unread, resumed when the reader pulls; cancelling it aborts the request.
+ */
+class DirectBody implements BodySink {
+  readonly stream: ReadableStream<Uint8Array>;
+  private out!: ReadableStreamDefaultController<Uint8Array>;
+  private closed = false;
+
+  constructor(controller: Dispatcher.DispatchController) {
+    this.stream = new ReadableStream<Uint8Array>(
+      {
+        start: (out) => {
+          this.out = out;
+        },
+        pull: () => {
+          if (controller.paused) controller.resume();
+        },
+        cancel: (reason) => {
+          this.closed = true;
+          controller.abort(reason instanceof Error ? reason : new Error(String(reason ?? "cancelled")));
+        },
+      },
+      new CountQueuingStrategy({ highWaterMark: BUFFERED_CHUNKS }),
+    );
+  }
+
+  push(chunk: Buffer): boolean {
+    if (this.closed) return true;
+    this.out.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    return (this.out.desiredSize ?? 1) > 0;
+  }
+
+  end(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.out.close();
+  }
+
+  fail(error: unknown): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.out.error(error);
+  }
+}
+
+/** A content-encoded body, decoded the way fetch decodes it: raw bytes → zlib decoders → web stream. */
+class DecodedBody implements BodySink {
+  readonly stream: ReadableStream<Uint8Array>;
+  private readonly raw: Readable;
+  private closed = false;
+
+  constructor(controller: Dispatcher.DispatchController, decoders: Transform[]) {
+    this.raw = new Readable({ read: () => controller.resume() });
+    const decoded = pipeline(this.raw, ...(decoders as [Transform]), (error) => {
+      if (error && !this.closed) controller.abort(error);
+    });
+    this.stream = Readable.toWeb(decoded) as ReadableStream<Uint8Array>;
+  }
+
+  push(chunk: Buffer): boolean {
+    return this.closed ? true : this.raw.push(chunk);
+  }
+
+  end(): void {
+    if (!this.closed) this.raw.push(null);
+  }
+
+  fail(error: unknown): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.raw.destroy(error as Error);
+  }
+}
+
+const MAX_CONTENT_CODINGS = 5;
+
+/** zlib decoders for `content-encoding`, last coding first; [] when fetch would leave the body alone. */
+function decodersFor(contentEncoding: string | null): Transform[] {
+  const codings = contentEncoding ? contentEncoding.toLowerCase().split(",") : [];
+  if (codings.length > MAX_CONTENT_CODINGS) throw new Error(`too many content-encodings in response: ${codings.length}, maximum allowed is ${MAX_CONTENT_CODINGS}`);
+  const sync = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
+  const decoders: Transform[] = [];
+  for (let i = codings.length - 1; i >= 0; i--) {
+    const coding = codings[i]!.trim();
+    if (coding === "gzip" || coding === "x-gzip") decoders.push(zlib.createGunzip(sync));
+    else if (coding === "deflate") decoders.push(new InflateStream(sync));
+    else if (coding === "br") decoders.push(zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }));
+    else return []; // a coding fetch doesn't know (identity included): the body as sent
+  }
+  return decoders;
+}
+
+/** "deflate" as fetch reads it: zlib-wrapped or raw, told apart by the first byte. */
+class InflateStream extends Transform {
+  private inflate?: Transform;
+
+  constructor(private readonly zlibOptions: zlib.ZlibOptions) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (!this.inflate) {
+      if (chunk.length === 0) return callback();
+      this.inflate = (chunk[0]! & 0x0f) === 0x08 ? zlib.createInflate(this.zlibOptions) : zlib.createInflateRaw(this.zlibOptions);
+      this.inflate.on("data", (d: Buffer) => this.push(d));
+      this.inflate.on("end", () => this.push(null));
+      this.inflate.on("error", (error) => this.destroy(error));
+    }
+    this.inflate.write(chunk, callback);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    if (this.inflate) {
+      this.inflate.end();
+      this.inflate = undefined;
+    }
+    callback();
+  }
+}
