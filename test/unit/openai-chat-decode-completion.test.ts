@@ -3,8 +3,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { decodeChatCompletion } from "../../src/dialects/openai-chat/decode-completion.js";
 import { accumulate } from "../../src/ir/accumulate.js";
+import { sample } from "../helpers/samples.js";
 
-const SAMPLE = "/work/shared/reference/upstream-samples/copilot-chat-response-tool-call.json";
+const SAMPLE = sample("copilot-chat-response-tool-call.json");
 
 describe("decodeChatCompletion", () => {
   it("decodes Copilot's real tool-call reply (padding and content_filter_results ignored)", (t) => {

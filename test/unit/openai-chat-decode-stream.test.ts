@@ -6,8 +6,9 @@ import { ApiError } from "../../src/errors.js";
 import { accumulate } from "../../src/ir/accumulate.js";
 import type { StreamPart } from "../../src/ir/stream.js";
 import { SseParser } from "../../src/sse/sse-decoder.js";
+import { SAMPLES_DIR } from "../helpers/samples.js";
 
-const SAMPLES = "/work/shared/reference/upstream-samples";
+const SAMPLES = SAMPLES_DIR.replace(/\/$/, "");
 
 // ---- replay machinery: chunks → SSE bytes → split → SseParser → JSON → decoder ----
 

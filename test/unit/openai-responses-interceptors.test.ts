@@ -19,8 +19,9 @@ import { withTextToolOutputs } from "../../src/interceptors/responses/with-text-
 import type { ResponsesInterception, ResponsesInterceptor } from "../../src/interceptors/responses/types.js";
 import { SseParser } from "../../src/sse/sse-decoder.js";
 import type { CopilotModel } from "../../src/upstream/model-catalog.js";
+import { sample } from "../helpers/samples.js";
 
-const SAMPLE = "/work/shared/reference/upstream-samples/openai-responses-stream-custom-tool.jsonl";
+const SAMPLE = sample("openai-responses-stream-custom-tool.jsonl");
 
 const MODEL: CopilotModel = {
   id: "gpt-5.4",
