@@ -16,6 +16,8 @@ export interface FakeInfo {
 export interface Child {
   proc: ChildProcess;
   pid: number;
+  /** Port, for children that listen. */
+  port?: number;
   output(): string;
   stop(): Promise<void>;
 }
@@ -77,6 +79,16 @@ export async function startFake(): Promise<{ child: Child; info: FakeInfo }> {
   const child = wrap(proc, "fake upstream");
   const m = await waitForOutput(proc, /^(\{.*\})\n/m, 10_000);
   return { child, info: JSON.parse(m[1]!) as FakeInfo };
+}
+
+const FLOOR_JS = fileURLToPath(new URL("./floor-proxy.js", import.meta.url));
+
+/** bench/floor-proxy.ts: the bare Node passthrough proxy the report compares copilot-api with. */
+export async function startFloor(capiUrl: string, token: string, headers: Record<string, string>): Promise<Child> {
+  const proc = spawn(process.execPath, [FLOOR_JS, capiUrl, token, JSON.stringify(headers)], { stdio: ["pipe", "pipe", "pipe"] });
+  const child = wrap(proc, "floor proxy");
+  const m = await waitForOutput(proc, /^(\d+)\n/m, 10_000);
+  return { ...child, port: Number(m[1]) };
 }
 
 export interface ServerOptions {

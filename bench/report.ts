@@ -26,6 +26,8 @@ export interface ScenarioResult {
   concurrency: number;
   direct: ModeResult;
   proxy: ModeResult;
+  /** The same through bench/floor-proxy.ts (bare node:http + undici passthrough), for calibration. */
+  floor?: ModeResult;
   addedTtfbP50Ms: number;
   totalP50Ratio: number;
   reqPerSecRatio: number;
@@ -117,15 +119,15 @@ export function markdown(r: BenchResults): string {
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB RAM, Linux ${m.kernel}, Node ${m.node}. ` +
       `Client, fake upstream and copilot-api share these cores. Run of ${r.date}.`,
     "",
-    "| Scenario | c | n per side | TTFB p50 direct → proxy (added) | TTFB p99 direct → proxy | total p50 direct → proxy (ratio) | total p99 direct → proxy | req/s direct → proxy | server CPU per request | proxy RSS / peak |",
-    "|---|---:|---:|---|---|---|---|---|---:|---|",
+    "| Scenario | c | n per side | TTFB p50 direct → proxy (added) | TTFB p99 direct → proxy | total p50 direct → proxy (ratio) | total p99 direct → proxy | req/s direct → proxy | server CPU per request | floor proxy CPU per request | proxy RSS / peak |",
+    "|---|---:|---:|---|---|---|---|---|---:|---:|---|",
   );
   for (const s of r.scenarios) {
     const d = s.direct;
     const p = s.proxy;
     const bad = d.errors + p.errors + d.invalid.length + p.invalid.length;
     lines.push(
-      `| ${s.id}: ${s.title}${bad ? ` **(${bad} errors/invalid)**` : ""} | ${s.concurrency} | ${p.requests} | ${f(d.ttfbP50)} → ${f(p.ttfbP50)} ms (+${f(s.addedTtfbP50Ms, 3)}) | ${f(d.ttfbP99)} → ${f(p.ttfbP99)} ms | ${f(d.totalP50)} → ${f(p.totalP50)} ms (×${f(s.totalP50Ratio)}) | ${f(d.totalP99)} → ${f(p.totalP99)} ms | ${f(d.reqPerSec, 0)} → ${f(p.reqPerSec, 0)} (×${f(s.reqPerSecRatio)}) | ${f(p.serverCpuMsPerReq, 3)} ms | ${f(s.serverRssMb, 1)} / ${f(s.serverPeakRssMb, 1)} MB |`,
+      `| ${s.id}: ${s.title}${bad ? ` **(${bad} errors/invalid)**` : ""} | ${s.concurrency} | ${p.requests} | ${f(d.ttfbP50)} → ${f(p.ttfbP50)} ms (+${f(s.addedTtfbP50Ms, 3)}) | ${f(d.ttfbP99)} → ${f(p.ttfbP99)} ms | ${f(d.totalP50)} → ${f(p.totalP50)} ms (×${f(s.totalP50Ratio)}) | ${f(d.totalP99)} → ${f(p.totalP99)} ms | ${f(d.reqPerSec, 0)} → ${f(p.reqPerSec, 0)} (×${f(s.reqPerSecRatio)}) | ${f(p.serverCpuMsPerReq, 3)} ms | ${s.floor ? `${f(s.floor.serverCpuMsPerReq, 3)} ms` : "–"} | ${f(s.serverRssMb, 1)} / ${f(s.serverPeakRssMb, 1)} MB |`,
     );
   }
   const c = r.coldStart;

@@ -10,13 +10,13 @@ import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type FakeInfo, startFake, startServer, type ServerChild } from "./children.js";
+import { type FakeInfo, startFake, startFloor, startServer, type Child, type ServerChild } from "./children.js";
 import { syntheticBody } from "./claude-code-body.js";
 import { agent, type BatchResult, runBatch, send } from "./load.js";
 import { cpuMs, cpuMsFromStat, machine, memory } from "./proc-stats.js";
 import { printSummary } from "./profile-summary.js";
 import { type BenchResults, checkTargets, type ColdStart, markdown, type MemoryResult, type ModeResult, type ScenarioResult } from "./report.js";
-import { buildScenarios, directSession, type Mode, type Scenario } from "./scenarios.js";
+import { buildScenarios, directSession, type Mode, type Scenario, staticUpstreamHeaders } from "./scenarios.js";
 import { median, percentile, round } from "./stats.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -119,11 +119,11 @@ function summarise(t: Tally, withServer: boolean): ModeResult {
 /** Monotonic clock in µs, the clock V8's .cpuprofile timestamps use. */
 const monoUs = () => Number(process.hrtime.bigint() / 1000n);
 
-async function runScenario(s: Scenario, server: ServerChild, fakePid: number, served: { n: number }, windows: [number, number][]): Promise<ScenarioResult> {
-  const tallies: Record<Mode, Tally> = {
-    direct: { batches: [], serverCpuMs: 0, serverTickMs: 0, upstreamCpuMs: 0, validated: 0, invalid: [] },
-    proxy: { batches: [], serverCpuMs: 0, serverTickMs: 0, upstreamCpuMs: 0, validated: 0, invalid: [] },
-  };
+async function runScenario(s: Scenario, server: ServerChild, fakePid: number, served: { n: number }, windows: [number, number][], floor?: Child): Promise<ScenarioResult> {
+  const tally = (): Tally => ({ batches: [], serverCpuMs: 0, serverTickMs: 0, upstreamCpuMs: 0, validated: 0, invalid: [] });
+  const tallies: Record<Mode, Tally> = { direct: tally(), proxy: tally(), floor: tally() };
+  const modes: Mode[] = s.floor && floor ? ["direct", "proxy", "floor"] : ["direct", "proxy"];
+  const pidOf = (mode: Mode) => (mode === "floor" ? floor!.pid : server.pid);
   const check = (mode: Mode, r: BatchResult) => {
     for (const sample of r.samples) {
       if (sample.text === undefined || sample.status !== 200) continue;
@@ -133,27 +133,28 @@ async function runScenario(s: Scenario, server: ServerChild, fakePid: number, se
     }
   };
   // Warm-up (validated, not measured).
-  for (const mode of ["direct", "proxy"] as const) {
+  for (const mode of modes) {
     const r = await runBatch((i) => s.target(mode, i, "warmup"), s.warmup, s.concurrency, (i) => i === 0);
     if (mode === "proxy") served.n += s.warmup;
     if (r.errors.length > 0) throw new Error(`${s.id} ${mode} warm-up: ${r.errors[0]}`);
     check(mode, r);
   }
-  let offset: Record<Mode, number> = { direct: 0, proxy: 0 };
+  let offset: Record<Mode, number> = { direct: 0, proxy: 0, floor: 0 };
   for (let b = 0; b < s.batches; b++) {
     const size = Math.floor(s.count / s.batches) + (b < s.count % s.batches ? 1 : 0);
     const every = Math.max(1, Math.floor(size / 10));
-    for (const mode of (b % 2 === 0 ? ["direct", "proxy"] : ["proxy", "direct"]) as Mode[]) {
+    for (const mode of b % 2 === 0 ? modes : [...modes].reverse()) {
       const base = offset[mode];
       const t = tallies[mode];
+      const pid = pidOf(mode);
       const up0 = cpuMs(fakePid);
-      const sv0 = cpuMs(server.pid);
-      const tk0 = cpuMsFromStat(server.pid);
+      const sv0 = cpuMs(pid);
+      const tk0 = cpuMsFromStat(pid);
       const w0 = monoUs();
       const r = await runBatch((i) => s.target(mode, base + i, "measure"), size, s.concurrency, (i) => i % every === 0);
       if (mode === "proxy") windows.push([w0, monoUs()]);
-      t.serverCpuMs += cpuMs(server.pid) - sv0;
-      t.serverTickMs += cpuMsFromStat(server.pid) - tk0;
+      t.serverCpuMs += cpuMs(pid) - sv0;
+      t.serverTickMs += cpuMsFromStat(pid) - tk0;
       t.upstreamCpuMs += cpuMs(fakePid) - up0;
       t.batches.push(r);
       offset = { ...offset, [mode]: base + size };
@@ -164,6 +165,7 @@ async function runScenario(s: Scenario, server: ServerChild, fakePid: number, se
   }
   const direct = summarise(tallies.direct, false);
   const proxy = summarise(tallies.proxy, true);
+  const floorResult = modes.includes("floor") ? summarise(tallies.floor, true) : undefined;
   const mem = memory(server.pid);
   return {
     id: s.id,
@@ -172,6 +174,7 @@ async function runScenario(s: Scenario, server: ServerChild, fakePid: number, se
     concurrency: s.concurrency,
     direct,
     proxy,
+    ...(floorResult ? { floor: floorResult } : {}),
     addedTtfbP50Ms: round(proxy.ttfbP50 - direct.ttfbP50, 3),
     totalP50Ratio: round(proxy.totalP50 / direct.totalP50, 2),
     reqPerSecRatio: round(proxy.reqPerSec / direct.reqPerSec, 2),
@@ -184,6 +187,7 @@ async function main() {
   const options = parseArgs(process.argv.slice(2));
   const { child: fakeChild, info: fake } = await startFake();
   let server: ServerChild | undefined;
+  let floor: Child | undefined;
   try {
     const upstream = await directSession(fake);
     process.stdout.write(`fake upstream at ${fake.url}; cold starts (${options.coldRuns})…\n`);
@@ -192,23 +196,25 @@ async function main() {
 
     const profFlags = options.prof ? ["--cpu-prof", "--cpu-prof-dir", options.prof] : [];
     if (options.prof) mkdirSync(options.prof, { recursive: true });
+    floor = await startFloor(upstream.capiUrl, upstream.token, staticUpstreamHeaders());
     server = await startServer(fake, { nodeFlags: profFlags, gcHook: true });
     await sleep(2000); // start-up work (token counter warm-up) done, then idle
     const idle = memory(server.pid);
     process.stdout.write(`copilot-api (pid ${server.pid}) at ${server.url}: ${idle.rssMb} MB RSS idle\n`);
 
     const served = { n: 0 };
-    const all = buildScenarios(fake, upstream, server.url, options.scale);
+    const all = buildScenarios(fake, upstream, server.url, options.scale, floor ? `http://127.0.0.1:${floor.port}` : undefined);
     const scenarios = options.only ? all.filter((s) => options.only!.some((o) => s.id === o || s.id.startsWith(`${o}`))) : all;
     const results: ScenarioResult[] = [];
     const windows: [number, number][] = [];
     for (const s of scenarios) {
-      const r = await runScenario(s, server, fakeChild.pid, served, windows);
+      const r = await runScenario(s, server, fakeChild.pid, served, windows, floor);
       results.push(r);
       const bad = r.direct.invalid.length + r.proxy.invalid.length;
       process.stdout.write(
         `${s.id.padEnd(10)} ttfb p50 ${r.direct.ttfbP50.toFixed(3)} → ${r.proxy.ttfbP50.toFixed(3)} ms, total p50 ${r.direct.totalP50.toFixed(2)} → ${r.proxy.totalP50.toFixed(2)} ms, ` +
-          `${r.direct.reqPerSec} → ${r.proxy.reqPerSec} req/s, server CPU ${r.proxy.serverCpuMsPerReq} ms/req (ticks: ${r.proxy.serverCpuMsPerReqTicks}), RSS ${r.serverRssMb} MB` +
+          `${r.direct.reqPerSec} → ${r.proxy.reqPerSec} req/s, server CPU ${r.proxy.serverCpuMsPerReq} ms/req (ticks: ${r.proxy.serverCpuMsPerReqTicks})` +
+          `${r.floor ? ` [floor proxy ${r.floor.serverCpuMsPerReq}]` : ""}, RSS ${r.serverRssMb} MB` +
           `${bad ? `; INVALID: ${[...r.direct.invalid, ...r.proxy.invalid].slice(0, 3).join(" | ")}` : ""}\n`,
       );
     }
@@ -251,6 +257,7 @@ async function main() {
     if (invalid > 0) process.exitCode = 1;
   } finally {
     await server?.stop();
+    await floor?.stop();
     await fakeChild.stop();
     await agent.close();
   }

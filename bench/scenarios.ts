@@ -11,7 +11,7 @@ import { syntheticBody } from "./claude-code-body.js";
 import type { Target } from "./load.js";
 import { chunkText, validateAnthropicStream, validateChatJson, validateChatStream, validateCountTokens } from "./validate.js";
 
-export type Mode = "direct" | "proxy";
+export type Mode = "direct" | "proxy" | "floor";
 
 export interface Scenario {
   id: string;
@@ -26,6 +26,8 @@ export interface Scenario {
   /** Batches per mode, interleaved direct/proxy (ABBA) to cancel drift. */
   batches: number;
   target(mode: Mode, i: number, phase: "warmup" | "measure"): Target;
+  /** Also run through the floor proxy (bench/floor-proxy.ts): plain passthrough scenarios only. */
+  floor?: boolean;
   validate(mode: Mode, text: string): string | undefined;
 }
 
@@ -59,9 +61,21 @@ function split(url: string): { origin: string; base: string } {
   return { origin: u.origin, base: u.pathname.replace(/\/+$/, "") };
 }
 
-export function buildScenarios(fake: FakeInfo, upstream: Upstream, proxyUrl: string, scale: number): Scenario[] {
+/** The headers copilot-api sends upstream that don't change per request, for the floor proxy to add. */
+export function staticUpstreamHeaders(): Record<string, string> {
+  const h = createCopilotHeaders(buildIdentity({ deviceId: randomUUID(), machineId: randomUUID() }), DEFAULT_API_VERSION)("x", { intent: "conversation-panel", initiator: "user" });
+  delete h.authorization;
+  delete h["x-request-id"];
+  delete h["x-agent-task-id"];
+  return { ...h, "anthropic-version": "2023-06-01" };
+}
+
+export function buildScenarios(fake: FakeInfo, upstream: Upstream, proxyUrl: string, scale: number, floorUrl?: string): Scenario[] {
   const direct = split(upstream.capiUrl);
   const proxy = split(proxyUrl);
+  const floor = floorUrl ? split(floorUrl) : undefined;
+  /** The direct request, sent through the floor proxy instead (it adds the auth and identity headers). */
+  const viaFloor = (t: Target, path: string): Target => ({ origin: floor!.origin, path, headers: { "content-type": "application/json" }, body: t.body });
   const copilotHeaders = createCopilotHeaders(buildIdentity({ deviceId: randomUUID(), machineId: randomUUID() }), DEFAULT_API_VERSION);
   const upHeaders = (intent: "conversation-panel" | "messages-proxy", extra: Record<string, string> = {}) => ({
     ...copilotHeaders(upstream.token, { intent, initiator: "user" }),
@@ -119,10 +133,13 @@ export function buildScenarios(fake: FakeInfo, upstream: Upstream, proxyUrl: str
     count: n(count),
     warmup: n(count / 10),
     batches: 6,
-    target: (mode) =>
-      mode === "direct"
-        ? { origin: direct.origin, path: `${direct.base}/chat/completions`, headers: upHeaders("conversation-panel"), body: chatBody(false, "Say hello.") }
-        : { origin: proxy.origin, path: "/v1/chat/completions", headers: { "content-type": "application/json", authorization: "Bearer bench" }, body: chatBody(false, "Say hello.") },
+    floor: true,
+    target: (mode) => {
+      const d: Target = { origin: direct.origin, path: `${direct.base}/chat/completions`, headers: upHeaders("conversation-panel"), body: chatBody(false, "Say hello.") };
+      if (mode === "direct") return d;
+      if (mode === "floor") return viaFloor(d, "/v1/chat/completions");
+      return { origin: proxy.origin, path: "/v1/chat/completions", headers: { "content-type": "application/json", authorization: "Bearer bench" }, body: chatBody(false, "Say hello.") };
+    },
     validate: (_mode, text) => validateChatJson(text),
   });
 
@@ -134,11 +151,13 @@ export function buildScenarios(fake: FakeInfo, upstream: Upstream, proxyUrl: str
     count: n(count),
     warmup: n(count / 10),
     batches: 6,
+    floor: true,
     target: (mode) => {
       const body = chatBody(true, `Count. [[chunks:${CHUNKS}]]`);
-      return mode === "direct"
-        ? { origin: direct.origin, path: `${direct.base}/chat/completions`, headers: upHeaders("conversation-panel"), body }
-        : { origin: proxy.origin, path: "/v1/chat/completions", headers: { "content-type": "application/json", authorization: "Bearer bench" }, body };
+      const d: Target = { origin: direct.origin, path: `${direct.base}/chat/completions`, headers: upHeaders("conversation-panel"), body };
+      if (mode === "direct") return d;
+      if (mode === "floor") return viaFloor(d, "/v1/chat/completions");
+      return { origin: proxy.origin, path: "/v1/chat/completions", headers: { "content-type": "application/json", authorization: "Bearer bench" }, body };
     },
     validate: (_mode, text) => validateChatStream(text, chunkText(CHUNKS)),
   });
@@ -151,13 +170,16 @@ export function buildScenarios(fake: FakeInfo, upstream: Upstream, proxyUrl: str
     count: n(count),
     warmup: paceMs ? 2 : n(count / 10),
     batches,
+    floor: true,
     target: (mode) => {
       const text = `Count. [[chunks:${CHUNKS}]]${paceMs ? ` [[pace:${paceMs}]]` : ""}`;
-      return mode === "direct"
-        ? { origin: direct.origin, path: `${direct.base}/chat/completions`, headers: upHeaders("messages-proxy"), body: chatBody(true, text) }
-        : { origin: proxy.origin, path: "/v1/messages", headers: anthropicHeaders, body: messagesBody(text) };
+      const d: Target = { origin: direct.origin, path: `${direct.base}/chat/completions`, headers: upHeaders("messages-proxy"), body: chatBody(true, text) };
+      if (mode === "direct") return d;
+      // The floor pipes the upstream chat stream untranslated: what any proxy pays for these sockets.
+      if (mode === "floor") return viaFloor(d, "/v1/chat/completions");
+      return { origin: proxy.origin, path: "/v1/messages", headers: anthropicHeaders, body: messagesBody(text) };
     },
-    validate: (mode, text) => (mode === "direct" ? validateChatStream(text, chunkText(CHUNKS)) : validateAnthropicStream(text, chunkText(CHUNKS))),
+    validate: (mode, text) => (mode === "proxy" ? validateAnthropicStream(text, chunkText(CHUNKS)) : validateChatStream(text, chunkText(CHUNKS))),
   });
 
   return [
@@ -176,11 +198,14 @@ export function buildScenarios(fake: FakeInfo, upstream: Upstream, proxyUrl: str
       count: n(300),
       warmup: n(30),
       batches: 6,
-      target: (mode) =>
-        mode === "direct"
-          ? { origin: direct.origin, path: `${direct.base}/v1/messages`, headers: upHeaders("messages-proxy", { "anthropic-version": "2023-06-01", "anthropic-beta": "interleaved-thinking-2025-05-14" }), body: claudeDirect }
-          : { origin: proxy.origin, path: "/v1/messages", headers: claudeCodeHeaders(session), body: claudeProxy },
-      validate: (mode, text) => validateAnthropicStream(text, chunkText(NATIVE_CHUNKS), mode === "direct"),
+      floor: true,
+      target: (mode) => {
+        const d: Target = { origin: direct.origin, path: `${direct.base}/v1/messages`, headers: upHeaders("messages-proxy", { "anthropic-version": "2023-06-01", "anthropic-beta": "interleaved-thinking-2025-05-14" }), body: claudeDirect };
+        if (mode === "direct") return d;
+        if (mode === "floor") return viaFloor(d, "/v1/messages");
+        return { origin: proxy.origin, path: "/v1/messages", headers: claudeCodeHeaders(session), body: claudeProxy };
+      },
+      validate: (mode, text) => validateAnthropicStream(text, chunkText(NATIVE_CHUNKS), mode !== "proxy"),
     },
     {
       id: "e-first",

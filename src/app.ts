@@ -1,8 +1,8 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { ApiError, toApiError } from "./errors.js";
 import type { ClientDialect } from "./http/request.js";
 import { renderError } from "./http/render-error.js";
+import { bodyLimit } from "./http/body-limit.js";
 import { accessControl } from "./access/index.js";
 import { flowControl } from "./flow/index.js";
 import { mountObservability } from "./observability/routes.js";

@@ -21,7 +21,8 @@ export function resolveModel(
 ): CopilotModel {
   const candidates = models.filter((m) => isUsable(m) && (kind === "chat" ? modelType(m) === "chat" : modelType(m) === "embeddings"));
   const byId = new Map(candidates.map((m) => [m.id, m]));
-  const wanted = aliases[requested] ?? requested;
+  // Own keys only: "__proto__" or "constructor" as a model name must not reach Object.prototype.
+  const wanted = Object.hasOwn(aliases, requested) && typeof aliases[requested] === "string" ? aliases[requested]! : requested;
   const hit = byId.get(wanted) ?? byId.get(wanted.toLowerCase());
   if (hit) return hit;
 
@@ -46,7 +47,7 @@ export function modelNotFound(requested: string, candidates: CopilotModel[]): Ap
     status: 404,
     code: "model_not_found",
     param: "model",
-    message: `The model "${requested}" is not available on this Copilot account. Available models: ${ids.join(", ")}`,
+    message: `The model "${requested.length > 200 ? `${requested.slice(0, 200)}…` : requested}" is not available on this Copilot account. Available models: ${ids.join(", ")}`,
   });
 }
 

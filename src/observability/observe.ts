@@ -50,7 +50,9 @@ export function observe(recorder: Recorder, options: { logBodies?: boolean } = {
         bodies,
       });
     };
-    const streaming = res.body && (res.headers.get("content-type") ?? "").startsWith("text/event-stream");
+    // Content type first: reading `res.body` of a plain JSON answer makes @hono/node-server turn its
+    // lightweight response into a full WHATWG one and write it through a stream reader.
+    const streaming = (res.headers.get("content-type") ?? "").startsWith("text/event-stream") && res.body;
     if (!streaming || !res.body) return finish(false);
 
     const reader = res.body.getReader();

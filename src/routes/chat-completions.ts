@@ -28,6 +28,9 @@ export function chatCompletions(runtime: Runtime) {
     if (!Array.isArray(body.messages) || body.messages.length === 0) {
       throw badRequest("`messages` is required and must be a non-empty array", "messages");
     }
+    // The interceptors below read each message's fields: anything but an object is refused first.
+    const notObject = body.messages.findIndex((m) => !m || typeof m !== "object" || Array.isArray(m));
+    if (notObject >= 0) throw badRequest(`\`messages[${notObject}]\` must be an object`, `messages[${notObject}]`);
     const model = resolveModel(body.model, runtime.catalog.list(), runtime.config.modelAliases);
     const endpoint = planUpstream(model, "chat", TRANSLATED_FROM_CHAT);
     if (endpoint !== "/chat/completions") return translated(runtime, c, body, model, endpoint);

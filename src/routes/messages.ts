@@ -29,6 +29,9 @@ export function messages(runtime: Runtime) {
     if (!Array.isArray(body.messages) || body.messages.length === 0) {
       throw badRequest("`messages` is required and must be a non-empty array", "messages");
     }
+    // The interceptors of the native path read each message's fields: anything but an object is refused first.
+    const notObject = body.messages.findIndex((m) => !m || typeof m !== "object" || Array.isArray(m));
+    if (notObject >= 0) throw badRequest(`messages.${notObject}: expected an object`, `messages.${notObject}`);
     const model = resolveModel(body.model, runtime.catalog.list(), runtime.config.modelAliases);
     const endpoint = planUpstream(model, "messages", ["/v1/messages", "/responses", "/chat/completions"]);
     Object.assign(meta(c), { model: model.id, endpoint, stream: body.stream === true });

@@ -9,8 +9,9 @@ const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
  * The one HTTP client for GitHub and Copilot. undici's defaults cut a response whose headers take
  * over 300 s or whose body goes silent for 300 s (known-failures N1): a high-effort Opus or GPT-5
  * turn does both. So the headers timeout is off (the client's own abort ends a request), the body
- * timeout is the configured idle limit (10 minutes of silence by default), connecting is bounded, and idle keep-alive sockets are dropped after 30 s so a stale pool after a
- * network change does not linger (N2). `--proxy-env` honours HTTP(S)_PROXY / NO_PROXY (N6).
+ * timeout is the configured idle limit (10 minutes of silence by default), connecting is bounded,
+ * and idle keep-alive sockets are dropped after 30 s so a stale pool after a network change does
+ * not linger (N2). `--proxy-env` honours HTTP(S)_PROXY / NO_PROXY (N6).
  */
 export function createDispatcher(proxyEnv: boolean, bodyTimeoutMs = 0): Dispatcher {
   const options = {

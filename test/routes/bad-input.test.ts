@@ -170,6 +170,56 @@ describe("bad input never crashes a route and is answered in the route's dialect
     await h.fake.whenIdle();
   });
 
+  test("any value at any nested position of a rich body (history, tool calls, tools, images): never a 5xx", async () => {
+    const rich: Record<string, () => Record<string, unknown>> = {
+      chat: () => ({
+        messages: [
+          { role: "user", content: [{ type: "text", text: "hi" }, { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } }] },
+          { role: "assistant", content: "x", tool_calls: [{ id: "a", type: "function", function: { name: "f", arguments: "{}" } }] },
+          { role: "tool", tool_call_id: "a", content: "ok" },
+        ],
+        tools: [{ type: "function", function: { name: "f", parameters: { type: "object", properties: {} } } }],
+      }),
+      messages: () => ({
+        max_tokens: 9,
+        system: [{ type: "text", text: "s" }],
+        messages: [
+          { role: "user", content: [{ type: "text", text: "hi" }] },
+          { role: "assistant", content: [{ type: "tool_use", id: "a", name: "f", input: {} }] },
+          { role: "user", content: [{ type: "tool_result", tool_use_id: "a", content: [{ type: "text", text: "ok" }] }] },
+        ],
+        tools: [{ name: "f", input_schema: { type: "object" } }],
+        thinking: { type: "enabled", budget_tokens: 2000 },
+      }),
+      responses: () => ({
+        input: [
+          { role: "user", content: [{ type: "input_text", text: "hi" }] },
+          { type: "function_call", call_id: "a", name: "f", arguments: "{}" },
+          { type: "function_call_output", call_id: "a", output: "ok" },
+        ],
+        tools: [{ type: "function", name: "f", parameters: { type: "object" } }],
+        reasoning: { effort: "low" },
+      }),
+    };
+    const pathsOf = (v: unknown, at: string[] = []): string[][] =>
+      v && typeof v === "object" ? [at, ...Object.entries(v).flatMap(([k, x]) => pathsOf(x, [...at, k]))] : [at];
+    const chatRoutes = routes.filter((r) => !r.path.includes("embeddings"));
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), fc.nat(), anyValue, fc.constantFrom(...CHAT_MODELS), fc.boolean(), async (r, p, value, model, stream) => {
+        const route = chatRoutes[r % chatRoutes.length]!;
+        const body: Record<string, unknown> = { ...rich[route.dialect]!(), model };
+        if (stream && !route.path.includes("count_tokens")) body.stream = true;
+        const paths = pathsOf(body).filter((x) => x.length > 0);
+        const path = paths[p % paths.length]!;
+        setPath(body, path.join("."), value);
+        const res = await post(route.path, JSON.stringify(body));
+        await checkAnswer(res, route.dialect, `${route.path} ${model} ${path.join(".")}=${JSON.stringify(value)}`);
+      }),
+      runs(200),
+    );
+    await h.fake.whenIdle();
+  });
+
   test("required fields missing or of the wrong type: a 4xx", async () => {
     const required: Record<string, string[]> = {
       "/chat/completions": ["model", "messages"],

@@ -9,7 +9,8 @@ export const withObjectToolArguments: ChatInterceptor = (body) => {
   for (const message of body.messages) {
     if (message.role !== "assistant" || !Array.isArray(message.tool_calls)) continue;
     for (const call of message.tool_calls) {
-      if (!call.function) continue;
+      // Malformed entries are left for Copilot to refuse with a 400 rather than crash here.
+      if (!call || typeof call.function !== "object" || call.function === null) continue;
       call.function.arguments = objectArguments(call.function.arguments);
     }
   }

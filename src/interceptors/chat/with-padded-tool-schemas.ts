@@ -8,7 +8,7 @@ import type { ChatInterceptor } from "./types.js";
 export const withPaddedToolSchemas: ChatInterceptor = (body) => {
   if (!Array.isArray(body.tools)) return;
   for (const tool of body.tools) {
-    if (tool?.function) tool.function.parameters = padSchema(tool.function.parameters ?? { type: "object" });
+    if (tool?.function && typeof tool.function === "object") tool.function.parameters = padSchema(tool.function.parameters ?? { type: "object" });
   }
 };
 
