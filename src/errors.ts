@@ -80,7 +80,8 @@ export function kindForStatus(status: number): ErrorKind {
  * `{message, documentation_url}`, Anthropic's `{type:"error",error:{type,message}}`, or plain text).
  */
 export function fromUpstream(status: number, headers: Headers, text: string, apiVersion?: string): ApiError {
-  let message = text.trim() || `Upstream answered HTTP ${status}`;
+  // A plain-text body can be a whole HTML page: keep what a person needs to read.
+  let message = text.trim().slice(0, 2000) || `Upstream answered HTTP ${status}`;
   let code: string | undefined;
   let param: string | undefined;
   try {
@@ -100,8 +101,9 @@ export function fromUpstream(status: number, headers: Headers, text: string, api
     // plain-text body: keep it verbatim
   }
   let kind = kindForStatus(status);
-  if (status === 400 && /model_max_prompt_tokens_exceeded/.test(code ?? "") ) kind = "context_window";
-  if (status === 400 && /prompt token count of \d+ exceeds the limit/.test(message)) kind = "context_window";
+  // Copilot's chat wording, OpenAI's Responses code, and Anthropic's own wording all mean the same.
+  if (status === 400 && /model_max_prompt_tokens_exceeded|context_length_exceeded/.test(code ?? "")) kind = "context_window";
+  if (status === 400 && /prompt token count of \d+ exceeds the limit|exceeds the context window|prompt is too long/i.test(message)) kind = "context_window";
   if (status === 466) {
     message =
       `Copilot rejected the API version: X-GitHub-Api-Version is ${apiVersion ?? "(unset)"}, which GitHub no longer supports. ` +
@@ -124,7 +126,11 @@ export function fromUpstream(status: number, headers: Headers, text: string, api
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   const e = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === "AbortError") return new ApiError({ kind: "cancelled", status: 499, message: "Request cancelled" });
+  if (e?.name === "AbortError" || (typeof error === "string" && /closed|abort/i.test(error))) {
+    // @hono/node-server aborts a request's signal with a string reason when the client leaves.
+    return new ApiError({ kind: "cancelled", status: 499, message: "Request cancelled" });
+  }
+  if (e?.name === "TimeoutError") return new ApiError({ kind: "timeout", status: 504, message: "Copilot did not answer in time" });
   const code = e?.cause?.code ?? e?.code;
   if (code && /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|ENETUNREACH|UND_ERR_\w+)$/.test(code)) {
     return new ApiError({
@@ -146,6 +152,24 @@ export function toApiError(error: unknown): ApiError {
 export function midStreamError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   const e = toApiError(error);
+  if (e.kind === "cancelled" || e.kind === "timeout") return e;
   const detail = (error as { cause?: { code?: string } })?.cause?.code ?? (error as Error)?.message ?? "unknown error";
   return new ApiError({ kind: e.kind === "network" ? "network" : "upstream", status: 502, message: `The Copilot stream broke off mid-answer (${detail})` });
+}
+
+/** A 2xx answer's JSON object body; anything else is Copilot's fault (502), not ours (500). */
+export async function readUpstreamJson<T extends object>(res: Response, path: string): Promise<T> {
+  let text: string;
+  try {
+    text = await res.text();
+  } catch (error) {
+    throw midStreamError(error);
+  }
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (value && typeof value === "object" && !Array.isArray(value)) return value as T;
+  } catch {
+    // fall through
+  }
+  throw new ApiError({ kind: "upstream", status: 502, message: `Copilot returned an answer for ${path} that is not a JSON object`, upstream: true });
 }

@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
@@ -34,4 +34,25 @@ export async function readTextFile(file: string): Promise<string | undefined> {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
   }
+}
+
+/**
+ * Reads a secret file, first tightening it to 0600 (and its directory to 0700) when others can
+ * read it: the original copilot-api left its token at this same path with the default mode.
+ * Returns whether the mode had to be fixed, so the caller can say so.
+ */
+export async function readSecretFile(file: string): Promise<{ value: string | undefined; fixedMode: boolean }> {
+  let fixedMode = false;
+  try {
+    const st = await stat(file);
+    if (st.mode & 0o077) {
+      await chmod(file, 0o600);
+      await chmod(join(file, ".."), 0o700).catch(() => {});
+      fixedMode = true;
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { value: undefined, fixedMode };
+    throw error;
+  }
+  return { value: await readTextFile(file), fixedMode };
 }

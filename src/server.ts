@@ -28,12 +28,12 @@ const bun = (globalThis as { Bun?: { serve(o: unknown): BunServer } }).Bun;
 
 /**
  * Listens with the runtime's own server: Node via @hono/node-server, Bun via Bun.serve. No request
- * or idle timeout that could cut a long generation: Node's requestTimeout is off and Bun's idle
- * timeout is at its maximum (streams send pings well inside it).
+ * or idle timeout that could cut a long generation: Node's requestTimeout is off and Bun's
+ * idleTimeout is 0 (off), since a chat passthrough stream can be silent while the model thinks.
  */
 export function listen(fetch: FetchHandler, host: string, port: number): Promise<RunningServer> {
   const urlFor = (p: number) => `http://${host.includes(":") ? `[${host}]` : host}:${p}`;
-  if (bun) return Promise.resolve(bunServer(bun.serve({ fetch, hostname: host, port, idleTimeout: 255 }), urlFor));
+  if (bun) return Promise.resolve(bunServer(bun.serve({ fetch, hostname: host, port, idleTimeout: 0 }), urlFor));
   return new Promise((resolve, reject) => {
     let server: ServerType;
     try {

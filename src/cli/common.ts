@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseConfigFile, resolveConfig, type Config, type ConfigInput } from "../config.js";
 import { log, registerSecret } from "../log.js";
-import { dataDir, paths, readTextFile, writeSecretFile } from "../paths.js";
+import { dataDir, paths, readSecretFile, writeSecretFile } from "../paths.js";
 import { runDeviceFlow } from "../upstream/device-flow.js";
 import { createFetch } from "../upstream/http.js";
 
@@ -90,7 +90,9 @@ export async function githubToken(config: Config, { interactiveLogin = true } = 
     registerSecret(config.githubToken);
     return config.githubToken;
   }
-  const stored = await readTextFile(paths(config.dataDir).githubToken);
+  const file = paths(config.dataDir).githubToken;
+  const { value: stored, fixedMode } = await readSecretFile(file);
+  if (fixedMode) log.warn(`${file} was readable by other users; its mode is now 0600`);
   if (stored) {
     registerSecret(stored);
     return stored;

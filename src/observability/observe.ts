@@ -17,7 +17,10 @@ export function observe(recorder: Recorder, options: { logBodies?: boolean } = {
     // --log-bodies: the request body as the client sent it, from Hono's per-request body cache
     // (the route has already read it; nothing is read twice from the socket).
     let bodies: { request?: unknown } | undefined;
-    if (options.logBodies && c.req.method === "POST") {
+    // Refused requests (401/403/413) are not read: a client that may not use the API must not be
+    // able to make the server buffer and log what it sent.
+    const refused = c.res.status === 401 || c.res.status === 403 || c.res.status === 413;
+    if (options.logBodies && c.req.method === "POST" && !refused) {
       const text = await c.req.text().catch(() => undefined);
       if (text !== undefined) {
         try {
@@ -39,7 +42,8 @@ export function observe(recorder: Recorder, options: { logBodies?: boolean } = {
         endpoint: m.endpoint,
         initiator: m.initiator,
         stream: m.stream,
-        status: res.status,
+        // A client that left mid-stream is logged as 499, as proxies do, whatever status went first.
+        status: aborted ? 499 : res.status,
         durationMs: performance.now() - start,
         ttfbMs,
         inputTokens: m.usage ? (m.usage.inputTokens ?? 0) + (m.usage.cacheReadTokens ?? 0) + (m.usage.cacheWriteTokens ?? 0) : undefined,

@@ -7,7 +7,7 @@ import type { CopilotModel, UpstreamEndpoint } from "../upstream/model-catalog.j
 import { resolveModel } from "../bridge/resolve-model.js";
 import { mergeChoices, StreamChoiceMerger } from "../dialects/openai-chat/merge-choices.js";
 import { encodeOpenAIError } from "../dialects/openai/encode-error.js";
-import { ApiError, badRequest, midStreamError } from "../errors.js";
+import { ApiError, badRequest, midStreamError, readUpstreamJson } from "../errors.js";
 import { guardStream } from "../sse/guard-stream.js";
 import { lastChatUsage, tapTail } from "../sse/tap-tail.js";
 import { interactionIdFrom, readJsonObject } from "../http/request.js";
@@ -50,12 +50,12 @@ export function chatCompletions(runtime: Runtime) {
     });
 
     if (!stream) {
-      const json = (await res.json()) as { choices?: []; usage?: unknown };
+      const json = await readUpstreamJson<{ choices?: []; usage?: unknown }>(res, "/chat/completions");
       mergeChoices(json);
       meta(c).usage = decodeChatUsage(json.usage);
       return c.json(json);
     }
-    if (!res.body) throw badRequest("Copilot returned no stream");
+    if (!res.body) throw new ApiError({ kind: "upstream", status: 502, message: "Copilot returned no stream" });
     // Only Claude answers split across choices; every other model's chunks pass as they are. Each
     // event is checked to be JSON, so a garbled one ends the stream with an error chunk instead of
     // reaching the client, and a stream cut before its ending gets one too (known-failures N4).

@@ -6,7 +6,7 @@ import { decodeAnthropicRequest } from "../dialects/anthropic/decode-request.js"
 import { countAnthropicTokens } from "../tokens/count-tokens.js";
 import { resolveModel } from "../bridge/resolve-model.js";
 import { nativeStreamHandlers, stripCopilotFields } from "../dialects/anthropic/clean-native-stream.js";
-import { ApiError, badRequest, midStreamError } from "../errors.js";
+import { ApiError, badRequest, midStreamError, readUpstreamJson } from "../errors.js";
 import { interactionIdFrom, readJsonObject } from "../http/request.js";
 import { filterBetas, interceptMessages } from "../interceptors/messages/index.js";
 import type { Runtime } from "../runtime.js";
@@ -93,7 +93,7 @@ async function native(runtime: Runtime, c: Context, body: Record<string, unknown
     signal: c.req.raw.signal,
   });
   if (!stream) {
-    const json = (await res.json()) as Record<string, unknown>;
+    const json = await readUpstreamJson<Record<string, unknown>>(res, "/v1/messages");
     stripCopilotFields(json);
     meta(c).usage = decodeAnthropicUsage(json.usage);
     return c.json(json);

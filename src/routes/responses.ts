@@ -7,7 +7,7 @@ import { PING_INTERVAL_MS } from "../bridge/run-translated.js";
 import { decodeResponsesRequest } from "../dialects/openai-responses/decode-request.js";
 import { decodeResponsesUsage } from "../dialects/openai-responses/convert-usage.js";
 import { encodeResponsesErrorFrame } from "../dialects/openai-responses/encode-stream.js";
-import { ApiError, badRequest, midStreamError } from "../errors.js";
+import { ApiError, badRequest, midStreamError, readUpstreamJson } from "../errors.js";
 import { interactionIdFrom, readJsonObject } from "../http/request.js";
 import { CustomToolCallRewriter, interceptResponses, restoreCustomToolCalls, type ResponsesBody } from "../interceptors/responses/index.js";
 import { meta } from "../observability/request-meta.js";
@@ -70,7 +70,7 @@ async function passthrough(runtime: Runtime, c: Context, body: ResponsesBody, mo
     signal: c.req.raw.signal,
   });
   if (!stream) {
-    const json = (await res.json()) as { output?: Record<string, unknown>[]; usage?: unknown };
+    const json = await readUpstreamJson<{ output?: Record<string, unknown>[]; usage?: unknown }>(res, "/responses");
     if (customTools.size > 0) restoreCustomToolCalls(json.output, customTools);
     meta(c).usage = decodeResponsesUsage(json.usage);
     return c.json(json);

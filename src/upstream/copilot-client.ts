@@ -44,7 +44,10 @@ export class CopilotClient {
     const body = req.body === undefined ? undefined : typeof req.body === "string" ? req.body : JSON.stringify(req.body);
     let renewed = false;
     let retried = false;
-    const cancelled = () => new ApiError({ kind: "cancelled", status: 499, message: "Client closed the request" });
+    const cancelled = () =>
+      (req.signal?.reason as { name?: string } | undefined)?.name === "TimeoutError"
+        ? new ApiError({ kind: "timeout", status: 504, message: `Copilot did not answer ${req.path} in time` })
+        : new ApiError({ kind: "cancelled", status: 499, message: "Client closed the request" });
     for (;;) {
       const session = await tokens.get();
       if (req.signal?.aborted) throw cancelled();
@@ -62,6 +65,7 @@ export class CopilotClient {
         const apiError = toApiError(error);
         if (apiError.kind === "network" && !retried) {
           retried = true;
+          req = { ...req, initiator: "agent" };
           log.debug(`Copilot ${req.path}: ${apiError.message}; retrying once`);
           continue;
         }
@@ -84,6 +88,8 @@ export class CopilotClient {
       }
       if (RETRYABLE_STATUS.has(res.status) && !retried) {
         retried = true;
+        // The failed attempt may have been counted; the replay must not count as a second user turn.
+        req = { ...req, initiator: "agent" };
         log.debug(`Copilot ${req.path} answered ${res.status}; retrying once`);
         continue;
       }

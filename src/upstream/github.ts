@@ -41,6 +41,12 @@ export interface CopilotUser {
   [key: string]: unknown;
 }
 
+/**
+ * GitHub's token and user endpoints answer in well under a second; a call that hangs must not
+ * hold every request behind a token refresh forever.
+ */
+export const GITHUB_CALL_TIMEOUT_MS = 30_000;
+
 export class GitHubClient {
   constructor(
     private readonly fetch: FetchLike,
@@ -53,7 +59,7 @@ export class GitHubClient {
    * Returns undefined on 404, which is how Copilot says "use the GitHub token directly" (mode B,
    * 1.3: gho_ tokens from gh, the Copilot CLI and Copilot Enterprise).
    */
-  async exchangeToken(githubToken: string, signal?: AbortSignal): Promise<CopilotTokenEnvelope | undefined> {
+  async exchangeToken(githubToken: string, signal: AbortSignal = AbortSignal.timeout(GITHUB_CALL_TIMEOUT_MS)): Promise<CopilotTokenEnvelope | undefined> {
     const res = await this.fetch(`${this.apiBase}/copilot_internal/v2/token`, {
       headers: githubHeaders(this.identity, githubToken, "token"),
       signal,
@@ -69,7 +75,7 @@ export class GitHubClient {
     return body;
   }
 
-  async user(githubToken: string, scheme: "token" | "Bearer" = "token", signal?: AbortSignal): Promise<CopilotUser> {
+  async user(githubToken: string, scheme: "token" | "Bearer" = "token", signal: AbortSignal = AbortSignal.timeout(GITHUB_CALL_TIMEOUT_MS)): Promise<CopilotUser> {
     const res = await this.fetch(`${this.apiBase}/copilot_internal/user`, {
       headers: githubHeaders(this.identity, githubToken, scheme),
       signal,

@@ -26,8 +26,11 @@ export function createDispatcher(proxyEnv: boolean, bodyTimeoutMs = 0): Dispatch
 
 export function createFetch(proxyEnv: boolean, bodyTimeoutMs = 0): FetchLike {
   if (isBun) {
-    // Bun's fetch has no undici dispatcher; it reads HTTP(S)_PROXY itself and has no body timeout.
-    return (url, init) => fetch(url, init);
+    // Bun's fetch has no undici dispatcher and reads HTTP(S)_PROXY itself (so --proxy-env changes
+    // nothing there). Its own 5-minute idle timer would cut a slow first byte: `timeout` sets it
+    // to the same idle limit as on Node, or turns it off.
+    const timeout = bodyTimeoutMs > 0 ? bodyTimeoutMs : false;
+    return (url, init) => fetch(url, { ...init, timeout } as RequestInit);
   }
   const dispatcher = createDispatcher(proxyEnv, bodyTimeoutMs);
   const viaFetch: FetchLike = (url, init) => undiciFetch(url, { ...(init as object), dispatcher } as never) as unknown as Promise<Response>;

@@ -67,6 +67,8 @@ export class ModelCatalog {
       method: "GET",
       intent: "model-access",
       initiator: "agent",
+      // The list is small: a call that hangs is a network problem, not a long answer.
+      signal: AbortSignal.timeout(30_000),
     });
     this.set(Array.isArray(body.data) ? body.data : []);
     this.loadedAt = this.now();

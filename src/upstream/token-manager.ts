@@ -24,6 +24,8 @@ export interface TokenManagerOptions {
 }
 
 const FIVE_MINUTES = 5 * 60_000;
+/** After a failed early renewal, try again this much later rather than on every request. */
+const RETRY_AFTER_FAILURE = 15_000;
 /** In mode B there is no expiry; re-read endpoints.api now and then in case the seat moves. */
 const BEARER_RECHECK = 60 * 60_000;
 
@@ -52,7 +54,19 @@ export class TokenManager {
   async get(): Promise<CopilotSession> {
     const s = this.session;
     if (s && this.now() < s.refreshAt) return s;
-    return this.refresh();
+    if (!s) return this.refresh();
+    // Renewal is due, but the session may still be good for minutes (mode A) or indefinitely
+    // (mode B): a GitHub blip during early renewal must not fail requests that would succeed.
+    try {
+      return await this.refresh();
+    } catch (error) {
+      if (this.now() < s.expiresAt && !(error instanceof ApiError && error.status === 401)) {
+        this.options.log.warn(`Copilot token renewal failed, still using the current one: ${(error as Error).message}`);
+        this.session = { ...s, refreshAt: this.now() + RETRY_AFTER_FAILURE };
+        return this.session;
+      }
+      throw error;
+    }
   }
 
   /** Forces a new session (after a 401 or 421). Callers arriving meanwhile share the same promise. */

@@ -142,4 +142,10 @@ describe("toApiError", () => {
     assert.equal(toApiError("weird").message, "Internal error");
     assert.ok(toApiError(undefined) instanceof ApiError);
   });
+
+  it("the server's abort reason when a client leaves is a cancellation, not a 500", () => {
+    const e = toApiError("Client connection prematurely closed.");
+    assert.equal(e.status, 499);
+    assert.equal(e.kind, "cancelled");
+  });
 });

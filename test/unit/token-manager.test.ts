@@ -304,3 +304,39 @@ describe("TokenManager.start(): the periodic wall-clock check", () => {
     tm.stop();
   });
 });
+
+describe("TokenManager when an early renewal fails", () => {
+  it("keeps serving the still-valid token, retries 15 s later, and fails once it has expired", async () => {
+    let clock = Date.UTC(2026, 10, 1, 12, 0, 0);
+    const now = () => clock;
+    const start = clock;
+    const gh = fakeGitHub({ exchange: (n) => (n === 1 ? envelope(1, start) : new Error("GitHub is having a moment")) });
+    const logger = fakeLogger();
+    const tm = new TokenManager({ github: gh.github, githubToken: GITHUB_TOKEN, fallbackApiBase: FALLBACK, log: logger.log, now });
+    const first = await tm.get();
+    // Past the renewal point (refresh_in 1500 s + 60 − 300) but before expires_at (1800 s).
+    clock = start + 1_300_000;
+    assert.equal((await tm.get()).token, first.token);
+    assert.equal(gh.exchangeCount(), 2);
+    assert.ok(logger.lines.some((l) => l.level === "warn" && /still using the current one/.test(l.text)));
+    // Within the back-off: no new exchange.
+    clock += 5_000;
+    assert.equal((await tm.get()).token, first.token);
+    assert.equal(gh.exchangeCount(), 2);
+    // Past expiry: the failure surfaces.
+    clock = start + 1_801_000;
+    await assert.rejects(tm.get(), /having a moment/);
+  });
+
+  it("a 401 from GitHub (token revoked) surfaces at once, even while the session looks valid", async () => {
+    let clock = Date.UTC(2026, 10, 1, 12, 0, 0);
+    const start = clock;
+    const gh = fakeGitHub({
+      exchange: (n) => (n === 1 ? envelope(1, start) : new ApiError({ kind: "authentication", status: 401, message: "Bad credentials" })),
+    });
+    const tm = new TokenManager({ github: gh.github, githubToken: GITHUB_TOKEN, fallbackApiBase: FALLBACK, log: fakeLogger().log, now: () => clock });
+    await tm.get();
+    clock = start + 1_300_000;
+    await assert.rejects(tm.get(), /Bad credentials/);
+  });
+});

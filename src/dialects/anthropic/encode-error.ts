@@ -1,4 +1,5 @@
 import type { ApiError, ErrorKind } from "../../errors.js";
+import { redact } from "../../log.js";
 
 const TYPES: Record<ErrorKind, string> = {
   invalid_request: "invalid_request_error",
@@ -27,12 +28,15 @@ export function encodeAnthropicError(error: ApiError) {
   if (error.kind === "context_window") {
     const m = /(\d+)\D+?(?:exceeds the limit of|>)\D*?(\d+)/.exec(message);
     if (m && !message.startsWith("prompt is too long")) message = `prompt is too long: ${m[1]} tokens > ${m[2]} maximum`;
+    // Without the numbers, the words alone are what Claude Code looks for.
+    else if (!message.startsWith("prompt is too long")) message = `prompt is too long: ${message}`;
   }
   return {
     type: "error",
     error: {
       type: TYPES[error.kind],
-      message: error.requestId ? `${message} (x-github-request-id: ${error.requestId})` : message,
+      // Upstream text is relayed, but never anything token-shaped in it.
+      message: redact(error.requestId ? `${message} (x-github-request-id: ${error.requestId})` : message),
     },
   };
 }

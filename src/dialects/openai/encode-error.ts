@@ -1,4 +1,5 @@
 import type { ApiError, ErrorKind } from "../../errors.js";
+import { redact } from "../../log.js";
 
 const TYPES: Record<ErrorKind, string> = {
   invalid_request: "invalid_request_error",
@@ -21,7 +22,8 @@ const TYPES: Record<ErrorKind, string> = {
 export function encodeOpenAIError(error: ApiError) {
   return {
     error: {
-      message: error.requestId ? `${error.message} (x-github-request-id: ${error.requestId})` : error.message,
+      // Upstream text is relayed, but never anything token-shaped in it.
+      message: redact(error.requestId ? `${error.message} (x-github-request-id: ${error.requestId})` : error.message),
       type: TYPES[error.kind],
       param: error.param ?? null,
       code: error.code ?? null,
