@@ -12,7 +12,7 @@
 // RELIABILITY_SEED (default: random). Exits non-zero on the first broken invariant.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { CELLS, cellModels, hasResponsesRoute } from "../test/helpers/cells.js";
+import { CELLS, cellModels } from "../test/helpers/cells.js";
 import { Agent, runDisconnectRound } from "../test/helpers/disconnect-round.js";
 import { startHarness } from "../test/helpers/harness.js";
 import { processListeners, recorderListeners, seededRandom, settledHeap, until } from "../test/helpers/reliability.js";
@@ -32,7 +32,7 @@ function fail(message: string): never {
 async function disconnectRounds(): Promise<void> {
   const h = await startHarness({ fake: { models: cellModels(), paceMs: 5 } });
   try {
-    const cells = (await hasResponsesRoute(h.url)) ? CELLS : CELLS.filter((c) => c.dialect !== "responses");
+    const cells = CELLS;
     let heapAfterFirst = 0;
     let listeners: Record<string, number> | undefined;
     let recorder = 0;

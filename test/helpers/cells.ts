@@ -31,9 +31,3 @@ export const CELLS: Cell[] = [
   { name: "responses translated", dialect: "responses", model: "gpt-4.1", upstream: "/chat/completions" },
 ];
 
-/** Whether POST /v1/responses is mounted on the server at `url` (the route is being written). */
-export async function hasResponsesRoute(url: string): Promise<boolean> {
-  const res = await fetch(`${url}/v1/responses`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
-  const body = await res.text();
-  return !(res.status === 404 && /No route/.test(body));
-}

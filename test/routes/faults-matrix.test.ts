@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test, type TestContext } from "node:test";
 import type { Fault } from "../fake-upstream/server.js";
-import { type Cell, CELLS, cellModels, hasResponsesRoute } from "../helpers/cells.js";
+import { type Cell, CELLS, cellModels } from "../helpers/cells.js";
 import { startConfiguredHarness } from "../helpers/config-harness.js";
 import { type Harness, startHarness } from "../helpers/harness.js";
 import { type ClientDialect, type Outcome, postJson, readOutcome, streamRequest, within } from "../helpers/stream-check.js";
@@ -12,7 +12,6 @@ import { type ClientDialect, type Outcome, postJson, readOutcome, streamRequest,
  * dialect: never a garbled frame, never a cut connection, never a hang. Retries happen only before
  * the first byte reached the client (counted on the fake), and no upstream request is left running.
  *
- * The /v1/responses cells run once that route exists (until then they are skipped, not failed).
  */
 
 /** What the client must see for one fault. */
@@ -110,10 +109,8 @@ const BOUND_MS = 10_000;
 
 describe("upstream faults × client stream paths", () => {
   let h: Harness;
-  let responsesRoute = false;
   before(async () => {
     h = await startHarness({ fake: { models: cellModels() } });
-    responsesRoute = await hasResponsesRoute(h.url);
   });
   afterEach(async () => {
     // No upstream request may outlive the client's answer.
@@ -126,13 +123,6 @@ describe("upstream faults × client stream paths", () => {
     await h.close();
   });
 
-  const skipUnlessReady = (t: TestContext, cell: Cell): boolean => {
-    if (cell.dialect === "responses" && !responsesRoute) {
-      t.skip("POST /v1/responses is not mounted yet");
-      return true;
-    }
-    return false;
-  };
 
   for (const cell of CELLS) {
     describe(cell.name, () => {
@@ -142,7 +132,6 @@ describe("upstream faults × client stream paths", () => {
       };
 
       test("baseline: no fault, a complete stream from the expected endpoint", async (t) => {
-        if (skipUnlessReady(t, cell)) return;
         const o = await within(BOUND_MS, "baseline", send("x [[chunks:20]]").then((r) => readOutcome(r, cell.dialect)));
         assert.equal(o.kind, "complete");
         assert.equal(o.text.trim().split(/\s+/).length, 20);
@@ -151,7 +140,6 @@ describe("upstream faults × client stream paths", () => {
 
       for (const fc of CASES) {
         test(fc.name, async (t) => {
-          if (skipUnlessReady(t, cell)) return;
           for (const f of fc.faults) h.fake.fault({ ...f, path: cell.upstream } as Fault);
           fc.arrange?.(h);
           const before = { tokens: h.fake.issuedCopilotTokens.length };
@@ -172,7 +160,6 @@ describe("upstream faults × client stream paths", () => {
       }
 
       test("a stall mid-stream: the first bytes arrive, and when the client gives up the upstream request is aborted", async (t) => {
-        if (skipUnlessReady(t, cell)) return;
         h.fake.fault({ path: cell.upstream, kind: "stall-after-first-chunk" });
         const controller = new AbortController();
         const res = await within(BOUND_MS, "stall headers", send("x [[chunks:20]]", controller.signal));
@@ -194,16 +181,13 @@ describe("an upstream that goes silent mid-stream past the idle limit (upstreamI
   let h: Harness;
   before(async () => {
     h = await startConfiguredHarness({ upstreamIdleTimeoutMs: 300 }, { models: cellModels() });
-    responsesRoute = await hasResponsesRoute(h.url);
   });
   after(async () => {
     await h.close();
   });
-  let responsesRoute = false;
 
   for (const cell of CELLS) {
     test(`${cell.name}: an error event and a close, the upstream request given up`, async (t) => {
-      if (cell.dialect === "responses" && !responsesRoute) return t.skip("POST /v1/responses is not mounted yet");
       h.fake.fault({ path: cell.upstream, kind: "stall-after-first-chunk" });
       const { path, body } = streamRequest(cell.dialect, cell.model, "x [[chunks:20]]");
       const aborted = h.fake.nextAbort();
