@@ -16,7 +16,11 @@ export default defineCommand({
       const token = await githubToken(config, { interactiveLogin: false });
       const identity = buildIdentity(await loadDeviceIds(paths(config.dataDir).device));
       const github = new GitHubClient(createFetch(config.proxyEnv), config.githubApiUrl, identity);
-      const user = await github.user(token, "token");
+      // Editor tokens use "token"; gho_ tokens used directly (Copilot's mode B) want "Bearer".
+      const user = await github.user(token, "token").catch((error: unknown) => {
+        if ((error as { status?: number }).status === 401 || (error as { status?: number }).status === 404) return github.user(token, "Bearer");
+        throw error;
+      });
       process.stdout.write(`${formatUsage(user)}\n`);
     } catch (error) {
       log.error(`Could not read usage: ${(error as Error).message}`);

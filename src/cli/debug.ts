@@ -34,7 +34,11 @@ export function debugInfo(config: ReturnType<typeof configFrom>) {
 
 export default defineCommand({
   meta: { name: "debug", description: "Print version, runtime, paths and auth state (no secrets)" },
-  args: { ...{ verbose: { type: "boolean", alias: "v", default: false } }, json: { type: "boolean", default: false, description: "Print JSON" } },
+  args: {
+    verbose: { type: "boolean", alias: "v", default: false },
+    config: { type: "string", description: "Config file (default: copilot-api.json in the data directory)" },
+    json: { type: "boolean", default: false, description: "Print JSON" },
+  },
   run({ args }) {
     const info = debugInfo(configFrom(args));
     if (args.json) {
