@@ -1,26 +1,21 @@
-import { AnswerAccumulator, type Answer } from "../ir/accumulate.js";
+import type { Answer } from "../ir/accumulate.js";
 import type { Request } from "../ir/request.js";
 import type { StreamPart } from "../ir/stream.js";
 import { ApiError, midStreamError } from "../errors.js";
-import { AnthropicStreamDecoder, decodeAnthropicMessage } from "../dialects/anthropic/decode-stream.js";
+import { AnthropicStreamDecoder } from "../dialects/anthropic/decode-stream.js";
 import { encodeAnthropicRequest } from "../dialects/anthropic/encode-request.js";
 import { AnthropicStreamEncoder } from "../dialects/anthropic/encode-stream.js";
 import { encodeAnthropicMessage } from "../dialects/anthropic/encode-message.js";
-import { errorFrame as anthropicErrorFrame } from "../dialects/anthropic/clean-native-stream.js";
 import { ChatStreamDecoder } from "../dialects/openai-chat/decode-stream.js";
-import { decodeChatCompletion } from "../dialects/openai-chat/decode-completion.js";
 import { encodeChatRequest } from "../dialects/openai-chat/encode-request.js";
 import type { SseEvent } from "../sse/sse-decoder.js";
 import { ResponsesStreamDecoder, responsesDecoderOptions } from "../dialects/openai-responses/decode-stream.js";
-import { decodeResponsesResponse } from "../dialects/openai-responses/decode-response.js";
 import { encodeResponsesRequest } from "../dialects/openai-responses/encode-request.js";
-import { encodeResponsesErrorFrame, ResponsesStreamEncoder } from "../dialects/openai-responses/encode-stream.js";
+import { ResponsesStreamEncoder } from "../dialects/openai-responses/encode-stream.js";
 import { encodeResponsesResponse } from "../dialects/openai-responses/encode-response.js";
 import { randomUUID } from "node:crypto";
 import { ChatStreamEncoder } from "../dialects/openai-chat/encode-stream.js";
 import { encodeChatCompletion } from "../dialects/openai-chat/encode-completion.js";
-import { encodeOpenAIError } from "../dialects/openai/encode-error.js";
-import { formatSse } from "../sse/sse-encoder.js";
 import type { CopilotModel, UpstreamEndpoint } from "../upstream/model-catalog.js";
 
 /** Decodes one upstream stream into IR parts, event by event. */
@@ -29,12 +24,15 @@ export interface StreamDecoder {
   end(): StreamPart[];
 }
 
-/** What the bridge needs of an upstream dialect: encode a request, decode its answers. */
+/**
+ * What the bridge needs of an upstream dialect: encode a request, decode its stream. Copilot is
+ * always asked to stream on translated paths (run-translated.ts), so no whole-answer decoder is
+ * needed here.
+ */
 export interface UpstreamCodec {
   path: UpstreamEndpoint;
   encode(req: Request, model: CopilotModel): Record<string, unknown>;
   streamDecoder(req: Request): StreamDecoder;
-  decodeAnswer(json: unknown, req: Request): StreamPart[];
 }
 
 /** Encodes IR parts for one client stream. */
@@ -51,11 +49,10 @@ export interface StreamEncoderOptions {
   includeUsage?: boolean;
 }
 
-/** What the bridge needs of a client dialect: a stream encoder, a whole-answer encoder, an error frame. */
+/** What the bridge needs of a client dialect: a stream encoder and a whole-answer encoder. */
 export interface ClientCodec {
   streamEncoder(opts: StreamEncoderOptions): StreamEncoder;
   encodeAnswer(answer: Answer, model: string): unknown;
-  errorFrame(error: ApiError): string;
 }
 
 function customToolNames(req: Request): string[] {
@@ -92,7 +89,6 @@ export const chatUpstream: UpstreamCodec = {
       },
     };
   },
-  decodeAnswer: (json, req) => decodeChatCompletion(json, { customTools: customToolNames(req) }),
 };
 
 export const messagesUpstream: UpstreamCodec = {
@@ -102,13 +98,11 @@ export const messagesUpstream: UpstreamCodec = {
     const decoder = new AnthropicStreamDecoder();
     return { push: (ev) => decoder.push(ev), end: () => decoder.end() };
   },
-  decodeAnswer: (json) => decodeAnthropicMessage(json),
 };
 
 export const anthropicClient: ClientCodec = {
   streamEncoder: (opts) => new AnthropicStreamEncoder(opts),
   encodeAnswer: (answer, model) => encodeAnthropicMessage(answer, model),
-  errorFrame: anthropicErrorFrame,
 };
 
 /** Chat clients; the encoder ends after finish or error. Pings are SSE comments, which clients ignore. */
@@ -133,7 +127,6 @@ export const chatClient: ClientCodec = {
     };
   },
   encodeAnswer: (answer, model) => encodeChatCompletion(answer, model),
-  errorFrame: (error) => formatSse(JSON.stringify(encodeOpenAIError(error))),
 };
 
 export const responsesUpstream: UpstreamCodec = {
@@ -143,13 +136,11 @@ export const responsesUpstream: UpstreamCodec = {
     const decoder = new ResponsesStreamDecoder(responsesDecoderOptions(req));
     return { push: (ev) => decoder.push(ev), end: () => decoder.end() };
   },
-  decodeAnswer: (json, req) => decodeResponsesResponse(json, responsesDecoderOptions(req)),
 };
 
 export const responsesClient: ClientCodec = {
   streamEncoder: (opts) => new ResponsesStreamEncoder({ model: opts.model, inputTokensEstimate: opts.inputTokensEstimate }),
   encodeAnswer: (answer, model) => encodeResponsesResponse(answer, model),
-  errorFrame: (error) => encodeResponsesErrorFrame(error),
 };
 
 export function upstreamCodec(endpoint: UpstreamEndpoint): UpstreamCodec {
@@ -163,11 +154,4 @@ export function upstreamCodec(endpoint: UpstreamEndpoint): UpstreamCodec {
     case "/embeddings":
       throw new ApiError({ kind: "invalid_request", status: 400, message: `No translation to ${endpoint} yet` });
   }
-}
-
-/** Folds parts into one answer; an error part becomes the thrown error. */
-export function foldAnswer(parts: Iterable<StreamPart>, acc = new AnswerAccumulator()): Answer {
-  for (const p of parts) acc.push(p);
-  if (acc.error) throw acc.error;
-  return acc.result();
 }

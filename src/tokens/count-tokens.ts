@@ -1,5 +1,5 @@
-// Local token counts for Anthropic Messages bodies (POST /v1/messages/count_tokens) and OpenAI chat
-// bodies (the "prompt too long" pre-check). How and why: docs/count-tokens.md.
+// Local token counts for Anthropic Messages bodies (POST /v1/messages/count_tokens, and the input
+// estimate in a translated stream's message_start) and OpenAI chat bodies. How and why: docs/count-tokens.md.
 //
 //   total = round(textTokens * factor) + fixedTokens
 //

@@ -56,7 +56,7 @@ export class AnthropicStreamEncoder {
     this.newId = opts.newId ?? randomId;
   }
 
-  /** Whether any content block reached the client: after that a retry would duplicate output (T28). */
+  /** Whether any content block reached the client: from then on, retrying the upstream call would duplicate output. */
   get hasContent(): boolean {
     return this.nextIndex > 0;
   }

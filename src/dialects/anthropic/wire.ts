@@ -9,6 +9,7 @@
  */
 
 import type { Dialect } from "../../ir/request.js";
+import { OPAQUE_STATE_PREFIX, packOpaqueState, unpackOpaqueState } from "../../ir/opaque-state.js";
 
 export interface AnthropicCacheControl {
   type: "ephemeral";
@@ -233,7 +234,6 @@ export type AnthropicStreamEvent =
  * "anthropic" before it reaches Claude, which would reject the foreign signature (T11).
  * ---------------------------------------------------------------------------------------------- */
 
-const SIGNATURE_PREFIX = "cpk:";
 const FOREIGN_ORIGINS: readonly Dialect[] = ["openai-chat", "openai-responses"];
 
 export interface ReasoningState {
@@ -246,15 +246,8 @@ export interface ReasoningState {
 
 /** The signature string for a thinking block, or undefined when there is no state to carry. */
 export function encodeThinkingSignature(state: ReasoningState): string | undefined {
-  const { signature, redactedData, itemId, encryptedContent, origin } = state;
-  if (origin === undefined || origin === "anthropic") return signature || undefined;
-  const payload: Record<string, string> = {};
-  if (signature) payload.s = signature;
-  if (redactedData) payload.r = redactedData;
-  if (itemId) payload.i = itemId;
-  if (encryptedContent) payload.e = encryptedContent;
-  if (Object.keys(payload).length === 0) return undefined;
-  return `${SIGNATURE_PREFIX}${origin}:${Buffer.from(JSON.stringify(payload), "utf8").toString("base64url")}`;
+  if (state.origin === undefined || state.origin === "anthropic") return state.signature || undefined;
+  return packOpaqueState({ ...state, origin: state.origin });
 }
 
 /**
@@ -262,31 +255,6 @@ export function encodeThinkingSignature(state: ReasoningState): string | undefin
  * caller can name the field in its error.
  */
 export function decodeThinkingSignature(value: string): ReasoningState | undefined {
-  if (!value.startsWith(SIGNATURE_PREFIX)) return value === "" ? {} : { signature: value, origin: "anthropic" };
-  const rest = value.slice(SIGNATURE_PREFIX.length);
-  const colon = rest.indexOf(":");
-  if (colon < 0) return undefined;
-  const origin = rest.slice(0, colon) as Dialect;
-  if (!FOREIGN_ORIGINS.includes(origin)) return undefined;
-  let payload: unknown;
-  try {
-    payload = JSON.parse(Buffer.from(rest.slice(colon + 1), "base64url").toString("utf8"));
-  } catch {
-    return undefined;
-  }
-  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) return undefined;
-  const p = payload as Record<string, unknown>;
-  const state: ReasoningState = { origin };
-  for (const [key, field] of [
-    ["s", "signature"],
-    ["r", "redactedData"],
-    ["i", "itemId"],
-    ["e", "encryptedContent"],
-  ] as const) {
-    const v = p[key];
-    if (v === undefined) continue;
-    if (typeof v !== "string") return undefined;
-    state[field] = v;
-  }
-  return state;
+  if (!value.startsWith(OPAQUE_STATE_PREFIX)) return value === "" ? {} : { signature: value, origin: "anthropic" };
+  return unpackOpaqueState(value, FOREIGN_ORIGINS);
 }

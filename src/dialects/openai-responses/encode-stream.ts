@@ -77,7 +77,7 @@ export class ResponsesStreamEncoder {
     this.createdAt = opts.createdAt ?? Math.floor(Date.now() / 1000);
   }
 
-  /** Whether any output item reached the client: after that a retry would duplicate output (T28). */
+  /** Whether any output item reached the client: from then on, retrying the upstream call would duplicate output. */
   get hasContent(): boolean {
     return this.output.length > 0;
   }

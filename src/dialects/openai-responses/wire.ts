@@ -12,6 +12,7 @@
  */
 
 import type { CustomTool, Dialect } from "../../ir/request.js";
+import { OPAQUE_STATE_PREFIX, type OpaqueState, packOpaqueState, unpackOpaqueState } from "../../ir/opaque-state.js";
 
 // ---- request (what we send to Copilot) ----
 
@@ -256,55 +257,23 @@ export function unwrapCustomInput(args: string): string {
  * drop `cpk:` items before Copilot sees them: Copilot could not decrypt them.
  * ---------------------------------------------------------------------------------------------- */
 
-export const FOREIGN_STATE_PREFIX = "cpk:";
+export const FOREIGN_STATE_PREFIX = OPAQUE_STATE_PREFIX;
 const FOREIGN_ORIGINS: readonly Dialect[] = ["anthropic", "openai-chat"];
 
-export interface ForeignReasoningState {
-  origin: Dialect;
-  signature?: string;
-  redactedData?: string;
-  itemId?: string;
-}
+export type ForeignReasoningState = Omit<OpaqueState, "encryptedContent">;
 
 /** The encrypted_content for reasoning from another dialect, or undefined when there is no state. */
 export function encodeForeignReasoning(state: ForeignReasoningState): string | undefined {
   if (!FOREIGN_ORIGINS.includes(state.origin)) return undefined;
-  const payload: Record<string, string> = {};
-  if (state.signature) payload.s = state.signature;
-  if (state.redactedData) payload.r = state.redactedData;
-  if (state.itemId) payload.i = state.itemId;
-  if (Object.keys(payload).length === 0) return undefined;
-  return `${FOREIGN_STATE_PREFIX}${state.origin}:${Buffer.from(JSON.stringify(payload), "utf8").toString("base64url")}`;
+  return packOpaqueState(state);
 }
 
 /** The reverse of encodeForeignReasoning; undefined when the value is not a well-formed `cpk:` value. */
 export function decodeForeignReasoning(value: string): ForeignReasoningState | undefined {
-  if (!value.startsWith(FOREIGN_STATE_PREFIX)) return undefined;
-  const rest = value.slice(FOREIGN_STATE_PREFIX.length);
-  const colon = rest.indexOf(":");
-  if (colon < 0) return undefined;
-  const origin = rest.slice(0, colon) as Dialect;
-  if (!FOREIGN_ORIGINS.includes(origin)) return undefined;
-  let payload: unknown;
-  try {
-    payload = JSON.parse(Buffer.from(rest.slice(colon + 1), "base64url").toString("utf8"));
-  } catch {
-    return undefined;
-  }
-  if (!payload || typeof payload !== "object" || Array.isArray(payload)) return undefined;
-  const p = payload as Record<string, unknown>;
-  const state: ForeignReasoningState = { origin };
-  for (const [key, field] of [
-    ["s", "signature"],
-    ["r", "redactedData"],
-    ["i", "itemId"],
-  ] as const) {
-    const v = p[key];
-    if (v === undefined) continue;
-    if (typeof v !== "string") return undefined;
-    state[field] = v;
-  }
-  return state;
+  const state = unpackOpaqueState(value, FOREIGN_ORIGINS);
+  if (!state) return undefined;
+  const { encryptedContent: _ignored, ...rest } = state;
+  return rest;
 }
 
 /* ------------------------------------------------------------------------------------------------
