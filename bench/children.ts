@@ -84,11 +84,12 @@ export async function startFake(): Promise<{ child: Child; info: FakeInfo }> {
 const FLOOR_JS = fileURLToPath(new URL("./floor-proxy.js", import.meta.url));
 
 /** bench/floor-proxy.ts: the bare Node passthrough proxy the report compares copilot-api with. */
-export async function startFloor(capiUrl: string, token: string, headers: Record<string, string>): Promise<Child> {
+export async function startFloor(capiUrl: string, token: string, headers: Record<string, string>): Promise<Child & { spawnedAt: number }> {
+  const spawnedAt = performance.now();
   const proc = spawn(process.execPath, [FLOOR_JS, capiUrl, token, JSON.stringify(headers)], { stdio: ["pipe", "pipe", "pipe"] });
   const child = wrap(proc, "floor proxy");
   const m = await waitForOutput(proc, /^(\d+)\n/m, 10_000);
-  return { ...child, port: Number(m[1]) };
+  return { ...child, port: Number(m[1]), spawnedAt };
 }
 
 export interface ServerOptions {
@@ -96,6 +97,11 @@ export interface ServerOptions {
   nodeFlags?: string[];
   /** Preload a SIGUSR2 → gc() hook (with --expose-gc), so the bench can check memory after a full GC. */
   gcHook?: boolean;
+  /**
+   * COPILOT_API_HOME to use (kept): state that persists between runs of a real install, such as the
+   * tokenizer cache. Default: a fresh directory, removed on stop.
+   */
+  home?: string;
 }
 
 export interface ServerChild extends Child {
@@ -107,7 +113,7 @@ export interface ServerChild extends Child {
 
 /** `node dist/src/main.js start --port 0` against the fake, with a throwaway data directory. */
 export async function startServer(fake: FakeInfo, options: ServerOptions = {}): Promise<ServerChild> {
-  const home = mkdtempSync(join(tmpdir(), "copilot-api-bench-"));
+  const home = options.home ?? mkdtempSync(join(tmpdir(), "copilot-api-bench-"));
   const flags = [...(options.nodeFlags ?? []), ...(options.gcHook ? ["--expose-gc", "--import", GC_PRELOAD] : [])];
   const spawnedAt = performance.now();
   const proc = spawn(process.execPath, [...flags, MAIN_JS, "start", "--port", "0"], {
@@ -132,7 +138,7 @@ export async function startServer(fake: FakeInfo, options: ServerOptions = {}): 
     spawnedAt,
     async stop() {
       await child.stop();
-      rmSync(home, { recursive: true, force: true });
+      if (!options.home) rmSync(home, { recursive: true, force: true });
     },
   };
 }

@@ -4,7 +4,14 @@
 // report can tell copilot-api's own cost from what any Node proxy pays here for sockets and HTTP.
 // Prints its port; serves until stdin closes or SIGTERM.
 import http from "node:http";
-import { Agent } from "undici";
+import { createRequire } from "node:module";
+import type { Agent as AgentType } from "undici";
+
+// The dispatcher alone, as src/upstream/http.ts loads it (undici's index loads every feature it has),
+// plus undici's request() helper, which the index would have put on the dispatcher's prototype.
+const requireCjs = createRequire(import.meta.url);
+const Agent = requireCjs("undici/lib/dispatcher/agent.js") as typeof AgentType;
+const undiciRequest = (requireCjs("undici/lib/api/index.js") as { request: AgentType["request"] }).request;
 
 const upstream = process.argv[2];
 const token = process.argv[3];
@@ -22,8 +29,8 @@ const server = http.createServer((req, res) => {
   req.on("end", () => {
     // /v1/chat/completions → {capi}/chat/completions; /v1/messages → {capi}/v1/messages.
     const path = req.url === "/v1/chat/completions" ? "/chat/completions" : (req.url ?? "/");
-    agent
-      .request({
+    undiciRequest
+      .call(agent, {
         origin: target.origin,
         path: `${target.pathname.replace(/\/+$/, "")}${path}`,
         method: "POST",

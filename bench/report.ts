@@ -43,6 +43,10 @@ export interface ColdStart {
   medianListenMs: number;
   medianFirstServedMs: number;
   medianFirstCountTokensMs: number;
+  /** The floor proxy (bench/floor-proxy.ts): spawn → first answered request, median. */
+  floorFirstServedMs?: number;
+  /** The floor proxy's RSS after start, idle. */
+  floorIdleRssMb?: number;
 }
 
 export interface MemoryResult {
@@ -134,7 +138,8 @@ export function markdown(r: BenchResults): string {
   const mem = r.memory;
   lines.push(
     "",
-    `Cold start (median of ${c.runs}): listening after ${f(c.medianListenMs, 0)} ms, first /v1/models answered after ${f(c.medianFirstServedMs, 0)} ms, then a first count_tokens of a new 112 KB body in ${f(c.medianFirstCountTokensMs, 1)} ms. ` +
+    `Cold start (median of ${c.runs}): listening after ${f(c.medianListenMs, 0)} ms, first /v1/models answered after ${f(c.medianFirstServedMs, 0)} ms, then a first count_tokens of a new 112 KB body in ${f(c.medianFirstCountTokensMs, 1)} ms` +
+      `${c.floorFirstServedMs !== undefined ? ` (the floor proxy, bare node:http + undici, answers its first request ${f(c.floorFirstServedMs, 0)} ms after spawn and idles at ${f(c.floorIdleRssMb, 1)} MB)` : ""}. ` +
       `Memory: ${f(mem.idleRssMb, 1)} MB RSS idle after start; ${f(mem.afterRunRssMb, 1)} MB right after ${mem.requestsServed} requests, ${f(mem.afterIdleRssMb, 1)} MB after 10 s idle` +
       `${mem.afterGcRssMb !== undefined ? `, ${f(mem.afterGcRssMb, 1)} MB after a full GC (bench-only --expose-gc hook)` : ""}; peak ${f(mem.peakRssMb, 1)} MB.`,
     "",

@@ -6,7 +6,8 @@
 //   npm run bench -- --quick           a quarter of the requests
 //   npm run bench -- --only a1,c32     some scenarios (results are printed, not written)
 //   npm run bench -- --prof <dir>      copilot-api runs with --cpu-prof; its profile is summarised at the end
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -54,12 +55,18 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
-async function coldStart(fake: FakeInfo, runs: number): Promise<ColdStart> {
+async function coldStart(fake: FakeInfo, runs: number, home: string): Promise<ColdStart> {
   const listenMs: number[] = [];
   const firstServedMs: number[] = [];
   const firstCountTokensMs: number[] = [];
+  // One unmeasured start first: a real install has run before, and its data directory holds the
+  // tokenizer cache that run wrote (the table is built on first use, then saved in the background).
+  const first = await startServer(fake, { home });
+  await send({ origin: new URL(first.url).origin, path: "/v1/messages/count_tokens", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...syntheticBody(19_999), model: "claude-sonnet-4-6" }) }, false);
+  await sleep(1500);
+  await first.stop();
   for (let k = 0; k < runs; k++) {
-    const server = await startServer(fake);
+    const server = await startServer(fake, { home });
     try {
       const u = new URL(server.url);
       // The first request a client sends, as soon as the server says it listens.
@@ -188,16 +195,28 @@ async function main() {
   const { child: fakeChild, info: fake } = await startFake();
   let server: ServerChild | undefined;
   let floor: Child | undefined;
+  const home = mkdtempSync(join(tmpdir(), "copilot-api-bench-home-"));
   try {
     const upstream = await directSession(fake);
     process.stdout.write(`fake upstream at ${fake.url}; cold starts (${options.coldRuns})…\n`);
-    const cold = await coldStart(fake, options.coldRuns);
+    const cold = await coldStart(fake, options.coldRuns, home);
     process.stdout.write(`cold start: first request served after ${cold.firstServedMs.join(", ")} ms\n`);
 
     const profFlags = options.prof ? ["--cpu-prof", "--cpu-prof-dir", options.prof] : [];
     if (options.prof) mkdirSync(options.prof, { recursive: true });
+    // The floor proxy's own cold start (spawn → first answered request) and idle memory, for calibration.
+    const floorStarts: number[] = [];
+    for (let k = 0; k < options.coldRuns; k++) {
+      const f = await startFloor(upstream.capiUrl, upstream.token, staticUpstreamHeaders());
+      const r = await send({ origin: `http://127.0.0.1:${f.port}`, path: "/v1/chat/completions", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "gpt-4.1", messages: [{ role: "user", content: "hi" }] }) }, false);
+      if (r.status === 200) floorStarts.push(performance.now() - f.spawnedAt);
+      await f.stop();
+    }
     floor = await startFloor(upstream.capiUrl, upstream.token, staticUpstreamHeaders());
-    server = await startServer(fake, { nodeFlags: profFlags, gcHook: true });
+    await sleep(1000);
+    cold.floorFirstServedMs = round(median(floorStarts), 1);
+    cold.floorIdleRssMb = memory(floor.pid).rssMb;
+    server = await startServer(fake, { nodeFlags: profFlags, gcHook: true, home });
     await sleep(2000); // start-up work (token counter warm-up) done, then idle
     const idle = memory(server.pid);
     process.stdout.write(`copilot-api (pid ${server.pid}) at ${server.url}: ${idle.rssMb} MB RSS idle\n`);
@@ -259,6 +278,7 @@ async function main() {
     await server?.stop();
     await floor?.stop();
     await fakeChild.stop();
+    rmSync(home, { recursive: true, force: true });
     await agent.close();
   }
 }

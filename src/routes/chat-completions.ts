@@ -8,12 +8,10 @@ import { resolveModel } from "../bridge/resolve-model.js";
 import { mergeChoices, StreamChoiceMerger } from "../dialects/openai-chat/merge-choices.js";
 import { encodeOpenAIError } from "../dialects/openai/encode-error.js";
 import { ApiError, badRequest, midStreamError, readUpstreamJson } from "../errors.js";
-import { guardStream } from "../sse/guard-stream.js";
-import { lastChatUsage, tapTail } from "../sse/tap-tail.js";
+import { type EventHandlers, pumpEvents } from "../sse/event-pump.js";
 import { interactionIdFrom, readJsonObject } from "../http/request.js";
 import { type ChatBody, interceptChat } from "../interceptors/chat/index.js";
 import type { Runtime } from "../runtime.js";
-import { sseDecoderStream } from "../sse/sse-decoder.js";
 import { formatSse, SSE_HEADERS } from "../sse/sse-encoder.js";
 import { chatInitiator } from "../upstream/initiator.js";
 import { meta } from "../observability/request-meta.js";
@@ -59,11 +57,12 @@ export function chatCompletions(runtime: Runtime) {
     // Only Claude answers split across choices; every other model's chunks pass as they are. Each
     // event is checked to be JSON, so a garbled one ends the stream with an error chunk instead of
     // reaching the client, and a stream cut before its ending gets one too (known-failures N4).
-    const ending: ChatStreamEnding = { done: false, finished: false, failed: false };
-    const piped = checkedChatStream(res.body, /anthropic/i.test(model.vendor ?? "") ? new StreamChoiceMerger() : undefined, ending);
     const m = meta(c);
-    const tapped = piped.pipeThrough(tapTail(4096, (tail) => (m.usage = decodeChatUsage(lastChatUsage(tail)))));
-    return new Response(guardStream(tapped, chatStreamErrorTail, () => chatStreamTail(ending)), { status: 200, headers: SSE_HEADERS });
+    const out = pumpEvents(
+      res.body,
+      checkedChatEvents(/anthropic/i.test(model.vendor ?? "") ? new StreamChoiceMerger() : undefined, (usage) => (m.usage = decodeChatUsage(usage))),
+    );
+    return new Response(out, { status: 200, headers: SSE_HEADERS });
   };
 }
 
@@ -94,9 +93,9 @@ function translated(runtime: Runtime, c: Context, body: Record<string, unknown>,
 }
 
 /** A failure mid-stream ends with an OpenAI error chunk, which the SDKs raise as an APIError. */
-function chatStreamErrorTail(error: unknown): Uint8Array {
+function chatStreamErrorTail(error: unknown): string {
   const apiError = midStreamError(error);
-  return new TextEncoder().encode(formatSse(JSON.stringify(encodeOpenAIError(apiError))));
+  return formatSse(JSON.stringify(encodeOpenAIError(apiError)));
 }
 
 interface ChatStreamEnding {
@@ -109,39 +108,53 @@ interface ChatStreamEnding {
 }
 
 /** What to add when Copilot's stream ends: nothing, the missing [DONE], or an error chunk if it was cut short. */
-function chatStreamTail(ending: ChatStreamEnding): Uint8Array | undefined {
+function chatStreamTail(ending: ChatStreamEnding): string | undefined {
   if (ending.done || ending.failed) return undefined;
-  if (ending.finished) return new TextEncoder().encode(formatSse("[DONE]"));
+  if (ending.finished) return formatSse("[DONE]");
   return chatStreamErrorTail(new Error("Copilot ended the stream before it finished"));
 }
 
-function checkedChatStream(body: ReadableStream<Uint8Array>, merger: StreamChoiceMerger | undefined, ending: ChatStreamEnding): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  return body.pipeThrough(sseDecoderStream()).pipeThrough(
-    new TransformStream({
-      transform(ev, controller) {
-        if (ev.data === "[DONE]") {
-          ending.done = true;
-          return controller.enqueue(encoder.encode(formatSse("[DONE]")));
-        }
-        let chunk: { choices?: unknown; error?: unknown };
-        try {
-          chunk = JSON.parse(ev.data);
-        } catch {
-          throw new ApiError({ kind: "upstream", status: 502, message: `Copilot sent a stream event that is not JSON: ${ev.data.slice(0, 120)}` });
-        }
-        if (chunk && typeof chunk === "object") {
-          if (chunk.error) ending.failed = true;
-          if (Array.isArray(chunk.choices) && chunk.choices.some((ch) => ch && (ch as { finish_reason?: unknown }).finish_reason)) ending.finished = true;
-        }
-        if (!merger) return controller.enqueue(encoder.encode(formatSse(ev.data, ev.event)));
-        try {
-          merger.merge(chunk as never);
-          controller.enqueue(encoder.encode(formatSse(JSON.stringify(chunk), ev.event)));
-        } catch {
-          controller.enqueue(encoder.encode(formatSse(ev.data, ev.event)));
-        }
-      },
-    }),
-  );
+/**
+ * The passthrough stream as event handlers for pumpEvents (one pull-based stage from Copilot's socket to
+ * the client): each event is checked to be JSON and re-framed; an event that is not JSON, or a socket
+ * that fails, ends the stream with an error chunk and cancels the upstream; the stream's ending is
+ * completed by chatStreamTail. The last usage seen is reported when the stream ends normally.
+ */
+function checkedChatEvents(merger: StreamChoiceMerger | undefined, onUsage: (usage: unknown) => void): EventHandlers {
+  const ending: ChatStreamEnding = { done: false, finished: false, failed: false };
+  let usage: unknown;
+  return {
+    onEvent(ev) {
+      if (ev.data === "[DONE]") {
+        ending.done = true;
+        return [formatSse("[DONE]")];
+      }
+      let chunk: { choices?: unknown; error?: unknown; usage?: unknown };
+      try {
+        chunk = JSON.parse(ev.data);
+      } catch {
+        throw new ApiError({ kind: "upstream", status: 502, message: `Copilot sent a stream event that is not JSON: ${ev.data.slice(0, 120)}` });
+      }
+      if (chunk && typeof chunk === "object") {
+        if (chunk.error) ending.failed = true;
+        if (Array.isArray(chunk.choices) && chunk.choices.some((ch) => ch && (ch as { finish_reason?: unknown }).finish_reason)) ending.finished = true;
+        if (chunk.usage) usage = chunk.usage;
+      }
+      if (!merger) return [formatSse(ev.data, ev.event)];
+      try {
+        merger.merge(chunk as never);
+        return [formatSse(JSON.stringify(chunk), ev.event)];
+      } catch {
+        return [formatSse(ev.data, ev.event)];
+      }
+    },
+    onEnd() {
+      onUsage(usage);
+      const tail = chatStreamTail(ending);
+      return tail ? [tail] : [];
+    },
+    onError(error) {
+      return [chatStreamErrorTail(error)];
+    },
+  };
 }

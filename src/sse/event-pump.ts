@@ -36,9 +36,38 @@ export function pumpEvents(source: ReadableStream<Uint8Array>, handlers: EventHa
     controller.close();
   };
 
+  // Pings: one timer per stream, armed while the pump waits on the upstream and re-armed only when it
+  // fires (a timer per read cost more than the rest of the pump on fast streams).
+  const pingMs = options.pingIntervalMs ?? 0;
+  let waiting: ReadableStreamDefaultController<Uint8Array> | undefined;
+  let reads = 0;
+  let readsAtArm = 0;
+  let lastReadAt = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = (ms: number) => {
+    readsAtArm = reads;
+    timer = setTimeout(onTimer, ms);
+    (timer as { unref?: () => void }).unref?.();
+  };
+  const onTimer = () => {
+    timer = undefined;
+    if (closed || !waiting) return;
+    if (reads !== readsAtArm) {
+      // Data came since the timer was armed: a full interval of silence is counted from the last read.
+      return arm(Math.max(1, pingMs - (performance.now() - lastReadAt)));
+    }
+    if (options.ping) waiting.enqueue(encoder.encode(options.ping()));
+    arm(pingMs);
+  };
+  const stopTimer = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+  };
+
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
+        let frames: string[] = [];
         try {
           for (;;) {
             if (closed) return;
@@ -46,25 +75,31 @@ export function pumpEvents(source: ReadableStream<Uint8Array>, handlers: EventHa
               pending = reader.read();
               pending.catch(() => {});
             }
-            let timer: ReturnType<typeof setTimeout> | undefined;
-            const result = options.pingIntervalMs
-              ? await Promise.race([pending, new Promise<"ping">((resolve) => (timer = setTimeout(resolve, options.pingIntervalMs, "ping")))])
-              : await pending;
-            if (timer) clearTimeout(timer);
-            if (result === "ping") {
-              if (options.ping) controller.enqueue(encoder.encode(options.ping()));
-              return;
+            let result: ReadableStreamReadResult<Uint8Array>;
+            if (pingMs > 0) {
+              waiting = controller;
+              if (!timer) arm(pingMs);
+              try {
+                result = await pending;
+              } finally {
+                waiting = undefined;
+              }
+              reads++;
+              lastReadAt = performance.now();
+            } else {
+              result = await pending;
             }
             pending = undefined;
             events.length = 0;
+            frames = [];
             if (result.done) {
+              stopTimer();
               parser.end(events);
-              const frames = events.flatMap((ev) => handlers.onEvent(ev));
+              for (const ev of events) for (const f of handlers.onEvent(ev)) frames.push(f);
               frames.push(...handlers.onEnd());
               return finish(controller, frames);
             }
             parser.push(result.value, events);
-            const frames: string[] = [];
             for (const ev of events) for (const f of handlers.onEvent(ev)) frames.push(f);
             if (frames.length > 0) {
               controller.enqueue(encoder.encode(frames.join("")));
@@ -72,13 +107,16 @@ export function pumpEvents(source: ReadableStream<Uint8Array>, handlers: EventHa
             }
           }
         } catch (error) {
+          stopTimer();
           if (closed) return;
           reader.cancel(error).catch(() => {});
-          finish(controller, handlers.onError(error));
+          // Frames from the events before the one that failed still go out, then the error's.
+          finish(controller, [...frames, ...handlers.onError(error)]);
         }
       },
       cancel(reason) {
         closed = true;
+        stopTimer();
         return reader.cancel(reason);
       },
     },

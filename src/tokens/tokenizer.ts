@@ -1,12 +1,13 @@
-// Text token counts with OpenAI's BPE encodings (gpt-tokenizer), loaded lazily, one table per encoding.
+// Text token counts with OpenAI's BPE encodings, loaded lazily, one table per encoding.
 //
 // Copilot's GET /models reports capabilities.tokenizer as "o200k_base" or "cl100k_base"
-// (shared/reference/copilot-upstream.md section 4). Each encoding is a separate module of gpt-tokenizer
-// ("gpt-tokenizer/encoding/o200k_base"), so requiring only the one we need keeps the other table
-// (~1-2 MB of JS) out of memory. The require is synchronous and happens on first use; call
-// `warmTokenizer()` at start-up to pay the load and JIT warm-up before the first request instead.
+// (shared/reference/copilot-upstream.md section 4). The counts are gpt-tokenizer's, exactly, computed by
+// bpe-count.ts over gpt-tokenizer's own rank data kept in typed arrays (bpe-ranks.ts): requiring
+// gpt-tokenizer's encoding module instead costs 0.4-0.6 s and ~60 MB of resident memory per table. A table
+// is built on first use, or read from the cache directory (setTokenizerCacheDir) in a few milliseconds;
+// `warmTokenizer()` pays that and the JIT warm-up before the first request instead.
 
-import { createRequire } from "node:module";
+import { BpeCounter } from "./bpe-count.js";
 import { warmUpText } from "./warm-up-text.js";
 
 export type Encoding = "o200k_base" | "cl100k_base";
@@ -18,30 +19,25 @@ export const SAMPLE_THRESHOLD_CHARS = 200_000;
 const SAMPLE_WINDOWS = 16;
 const SAMPLE_WINDOW_CHARS = 4_096;
 
-interface EncodingModule {
-  countTokens(text: string, options?: { disallowedSpecial?: Set<string> }): number;
-}
+const loaded = new Map<Encoding, BpeCounter>();
+let cacheDir: string | undefined;
 
-const requireCjs = createRequire(import.meta.url);
-const loaded = new Map<Encoding, EncodingModule>();
-/** Special tokens such as "<|endoftext|>" inside user text are ordinary text to the upstream. */
-const SPECIAL_AS_TEXT = { disallowedSpecial: new Set<string>() };
+/** Where built rank tables are kept between runs (the data directory's cache); unset: rebuilt each run. */
+export function setTokenizerCacheDir(dir: string | undefined): void {
+  cacheDir = dir;
+}
 
 export function toEncoding(name: unknown): Encoding {
   return name === "cl100k_base" ? "cl100k_base" : DEFAULT_ENCODING;
 }
 
-function encodingModule(encoding: Encoding): EncodingModule {
-  let mod = loaded.get(encoding);
-  if (!mod) {
-    // Static specifiers (no template) so bundlers and `npm ls` see exactly what is used.
-    mod =
-      encoding === "cl100k_base"
-        ? (requireCjs("gpt-tokenizer/encoding/cl100k_base") as EncodingModule)
-        : (requireCjs("gpt-tokenizer/encoding/o200k_base") as EncodingModule);
-    loaded.set(encoding, mod);
+function counterFor(encoding: Encoding): BpeCounter {
+  let counter = loaded.get(encoding);
+  if (!counter) {
+    counter = BpeCounter.load(encoding, cacheDir);
+    loaded.set(encoding, counter);
   }
-  return mod;
+  return counter;
 }
 
 const warmed = new Set<Encoding>();
@@ -59,14 +55,9 @@ export function warmTokenizer(encoding: Encoding = DEFAULT_ENCODING): void {
   for (let i = 0; i < text.length; i += 3_000) exactCount(text.slice(i, i + 3_000), encoding);
 }
 
+/** gpt-tokenizer's countTokens, with special-token text such as "<|endoftext|>" counted as the ordinary text it is to the upstream. */
 function exactCount(text: string, encoding: Encoding): number {
-  const mod = encodingModule(encoding);
-  try {
-    // The default options are the fast path; they reject special-token text, which is rare.
-    return mod.countTokens(text);
-  } catch {
-    return mod.countTokens(text, SPECIAL_AS_TEXT);
-  }
+  return counterFor(encoding).count(text);
 }
 
 /**

@@ -1,5 +1,22 @@
-import { Agent, EnvHttpProxyAgent, fetch as undiciFetch, type Dispatcher } from "undici";
+import { createRequire } from "node:module";
+import type { Agent as AgentType, Dispatcher, EnvHttpProxyAgent as EnvHttpProxyAgentType, fetch as FetchType } from "undici";
 import { requestFetch } from "./request-fetch.js";
+
+const requireCjs = createRequire(import.meta.url);
+
+/**
+ * One part of undici, from its own file: undici's index loads every feature it has (mock agents,
+ * caches, WebSocket, EventSource, fetch...), ~100 ms of start-up and ~10 MB of memory for the two
+ * dispatchers this needs. The whole package is the fallback should a future undici move the file.
+ */
+function undiciPart<T>(file: string, name: string): T {
+  try {
+    const part = requireCjs(`undici/lib/${file}`) as T | Record<string, T>;
+    return (typeof part === "function" ? part : (part as Record<string, T>)[name]) as T;
+  } catch {
+    return (requireCjs("undici") as Record<string, T>)[name]!;
+  }
+}
 
 export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
 
@@ -21,7 +38,8 @@ export function createDispatcher(proxyEnv: boolean, bodyTimeoutMs = 0): Dispatch
     keepAliveTimeout: 30_000,
     connect: { timeout: 15_000 },
   };
-  return proxyEnv ? new EnvHttpProxyAgent(options) : new Agent(options);
+  if (proxyEnv) return new (undiciPart<typeof EnvHttpProxyAgentType>("dispatcher/env-http-proxy-agent.js", "EnvHttpProxyAgent"))(options);
+  return new (undiciPart<typeof AgentType>("dispatcher/agent.js", "Agent"))(options);
 }
 
 export function createFetch(proxyEnv: boolean, bodyTimeoutMs = 0): FetchLike {
@@ -33,7 +51,12 @@ export function createFetch(proxyEnv: boolean, bodyTimeoutMs = 0): FetchLike {
     return (url, init) => fetch(url, { ...init, timeout } as RequestInit);
   }
   const dispatcher = createDispatcher(proxyEnv, bodyTimeoutMs);
-  const viaFetch: FetchLike = (url, init) => undiciFetch(url, { ...(init as object), dispatcher } as never) as unknown as Promise<Response>;
+  // undici's fetch, loaded on first use: only what the direct path leaves to it (redirects, odd bodies).
+  let undiciFetch: typeof FetchType | undefined;
+  const viaFetch: FetchLike = (url, init) => {
+    undiciFetch ??= undiciPart<typeof FetchType>("web/fetch/index.js", "fetch");
+    return undiciFetch(url, { ...(init as object), dispatcher } as never) as unknown as Promise<Response>;
+  };
   // The same requests through the dispatcher API: fetch()'s own overhead was the largest CPU cost of a proxied call.
   return requestFetch(dispatcher, viaFetch);
 }

@@ -35,6 +35,11 @@ export function requestFetch(dispatcher: Dispatcher, fallback: FetchLike): Fetch
   };
 }
 
+// Node's own Response and Headers, captured before @hono/node-server swaps in its lightweight
+// server-side Response (a wrapper that builds one of these on first use of the body).
+const WebResponse = globalThis.Response;
+const WebHeaders = globalThis.Headers;
+
 /** What undici's fetch adds to every request that doesn't set them (fetch spec: "HTTP-network-or-cache fetch"). */
 const FETCH_DEFAULT_HEADERS: [string, string][] = [
   ["accept-language", "*"],
@@ -47,7 +52,7 @@ const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
 /** A plain record of header values with lower-case-unique names, plus fetch's defaults; undefined for anything else. */
 function plainHeaders(h: RequestInit["headers"]): Record<string, string> | undefined {
   if (h === undefined || h === null) return withDefaults({});
-  if (typeof h !== "object" || Array.isArray(h) || h instanceof Headers) return undefined;
+  if (typeof h !== "object" || Array.isArray(h) || h instanceof WebHeaders) return undefined;
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(h as Record<string, unknown>)) {
     if (typeof value !== "string") return undefined;
@@ -115,7 +120,7 @@ function dispatchOnce(
           }
           return;
         }
-        const h = new Headers();
+        const h = new WebHeaders();
         for (const name in resHeaders) {
           const value = resHeaders[name];
           if (Array.isArray(value)) for (const v of value) h.append(name, v);
@@ -133,7 +138,7 @@ function dispatchOnce(
           sink = decoders.length > 0 ? new DecodedBody(c, decoders) : new DirectBody(c);
         }
         settled = true;
-        resolve(new Response(sink ? sink.stream : null, { status, statusText: statusText ?? "", headers: h }));
+        resolve(new WebResponse(sink ? sink.stream : null, { status, statusText: statusText ?? "", headers: h }));
       },
       onResponseData(c, chunk) {
         if (!sink) return;
@@ -208,7 +213,10 @@ class DirectBody implements BodySink {
   }
 
   push(chunk: Buffer): boolean {
-    if (this.closed) return true;
+    // undici hands over empty body spans when it resumes a paused parser with nothing buffered. Queued,
+    // they would satisfy reads that carry no data: a reader looping on them (event-pump) would never
+    // yield to the event loop, and so never let the socket deliver the rest. A Node Readable drops them too.
+    if (this.closed || chunk.byteLength === 0) return true;
     this.out.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     return (this.out.desiredSize ?? 1) > 0;
   }

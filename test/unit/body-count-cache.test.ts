@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { BodyCountCache } from "../../src/tokens/body-count-cache.js";
+import type { CopilotModel } from "../../src/upstream/model-catalog.js";
+
+const SONNET: CopilotModel = { id: "claude-sonnet-4.6", vendor: "Anthropic", capabilities: { tokenizer: "o200k_base" } };
+const GPT: CopilotModel = { id: "gpt-4.1", vendor: "OpenAI", capabilities: { tokenizer: "o200k_base" } };
+
+describe("BodyCountCache", () => {
+  it("answers a repeated body by its bytes, per resolved model", () => {
+    const cache = new BodyCountCache();
+    const a = BodyCountCache.digest(new TextEncoder().encode('{"model":"sonnet","messages":[]}'));
+    const b = BodyCountCache.digest(new TextEncoder().encode('{"model":"sonnet","messages":[] }'));
+    assert.notEqual(a, b, "different bytes, different key");
+    assert.equal(cache.modelOf(a), undefined);
+    cache.set(a, "sonnet", SONNET, 42);
+    assert.equal(cache.modelOf(a), "sonnet");
+    assert.equal(cache.get(a, SONNET), 42);
+    assert.equal(cache.get(a, GPT), undefined, "another model (an alias changed) is counted again");
+    assert.equal(cache.get(a, undefined), undefined);
+    cache.set(a, "sonnet", GPT, 40);
+    assert.equal(cache.get(a, SONNET), 42);
+    assert.equal(cache.get(a, GPT), 40);
+    assert.equal(cache.get(b, SONNET), undefined);
+  });
+
+  it("keeps the most recently used bodies within its bound", () => {
+    const cache = new BodyCountCache(2);
+    cache.set("a", "m", SONNET, 1);
+    cache.set("b", "m", SONNET, 2);
+    assert.equal(cache.get("a", SONNET), 1); // a is now the most recent
+    cache.set("c", "m", SONNET, 3);
+    assert.equal(cache.get("b", SONNET), undefined);
+    assert.equal(cache.get("a", SONNET), 1);
+    assert.equal(cache.get("c", SONNET), 3);
+    cache.clear();
+    assert.equal(cache.get("a", SONNET), undefined);
+  });
+});
