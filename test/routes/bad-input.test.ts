@@ -3,7 +3,6 @@ import { after, before, describe, test } from "node:test";
 import http from "node:http";
 import fc from "fast-check";
 import { cellModels } from "../helpers/cells.js";
-import { startConfiguredHarness } from "../helpers/config-harness.js";
 import { type Harness, startHarness } from "../helpers/harness.js";
 import { settledHeap } from "../helpers/reliability.js";
 import { type ClientDialect, assertErrorBody, readOutcome } from "../helpers/stream-check.js";
@@ -448,7 +447,7 @@ describe("bad input never crashes a route and is answered in the route's dialect
 
 describe("the body limit is configurable (bodyLimit)", () => {
   test("with a 4 KB limit: a 5 KB body is a 413 in each dialect, a 3 KB one is served", async () => {
-    const h = await startConfiguredHarness({ bodyLimit: 4096 }, { models: cellModels() });
+    const h = await startHarness({ config: { bodyLimit: 4096 }, fake: { models: cellModels() } });
     try {
       for (const [path, dialect, model] of [
         ["/v1/chat/completions", "chat", "gpt-4.1"],

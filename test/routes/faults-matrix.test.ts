@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test, type TestContext } from "node:test";
 import type { Fault } from "../fake-upstream/server.js";
 import { type Cell, CELLS, cellModels } from "../helpers/cells.js";
-import { startConfiguredHarness } from "../helpers/config-harness.js";
 import { type Harness, startHarness } from "../helpers/harness.js";
 import { type ClientDialect, type Outcome, postJson, readOutcome, streamRequest, within } from "../helpers/stream-check.js";
 
@@ -180,7 +179,7 @@ describe("upstream faults × client stream paths", () => {
 describe("an upstream that goes silent mid-stream past the idle limit (upstreamIdleTimeoutMs)", () => {
   let h: Harness;
   before(async () => {
-    h = await startConfiguredHarness({ upstreamIdleTimeoutMs: 300 }, { models: cellModels() });
+    h = await startHarness({ config: { upstreamIdleTimeoutMs: 300 }, fake: { models: cellModels() } });
   });
   after(async () => {
     await h.close();
