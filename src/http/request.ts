@@ -30,6 +30,35 @@ export async function readJsonObject(c: Context): Promise<Record<string, unknown
   return value as Record<string, unknown>;
 }
 
+/**
+ * What the chat and messages routes need before anything reads the body: a model name and a
+ * non-empty list of message objects (every interceptor and decoder reads each message's fields).
+ * `style` names the path as the client's dialect does: `messages.0` (Anthropic) or `messages[0]`.
+ */
+export function requireModelAndMessages(body: Record<string, unknown>, style: "dotted" | "bracketed"): asserts body is Record<string, unknown> & { model: string; messages: Record<string, unknown>[] } {
+  requireModel(body);
+  if (!Array.isArray(body.messages) || body.messages.length === 0) {
+    throw badRequest("`messages` is required and must be a non-empty array", "messages");
+  }
+  const i = body.messages.findIndex((m) => !m || typeof m !== "object" || Array.isArray(m));
+  if (i >= 0) {
+    const at = style === "dotted" ? `messages.${i}` : `messages[${i}]`;
+    throw badRequest(`\`${at}\` must be an object`, at);
+  }
+}
+
+/** The same for /v1/responses: a model name and `input` as a string or a list of items. */
+export function requireModelAndInput(body: Record<string, unknown>): asserts body is Record<string, unknown> & { model: string } {
+  requireModel(body);
+  if (typeof body.input !== "string" && !Array.isArray(body.input)) {
+    throw badRequest("`input` is required: a string or an array of input items", "input");
+  }
+}
+
+function requireModel(body: Record<string, unknown>): void {
+  if (typeof body.model !== "string" || !body.model) throw badRequest("`model` is required and must be a string", "model");
+}
+
 /** Deepest array/object nesting accepted in a body; real ones (JSON schemas included) stay far below. */
 export const MAX_JSON_DEPTH = 256;
 

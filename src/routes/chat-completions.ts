@@ -9,7 +9,7 @@ import { mergeChoices, StreamChoiceMerger } from "../dialects/openai-chat/merge-
 import { encodeOpenAIError } from "../dialects/openai/encode-error.js";
 import { ApiError, badRequest, midStreamError, readUpstreamJson } from "../errors.js";
 import { type EventHandlers, pumpEvents } from "../sse/event-pump.js";
-import { interactionIdFrom, readJsonObject } from "../http/request.js";
+import { interactionIdFrom, readJsonObject, requireModelAndMessages } from "../http/request.js";
 import { type ChatBody, interceptChat } from "../interceptors/chat/index.js";
 import type { Runtime } from "../runtime.js";
 import { formatSse, SSE_HEADERS } from "../sse/sse-encoder.js";
@@ -17,18 +17,13 @@ import { chatInitiator } from "../upstream/initiator.js";
 import { meta } from "../observability/request-meta.js";
 import { decodeChatUsage } from "../dialects/openai-chat/convert-usage.js";
 import { hasImage } from "../upstream/vision.js";
+import { asText } from "../text.js";
 
 /** POST /v1/chat/completions: passthrough to Copilot's /chat/completions for the models that speak it. */
 export function chatCompletions(runtime: Runtime) {
   return async (c: Context) => {
     const body = await readJsonObject(c);
-    if (typeof body.model !== "string" || !body.model) throw badRequest("`model` is required and must be a string", "model");
-    if (!Array.isArray(body.messages) || body.messages.length === 0) {
-      throw badRequest("`messages` is required and must be a non-empty array", "messages");
-    }
-    // The interceptors below read each message's fields: anything but an object is refused first.
-    const notObject = body.messages.findIndex((m) => !m || typeof m !== "object" || Array.isArray(m));
-    if (notObject >= 0) throw badRequest(`\`messages[${notObject}]\` must be an object`, `messages[${notObject}]`);
+    requireModelAndMessages(body, "bracketed");
     const model = resolveModel(body.model, runtime.catalog.list(), runtime.config.modelAliases);
     const endpoint = planUpstream(model, "chat", TRANSLATED_FROM_CHAT);
     if (endpoint !== "/chat/completions") return translated(runtime, c, body, model, endpoint);
@@ -87,7 +82,7 @@ function translated(runtime: Runtime, c: Context, body: Record<string, unknown>,
       vision: hasImage(body.messages),
       interactionId: interactionIdFrom(c.req.raw.headers),
     },
-    echoModel: String(body.model),
+    echoModel: asText(body.model),
     includeUsage: wantsStreamUsage(body),
   });
 }

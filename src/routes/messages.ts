@@ -7,7 +7,7 @@ import { countAnthropicTokens } from "../tokens/count-tokens.js";
 import { resolveModel } from "../bridge/resolve-model.js";
 import { nativeStreamHandlers, stripCopilotFields } from "../dialects/anthropic/clean-native-stream.js";
 import { ApiError, badRequest, midStreamError, readUpstreamJson } from "../errors.js";
-import { interactionIdFrom, readJsonObject } from "../http/request.js";
+import { interactionIdFrom, readJsonObject, requireModelAndMessages } from "../http/request.js";
 import { filterBetas, interceptMessages } from "../interceptors/messages/index.js";
 import type { Runtime } from "../runtime.js";
 import { pumpEvents } from "../sse/event-pump.js";
@@ -20,18 +20,13 @@ import { meta } from "../observability/request-meta.js";
 import { decodeAnthropicUsage } from "../dialects/anthropic/convert-usage.js";
 
 import { PING_INTERVAL_MS } from "../bridge/run-translated.js";
+import { asText } from "../text.js";
 
 /** POST /v1/messages: native passthrough for Claude, translation for every other model. */
 export function messages(runtime: Runtime) {
   return async (c: Context) => {
     const body = await readJsonObject(c);
-    if (typeof body.model !== "string" || !body.model) throw badRequest("`model` is required and must be a string", "model");
-    if (!Array.isArray(body.messages) || body.messages.length === 0) {
-      throw badRequest("`messages` is required and must be a non-empty array", "messages");
-    }
-    // The interceptors of the native path read each message's fields: anything but an object is refused first.
-    const notObject = body.messages.findIndex((m) => !m || typeof m !== "object" || Array.isArray(m));
-    if (notObject >= 0) throw badRequest(`messages.${notObject}: expected an object`, `messages.${notObject}`);
+    requireModelAndMessages(body, "dotted");
     const model = resolveModel(body.model, runtime.catalog.list(), runtime.config.modelAliases);
     const endpoint = planUpstream(model, "messages", ["/v1/messages", "/responses", "/chat/completions"]);
     Object.assign(meta(c), { model: model.id, endpoint, stream: body.stream === true });
@@ -53,7 +48,7 @@ function translated(runtime: Runtime, c: Context, body: Record<string, unknown>,
     upstream: upstreamCodec(endpoint),
     client: anthropicClient,
     call: { ...call, vision, interactionId: interactionIdFrom(c.req.raw.headers) },
-    echoModel: String(body.model),
+    echoModel: asText(body.model),
     inputTokensEstimate: countAnthropicTokens(body, model),
   });
 }

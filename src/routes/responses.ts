@@ -8,7 +8,7 @@ import { decodeResponsesRequest } from "../dialects/openai-responses/decode-requ
 import { decodeResponsesUsage } from "../dialects/openai-responses/convert-usage.js";
 import { encodeResponsesErrorFrame } from "../dialects/openai-responses/encode-stream.js";
 import { ApiError, badRequest, midStreamError, readUpstreamJson } from "../errors.js";
-import { interactionIdFrom, readJsonObject } from "../http/request.js";
+import { interactionIdFrom, readJsonObject, requireModelAndInput } from "../http/request.js";
 import { CustomToolCallRewriter, interceptResponses, restoreCustomToolCalls, type ResponsesBody } from "../interceptors/responses/index.js";
 import { meta } from "../observability/request-meta.js";
 import type { Runtime } from "../runtime.js";
@@ -18,15 +18,13 @@ import { formatSse, SSE_HEADERS } from "../sse/sse-encoder.js";
 import { responsesInitiator } from "../upstream/initiator.js";
 import type { CopilotModel, UpstreamEndpoint } from "../upstream/model-catalog.js";
 import { hasImage } from "../upstream/vision.js";
+import { asText } from "../text.js";
 
 /** POST /v1/responses: passthrough for models Copilot serves on /responses, translation for the rest. */
 export function responses(runtime: Runtime) {
   return async (c: Context) => {
     const body = await readJsonObject(c);
-    if (typeof body.model !== "string" || !body.model) throw badRequest("`model` is required and must be a string", "model");
-    if (typeof body.input !== "string" && !Array.isArray(body.input)) {
-      throw badRequest("`input` is required: a string or an array of input items", "input");
-    }
+    requireModelAndInput(body);
     const model = resolveModel(body.model, runtime.catalog.list(), runtime.config.modelAliases);
     const endpoint = planUpstream(model, "responses", ["/responses", "/v1/messages", "/chat/completions"]);
     const initiator = responsesInitiator(body.input);
@@ -130,6 +128,6 @@ function translated(runtime: Runtime, c: Context, body: Record<string, unknown>,
       vision: hasImage(body.input),
       interactionId: interactionIdFrom(c.req.raw.headers),
     },
-    echoModel: String(body.model),
+    echoModel: asText(body.model),
   });
 }

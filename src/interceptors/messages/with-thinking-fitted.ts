@@ -1,3 +1,4 @@
+import { badRequest } from "../../errors.js";
 import { blocksOf, type MessagesInterceptor } from "./types.js";
 
 /**
@@ -17,6 +18,10 @@ export const withThinkingFitted: MessagesInterceptor = (body, model) => {
   const maxTokens = typeof body.max_tokens === "number" ? body.max_tokens : undefined;
 
   if (thinking && typeof thinking === "object") {
+    const budget = thinking.budget_tokens;
+    if (budget !== undefined && (typeof budget !== "number" || !Number.isFinite(budget))) {
+      throw badRequest("`thinking.budget_tokens` must be a number", "thinking.budget_tokens");
+    }
     if (thinking.type === "adaptive" && !supports.adaptive_thinking) {
       if (supports.thinking === false || !maxTokens || maxTokens <= 1024) delete body.thinking;
       else body.thinking = { type: "enabled", budget_tokens: clampBudget(Math.min(maxTokens - 1, 32_000), maxTokens, supports) };

@@ -1,4 +1,5 @@
 import { blocksOf, type MessagesInterceptor } from "./types.js";
+import { asText } from "../../text.js";
 
 /**
  * Every tool_use must be answered by exactly one tool_result in the next user message, and every
@@ -15,7 +16,7 @@ export const withToolResultsPaired: MessagesInterceptor = (body) => {
     const message = messages[i]!;
     const previous = out[out.length - 1];
     const calls =
-      previous?.role === "assistant" ? blocksOf(previous.content).filter((b) => b.type === "tool_use").map((b) => String(b.id)) : [];
+      previous?.role === "assistant" ? blocksOf(previous.content).filter((b) => b.type === "tool_use").map((b) => asText(b.id)) : [];
 
     if (message.role === "user") {
       const blocks = typeof message.content === "string" ? [{ type: "text", text: message.content }] : blocksOf(message.content);
@@ -27,13 +28,13 @@ export const withToolResultsPaired: MessagesInterceptor = (body) => {
           rest.push(b);
           continue;
         }
-        const id = String(b.tool_use_id);
+        const id = asText(b.tool_use_id);
         if (!calls.includes(id) || answered.has(id)) continue;
         answered.add(id);
         results.push(b);
       }
       for (const id of calls) if (!answered.has(id)) results.push(interrupted(id));
-      results.sort((a, b) => calls.indexOf(String(a.tool_use_id)) - calls.indexOf(String(b.tool_use_id)));
+      results.sort((a, b) => calls.indexOf(asText(a.tool_use_id)) - calls.indexOf(asText(b.tool_use_id)));
       const content = [...results, ...rest];
       if (content.length === 0) continue;
       out.push({ ...message, content: typeof message.content === "string" && results.length === 0 ? message.content : content });
@@ -44,7 +45,7 @@ export const withToolResultsPaired: MessagesInterceptor = (body) => {
   }
   const last = out[out.length - 1];
   if (last?.role === "assistant" && blocksOf(last.content).some((b) => b.type === "tool_use")) {
-    out.push({ role: "user", content: blocksOf(last.content).filter((b) => b.type === "tool_use").map((b) => interrupted(String(b.id))) });
+    out.push({ role: "user", content: blocksOf(last.content).filter((b) => b.type === "tool_use").map((b) => interrupted(asText(b.id))) });
   }
   body.messages = out;
 };

@@ -1,4 +1,5 @@
 import { parseEventData, unwrapCustomInput, type ResponsesEventWire, type ResponsesOutputItemWire } from "../../dialects/openai-responses/wire.js";
+import { asText } from "../../text.js";
 
 export interface SseEventLike {
   event?: string;
@@ -112,7 +113,7 @@ export class CustomToolCallRewriter {
     if (typeof seq === "number") body.sequence_number = seq;
     Object.assign(body, rest);
     const out: SseEventLike = { data: JSON.stringify(body) };
-    if (source.event !== undefined) out.event = String(type);
+    if (source.event !== undefined) out.event = asText(type);
     return out;
   }
 }
@@ -144,7 +145,7 @@ export function restoreCustomToolCalls(output: unknown, names: Set<string>): voi
   if (!Array.isArray(output)) return;
   for (let i = 0; i < output.length; i++) {
     const item = output[i] as ResponsesOutputItemWire;
-    if (item?.type !== "function_call" || !names.has(String(item.name))) continue;
-    output[i] = customItem(item, unwrapCustomInput(String(item.arguments ?? "")));
+    if (item?.type !== "function_call" || !names.has(asText(item.name))) continue;
+    output[i] = customItem(item, unwrapCustomInput(asText(item.arguments)));
   }
 }

@@ -1,4 +1,5 @@
 import { inputItems, objectsOf, type ResponsesInterceptor } from "./types.js";
+import { asText } from "../../text.js";
 
 /**
  * Copilot takes text only in function_call_output (copilot-upstream.md 6: "text only; images go in
@@ -30,7 +31,7 @@ export const withTextToolOutputs: ResponsesInterceptor = (body) => {
         .join("\n\n");
       const pictures = parts.filter((p) => p.type === "input_image");
       if (pictures.length > 0) {
-        images.push({ type: "input_text", text: `Images returned by tool ${String(it.call_id ?? "")}:` }, ...pictures);
+        images.push({ type: "input_text", text: `Images returned by tool ${asText(it.call_id)}:` }, ...pictures);
       }
       it.output = text || (pictures.length > 0 ? "The images are in the next message." : "");
     }
