@@ -5,8 +5,8 @@
 //    running, aborted upstream requests match the clients that left, no request in flight on the
 //    server, no client socket held, no listener added, and the heap (after a forced collection)
 //    within HEAP_BOUND of the level after the first round. Each round has its own seed, printed.
-// 2. The fault matrix and the bad-input properties, with FUZZ_RUNS times the runs and a random
-//    seed, through Node's test runner.
+// 2. The fault matrix, the bad-input and hostile-body properties, with FUZZ_RUNS times the runs and
+//    the same seed (FUZZ_SEED), through Node's test runner.
 //
 // Settings: SOAK_ROUNDS (default 10), SOAK_STREAMS (default 500), SOAK_FUZZ_RUNS (default 10),
 // RELIABILITY_SEED (default: random). Exits non-zero on the first broken invariant.
@@ -77,7 +77,7 @@ async function disconnectRounds(): Promise<void> {
 
 function runTests(files: string[]): Promise<void> {
   const runner = fileURLToPath(new URL("../../scripts/run-tests.mjs", import.meta.url));
-  const env = { ...process.env, FUZZ_RUNS: String(FUZZ_RUNS), RELIABILITY_SEED: String(SEED) };
+  const env = { ...process.env, FUZZ_RUNS: String(FUZZ_RUNS), FUZZ_SEED: String(SEED), RELIABILITY_SEED: String(SEED) };
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [runner, ...files.map((f) => fileURLToPath(new URL(f, import.meta.url)))], { env, stdio: "inherit" });
     child.on("exit", (code) => (code === 0 ? resolve() : fail(`the fault and bad-input tests failed (exit ${code})`)));
@@ -85,6 +85,6 @@ function runTests(files: string[]): Promise<void> {
 }
 
 await disconnectRounds();
-console.log(`soak: fault matrix and bad input, FUZZ_RUNS=${FUZZ_RUNS}`);
-await runTests(["../test/routes/faults-matrix.test.js", "../test/routes/bad-input.test.js", "../test/routes/disconnects.test.js"]);
+console.log(`soak: fault matrix, bad input and hostile bodies, FUZZ_RUNS=${FUZZ_RUNS}, FUZZ_SEED=${SEED}`);
+await runTests(["../test/routes/faults-matrix.test.js", "../test/routes/bad-input.test.js", "../test/unit/hostile-bodies.test.js", "../test/routes/disconnects.test.js"]);
 console.log("soak: passed");

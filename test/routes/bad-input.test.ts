@@ -13,11 +13,13 @@ import { type ClientDialect, assertErrorBody, readOutcome } from "../helpers/str
  * base64 images, bodies over the limit. The answer is never a 5xx or a crash: a 4xx error in the
  * route's own dialect where the input is wrong, or a well-formed answer where it is merely odd.
  *
- * Runs are bounded (FUZZ_RUNS scales them; `npm run soak` raises it) and seeded per run by
- * fast-check, which prints the seed and the shrunk counterexample on failure.
+ * Runs are bounded (FUZZ_RUNS scales them) and seeded: the same cases every `npm test`, so a
+ * failure is reproducible; `npm run soak` raises the count and picks a fresh FUZZ_SEED, which it
+ * prints. fast-check prints the seed and the shrunk counterexample on failure.
  */
 const SCALE = Number(process.env.FUZZ_RUNS ?? 1);
-const runs = (n: number) => ({ numRuns: Math.max(1, Math.round(n * SCALE)), endOnFailure: true, includeErrorInReport: true });
+const SEED = Number(process.env.FUZZ_SEED ?? 20261124);
+const runs = (n: number) => ({ numRuns: Math.max(1, Math.round(n * SCALE)), seed: SEED, endOnFailure: true, includeErrorInReport: true });
 
 interface Route {
   path: string;

@@ -27,7 +27,9 @@ import { defaultModels } from "../fake-upstream/server.js";
  * makes them from any body, and String(), template literals and comparisons throw on them.
  */
 const SCALE = Number(process.env.FUZZ_RUNS ?? 1);
-const runs = (n: number) => ({ numRuns: Math.max(1, Math.round(n * SCALE)), includeErrorInReport: true });
+// Seeded like routes/bad-input: the same cases every `npm test`; `npm run soak` varies FUZZ_SEED.
+const SEED = Number(process.env.FUZZ_SEED ?? 20261124);
+const runs = (n: number) => ({ numRuns: Math.max(1, Math.round(n * SCALE)), seed: SEED, includeErrorInReport: true });
 
 const models = defaultModels() as unknown as CopilotModel[];
 const model = (id: string) => models.find((m) => m.id === id)!;
