@@ -13,8 +13,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
-# Only src is copied, so only src is compiled (tests and benchmarks stay out of the image).
-RUN npx tsc -p tsconfig.json
+COPY scripts/bundle.mjs ./scripts/
+# Only src is copied, so only src is compiled (tests and benchmarks stay out of the image), then
+# bundled into the one file the image runs.
+RUN npx tsc -p tsconfig.json && node scripts/bundle.mjs
 
 # ---- runtime: production dependencies and the compiled server only ----
 FROM node:20-slim
@@ -23,7 +25,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
-COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/copilot-api.mjs ./dist/copilot-api.mjs
 # The data dir (GitHub token from `auth`, device ids) belongs to the unprivileged "node" user of the
 # base image; a named volume mounted here starts out with this ownership.
 RUN mkdir -p /data && chown node:node /data && chmod 700 /data
@@ -33,7 +35,7 @@ EXPOSE 4141
 # /health stays open even with API keys. slim images have no curl: use node's own fetch.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||4141)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["node", "dist/src/main.js"]
+ENTRYPOINT ["node", "dist/copilot-api.mjs"]
 # 0.0.0.0 inside the container is what lets `-p` reach it at all; publish it on the host's
 # loopback (-p 127.0.0.1:4141:4141), or set COPILOT_API_KEYS before publishing it more widely.
 CMD ["start", "--host", "0.0.0.0"]

@@ -23,8 +23,8 @@ export interface Child {
 }
 
 const FAKE_JS = fileURLToPath(new URL("./fake-process.js", import.meta.url));
-/** dist/src/main.js next to this dist/bench/run.js: what `npm start` and the installed bin run. */
-export const MAIN_JS = fileURLToPath(new URL("../src/main.js", import.meta.url));
+/** dist/copilot-api.mjs, beside this dist/bench/: what `npm start` and the installed bin run. */
+export const MAIN_JS = fileURLToPath(new URL("../copilot-api.mjs", import.meta.url));
 const GC_PRELOAD = fileURLToPath(new URL("./gc-on-signal.js", import.meta.url));
 
 function wrap(proc: ChildProcess, label: string): Child {
@@ -111,7 +111,7 @@ export interface ServerChild extends Child {
   spawnedAt: number;
 }
 
-/** `node dist/src/main.js start --port 0` against the fake, with a throwaway data directory. */
+/** `node dist/copilot-api.mjs start --port 0` against the fake, with a throwaway data directory. */
 export async function startServer(fake: FakeInfo, options: ServerOptions = {}): Promise<ServerChild> {
   const home = options.home ?? mkdtempSync(join(tmpdir(), "copilot-api-bench-"));
   const flags = [...(options.nodeFlags ?? []), ...(options.gcHook ? ["--expose-gc", "--import", GC_PRELOAD] : [])];

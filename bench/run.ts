@@ -1,4 +1,4 @@
-// `npm run bench`: the fake Copilot in one child process, copilot-api (`node dist/src/main.js start`)
+// `npm run bench`: the fake Copilot in one child process, copilot-api (`node dist/copilot-api.mjs start`)
 // in another, and the same work sent to both from here, interleaved, with copilot-api's CPU time and
 // memory read from /proc. Writes bench/results/latest.json and latest.md (the README's table).
 //

@@ -1,4 +1,9 @@
-import { createConsola, type ConsolaInstance } from "consola";
+import type { ConsolaInstance } from "consola";
+
+// consola's full build (fancy reporter, string widths, prompts) takes ~35 ms more to load than its
+// basic one, and only a terminal shows the difference: a service, a container or a pipe gets the
+// basic reporter either way, so that is all that is loaded there (cold start, bench: Performance).
+const { createConsola } = process.stdout.isTTY ? await import("consola") : await import("consola/basic");
 
 /**
  * Every log line goes through `redact`: GitHub tokens (ghu_/gho_/ghp_/ghs_/ghr_/github_pat_), Copilot

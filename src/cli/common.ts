@@ -14,13 +14,17 @@ export const sharedArgs = {
   "enterprise-url": { type: "string", description: "GitHub Enterprise Cloud with data residency: <tenant>.ghe.com (env COPILOT_API_ENTERPRISE_URL)" },
 } as const;
 
+/** Our package.json's version, found upwards from this file (dist/src/cli/ compiled, or dist/ bundled). */
 export function version(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version?: string };
-    return pkg.version ?? "0.0.0";
-  } catch {
-    return "0.0.0";
+  for (let up = "../"; up.length <= 12; up += "../") {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(`${up}package.json`, import.meta.url), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "copilot-api") return pkg.version ?? "0.0.0";
+    } catch {
+      // not at this level
+    }
   }
+  return "0.0.0";
 }
 
 function readConfigFile(explicit: string | undefined): ConfigInput {

@@ -70,6 +70,11 @@ describe("the copilot-api command against the fake GitHub/Copilot", () => {
       assert.match(streamed, /Hello from fake Copilot/);
       const e = await client.embeddings.create({ model: "text-embedding-3-small", input: "x" });
       assert.ok(e.data[0]!.embedding.length > 0);
+      // The dashboard's script is the source text of a function: still whole and valid in the bundle.
+      const page = await (await fetch(`${url}/`)).text();
+      const script = /<script nonce="[^"]+">([\s\S]*?)<\/script>/.exec(page)?.[1];
+      assert.ok(script && script.length > 1000, "the dashboard page carries its script");
+      assert.doesNotThrow(() => new Function(script), "the dashboard script parses");
     } finally {
       assert.equal(await run.stop(), 0);
     }

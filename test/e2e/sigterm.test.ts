@@ -30,8 +30,7 @@ describe("SIGTERM drains in-flight streams, then exits 0", () => {
   let fake: FakeUpstream;
   let home: string;
   before(async () => {
-    // 15 ms between events: a 40-word stream is still running well after the signal.
-    fake = await startFakeUpstream({ githubToken: GITHUB_TOKEN, models: cellModels(), paceMs: 15 });
+    fake = await startFakeUpstream({ githubToken: GITHUB_TOKEN, models: cellModels() });
     home = await mkdtemp(join(tmpdir(), "copilot-api-sigterm-"));
   });
   after(async () => {
@@ -49,6 +48,9 @@ describe("SIGTERM drains in-flight streams, then exits 0", () => {
     });
     try {
       const [, url] = await within(20_000, "server start", run.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/));
+      // Each upstream stream sends its first event, then waits for `release`: all three are certainly
+      // still running when the signal arrives, however slow the machine.
+      const release = fake.holdStreams();
       const streams: [ClientDialect, string][] = [
         ["chat", "gpt-4.1"],
         ["messages", "claude-sonnet-4.5"],
@@ -73,6 +75,8 @@ describe("SIGTERM drains in-flight streams, then exits 0", () => {
       const refused = await freshConnection(url!);
       // Refused, or reset if the kernel had queued it just as the listening socket closed: never served.
       assert.match(refused?.code ?? "served", /^(ECONNREFUSED|ECONNRESET)$/, `a new connection after SIGTERM is refused\n${run.output()}`);
+      assert.equal(run.child.exitCode, null, "still running while its streams are");
+      release();
 
       for (const s of started) {
         const outcome = await within(20_000, `${s.dialect} stream after SIGTERM`, readOutcome(s.res, s.dialect));

@@ -67,6 +67,13 @@ function paceMsOf(ex: Exchange): number {
 
 async function writeEvents(ex: Exchange, events: SseEvent[]): Promise<boolean> {
   const { res, state } = ex;
+  if (state.streamGate && events.length > 1) {
+    // Held (FakeUpstream.holdStreams): the first event, then nothing until the test lets go.
+    if (!(await writeChunk(res, serializeEvent(events[0]!)))) return false;
+    await state.streamGate;
+    if (ex.isClosed()) return false;
+    events = events.slice(1);
+  }
   const paceMs = paceMsOf(ex);
   if (!state.chunkSplit) {
     for (let i = 0; i < events.length; i++) {

@@ -283,6 +283,14 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     },
     nextAbort: () => new Promise<RecordedCall>((resolve) => abortWaiters.push(resolve)),
     whenIdle: () => new Promise<void>((resolve) => (active === 0 ? resolve() : idleWaiters.push(resolve))),
+    holdStreams: () => {
+      let release!: () => void;
+      state.streamGate = new Promise<void>((resolve) => (release = resolve));
+      return () => {
+        state.streamGate = undefined;
+        release();
+      };
+    },
     get pendingFaults() {
       return faults.length;
     },

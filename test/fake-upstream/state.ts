@@ -41,6 +41,8 @@ export interface FakeState {
   deviceFlow: ResolvedDeviceFlow;
   chunkSplit: boolean;
   paceMs: number;
+  /** While set, every stream stops after its first event until this settles (FakeUpstream.holdStreams). */
+  streamGate?: Promise<void>;
   promptCache: boolean;
   now: () => number;
   copilotTokens: Map<string, { expiresAtMs: number; revoked: boolean }>;

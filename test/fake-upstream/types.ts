@@ -86,6 +86,11 @@ export interface FakeUpstream {
   nextAbort(): Promise<RecordedCall>;
   /** Resolves once no request is being answered. */
   whenIdle(): Promise<void>;
+  /**
+   * From now on, every stream sends its first event and then waits until the returned function is
+   * called: streams that are certainly still running upstream, whatever the machine's speed.
+   */
+  holdStreams(): () => void;
   /** Faults queued and not yet consumed. */
   readonly pendingFaults: number;
 }

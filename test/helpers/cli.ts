@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-/** dist/src/main.js, the same entry `npm start` runs. */
-export const MAIN = fileURLToPath(new URL("../../src/main.js", import.meta.url));
+/** dist/copilot-api.mjs, the bundle that `npm start`, the installed bin and the Docker image run. */
+export const MAIN = fileURLToPath(new URL("../../copilot-api.mjs", import.meta.url));
 
 export interface CliRun {
   child: ChildProcess;
