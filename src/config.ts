@@ -28,6 +28,11 @@ export interface Config {
    * think for minutes between two chunks (known-failures N1). 0: never.
    */
   upstreamIdleTimeoutMs: number;
+  /**
+   * How long downloading one image given by URL may take, connecting included, in ms. Copilot
+   * refuses external image URLs, so the server downloads them and sends them inline (src/images/).
+   */
+  imageFetchTimeoutMs: number;
   /** Model names clients may use for Copilot models, e.g. {"sonnet": "claude-sonnet-4.6"}. */
   modelAliases: Record<string, string>;
   /** The config file that was read, if any. */
@@ -56,6 +61,7 @@ export interface Config {
 export const DEFAULT_API_VERSION = "2026-08-01";
 export const DEFAULT_PORT = 4141;
 export const DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS = 10 * 60_000;
+export const DEFAULT_IMAGE_FETCH_TIMEOUT_MS = 15_000;
 
 export interface ConfigInput {
   port?: number | string;
@@ -68,6 +74,7 @@ export interface ConfigInput {
   enterpriseUrl?: string;
   bodyLimit?: number;
   upstreamIdleTimeoutMs?: number;
+  imageFetchTimeoutMs?: number | string;
   modelAliases?: Record<string, string>;
   configFile?: string;
   apiKeys?: string[];
@@ -126,6 +133,7 @@ export function resolveConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     dataDir: dataDir(env),
     bodyLimit: input.bodyLimit ?? 32 * 1024 * 1024,
     upstreamIdleTimeoutMs: input.upstreamIdleTimeoutMs ?? DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS,
+    imageFetchTimeoutMs: parseImageFetchTimeout(input.imageFetchTimeoutMs ?? env.COPILOT_API_IMAGE_FETCH_TIMEOUT_MS),
     modelAliases: input.modelAliases ?? {},
     configFile: input.configFile,
     apiKeys: [...new Set([...(input.apiKeys ?? []), ...splitList(env.COPILOT_API_KEYS)])].filter(Boolean),
@@ -144,6 +152,17 @@ export function fallbackCopilotBase(config: Pick<Config, "accountType" | "enterp
   return config.accountType === "individual"
     ? "https://api.githubcopilot.com"
     : `https://api.${config.accountType}.githubcopilot.com`;
+}
+
+/** A positive whole number of milliseconds (timers take at most 2^31 - 1); the default when unset. */
+export function parseImageFetchTimeout(value: number | string | undefined): number {
+  const text = typeof value === "string" ? value.trim() : value;
+  if (text === undefined || text === "") return DEFAULT_IMAGE_FETCH_TIMEOUT_MS;
+  const ms = typeof text === "number" ? text : /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isInteger(ms) || ms <= 0 || ms > 2_147_483_647) {
+    throw new Error(`Invalid image fetch timeout "${value}" (imageFetchTimeoutMs, COPILOT_API_IMAGE_FETCH_TIMEOUT_MS): expected a whole number of milliseconds greater than 0`);
+  }
+  return ms;
 }
 
 export function splitList(value: string | undefined): string[] {
@@ -166,6 +185,7 @@ const FILE_KEYS: Record<string, "string" | "number" | "boolean" | "aliases" | "s
   enterpriseUrl: "string",
   bodyLimit: "number",
   upstreamIdleTimeoutMs: "number",
+  imageFetchTimeoutMs: "number",
   modelAliases: "aliases",
   apiKeys: "strings",
   rateLimitSeconds: "number",

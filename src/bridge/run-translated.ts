@@ -11,6 +11,7 @@ import type { CallContext } from "../upstream/headers.js";
 import type { CopilotModel } from "../upstream/model-catalog.js";
 import type { ClientCodec, UpstreamCodec } from "./codecs.js";
 import { meta } from "../observability/request-meta.js";
+import { imageInlining, inlineRequestImages } from "../images/index.js";
 
 export const PING_INTERVAL_MS = 10_000;
 
@@ -36,6 +37,8 @@ export interface TranslatedCall {
  */
 export async function runTranslated(t: TranslatedCall): Promise<Response> {
   const { runtime, c, req, model, upstream, client } = t;
+  // Copilot takes no image URLs: they are downloaded and carried inline (src/images/).
+  await inlineRequestImages(req, () => imageInlining(runtime, model, c.req.raw.signal));
   const body = { ...upstream.encode(req, model), stream: true };
   const res = await runtime.copilot.request({ path: upstream.path, body, ...t.call, signal: c.req.raw.signal });
   if (!res.body) throw new ApiError({ kind: "upstream", status: 502, message: "Copilot returned no body" });

@@ -23,7 +23,12 @@ export interface TextPart {
 
 export type ImageSource =
   | { kind: "base64"; mediaType: string; data: string }
-  | { kind: "url"; url: string };
+  /**
+   * `field`: where the URL sits in the client's own request (`messages[0].content[1].image_url.url`,
+   * `messages.0.content.1.source.url`), so that a URL that cannot be downloaded is named as the
+   * client wrote it (src/images/). Encoders ignore it.
+   */
+  | { kind: "url"; url: string; field?: string };
 
 export interface ImagePart {
   type: "image";

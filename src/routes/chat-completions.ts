@@ -17,6 +17,7 @@ import { chatInitiator } from "../upstream/initiator.js";
 import { meta } from "../observability/request-meta.js";
 import { decodeChatUsage } from "../dialects/openai-chat/convert-usage.js";
 import { hasImage } from "../upstream/vision.js";
+import { imageInlining, inlineChatImages } from "../images/index.js";
 import { asText } from "../text.js";
 
 /** POST /v1/chat/completions: passthrough to Copilot's /chat/completions for the models that speak it. */
@@ -28,6 +29,9 @@ export function chatCompletions(runtime: Runtime) {
     const endpoint = planUpstream(model, "chat", TRANSLATED_FROM_CHAT);
     if (endpoint !== "/chat/completions") return translated(runtime, c, body, model, endpoint);
 
+    meta(c).model = model.id;
+    // Image URLs become inline images first, while the field paths are still the client's own.
+    await inlineChatImages(body, () => imageInlining(runtime, model, c.req.raw.signal));
     const chat = interceptChat(body as ChatBody, model);
     const stream = chat.stream === true;
     const initiator = chatInitiator(chat.messages);

@@ -18,6 +18,7 @@ import { formatSse, SSE_HEADERS } from "../sse/sse-encoder.js";
 import { responsesInitiator } from "../upstream/initiator.js";
 import type { CopilotModel, UpstreamEndpoint } from "../upstream/model-catalog.js";
 import { hasImage } from "../upstream/vision.js";
+import { imageInlining, inlineResponsesImages } from "../images/index.js";
 import { asText } from "../text.js";
 
 /** POST /v1/responses: passthrough for models Copilot serves on /responses, translation for the rest. */
@@ -56,6 +57,8 @@ export function responsesWebSocket() {
 }
 
 async function passthrough(runtime: Runtime, c: Context, body: ResponsesBody, model: CopilotModel, initiator: "user" | "agent") {
+  // Image URLs become inline images first, while the field paths are still the client's own.
+  await inlineResponsesImages(body, () => imageInlining(runtime, model, c.req.raw.signal));
   const { customTools } = interceptResponses(body, model);
   const stream = body.stream === true;
   const res = await runtime.copilot.request({

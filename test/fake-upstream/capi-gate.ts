@@ -1,7 +1,8 @@
 // Checks every CAPI request goes through, in this order (the 421 base check runs earlier, in server.ts):
 //   auth (Bearer Copilot token, or the GitHub token in "bearer" mode) → X-GitHub-Api-Version (466)
-//   → Editor-Version / Copilot-Integration-Id → JSON body → vision header ↔ images → model + endpoint.
-import { API_VERSION_466, capiError } from "./errors.js";
+//   → Editor-Version / Copilot-Integration-Id → JSON body → vision header ↔ images → no external
+//   image URLs → model + endpoint.
+import { anthropicError, API_VERSION_466, capiError } from "./errors.js";
 import { isObject, sendJson } from "./http-io.js";
 import type { FakeModel } from "./models.js";
 import type { Exchange } from "./state.js";
@@ -64,6 +65,23 @@ export function hasImage(kind: CapiKind, body: any): boolean {
   }
 }
 
+const isHttpUrl = (v: unknown): boolean => typeof v === "string" && /^\s*https?:/i.test(v);
+
+/**
+ * Copilot takes images inline only: an http(s) image URL anywhere in the body (chat `image_url.url`,
+ * Responses `input_image.image_url`, an Anthropic `url` image source, nested in tool results too)
+ * is refused with `external image URLs are not supported` (known-failures F6).
+ */
+export function hasExternalImageUrl(v: unknown, depth = 0): boolean {
+  if (depth > 64) return false;
+  if (Array.isArray(v)) return v.some((x) => hasExternalImageUrl(x, depth + 1));
+  if (!isObject(v)) return false;
+  if (v.type === "image_url" && (isHttpUrl(v.image_url) || (isObject(v.image_url) && isHttpUrl(v.image_url.url)))) return true;
+  if (v.type === "input_image" && isHttpUrl(v.image_url)) return true;
+  if (v.type === "image" && isObject(v.source) && (v.source.type === "url" || isHttpUrl(v.source.url))) return true;
+  return Object.values(v).some((x) => hasExternalImageUrl(x, depth + 1));
+}
+
 /** JSON body, vision header and model checks for POST endpoints; returns the model or undefined (error sent). */
 export function checkBodyAndModel(ex: Exchange, kind: CapiKind): FakeModel | undefined {
   const body = ex.call.body;
@@ -80,6 +98,11 @@ export function checkBodyAndModel(ex: Exchange, kind: CapiKind): FakeModel | und
     }
     if (!image && header) {
       fail(ex, 429, capiError("too many concurrent vision requests", "rate_limited", { type: "rate_limit_error" }));
+      return undefined;
+    }
+    if (hasExternalImageUrl(body)) {
+      const message = "external image URLs are not supported";
+      fail(ex, 400, kind === "messages" ? anthropicError(message) : capiError(message, "bad_request"));
       return undefined;
     }
   }

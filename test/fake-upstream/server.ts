@@ -8,7 +8,8 @@
 //                                        421 Misdirected Request unless it is the current endpoints.api
 //
 // CAPI checks (capi-gate.ts) run in this order: 421 base → 404 unknown route → auth → API version (466)
-// → Editor-Version / Copilot-Integration-Id → JSON body → vision header → model/endpoint.
+// → Editor-Version / Copilot-Integration-Id → JSON body → vision header → no external image URLs
+// → model/endpoint.
 // GET /_ping only gets the 421 check (it is a connectivity probe).
 //
 // Faults: status faults and drop-before-headers are consumed by the next request matching `path`

@@ -249,7 +249,7 @@ describe("decodeAnthropicRequest", () => {
     assert.deepEqual(req.messages[0], {
       role: "user",
       content: [
-        { type: "image", source: { kind: "url", url: "https://example.com/a.png" } },
+        { type: "image", source: { kind: "url", url: "https://example.com/a.png", field: "messages.0.content.0.source.url" } },
         { type: "document", source: { type: "text", media_type: "text/plain", data: "doc" }, title: "T" },
       ],
     });

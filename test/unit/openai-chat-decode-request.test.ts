@@ -117,7 +117,7 @@ describe("decodeChatRequest", () => {
     assert.equal(req.maxOutputTokens, 10);
     assert.equal(req.stream, false);
     assert.deepEqual(req.messages[0]!.content, [
-      { type: "image", source: { kind: "url", url: "https://x/y.png" } },
+      { type: "image", source: { kind: "url", url: "https://x/y.png", field: "messages[0].content[0].image_url.url" } },
       { type: "document", source: { type: "base64", media_type: "application/pdf", data: "JVBER" }, title: "a.pdf" },
     ]);
   });

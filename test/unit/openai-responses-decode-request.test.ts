@@ -124,7 +124,7 @@ describe("decodeResponsesRequest", () => {
       content: [
         { type: "text", text: "look" },
         { type: "image", source: { kind: "base64", mediaType: "image/png", data: "iVBOR" }, detail: "auto" },
-        { type: "image", source: { kind: "url", url: "https://example.com/a.png" } },
+        { type: "image", source: { kind: "url", url: "https://example.com/a.png", field: "input[0].content[2].image_url" } },
         { type: "document", source: { type: "base64", media_type: "application/pdf", data: "JVBERi0" }, title: "a.pdf" },
       ],
     });

@@ -238,7 +238,7 @@ function decodeImageBlock(b: Record<string, unknown>, path: string): ImagePart {
         path,
       );
     case "url":
-      return withCache<ImagePart>({ type: "image", source: { kind: "url", url: nonEmptyString(source.url, `${sp}.url`) } }, b, path);
+      return withCache<ImagePart>({ type: "image", source: { kind: "url", url: nonEmptyString(source.url, `${sp}.url`), field: `${sp}.url` } }, b, path);
     default:
       throw badRequest(`${sp}.type: expected "base64" or "url" (the Files API is not available through GitHub Copilot)`, `${sp}.type`);
   }

@@ -194,7 +194,7 @@ function decodeImage(value: unknown, at: string): ImagePart {
   const data = parseDataUri(url);
   const image: ImagePart = {
     type: "image",
-    source: data ? { kind: "base64", mediaType: data.mediaType, data: data.data } : { kind: "url", url },
+    source: data ? { kind: "base64", mediaType: data.mediaType, data: data.data } : { kind: "url", url, field: typeof value === "string" ? at : `${at}.url` },
   };
   if (isObj(value) && typeof value.detail === "string") image.detail = value.detail;
   return image;
