@@ -128,6 +128,31 @@ describe("encodeAnthropicRequest", () => {
     ]);
   });
 
+  it("pairs on merged turns: results anywhere in the user turn count, system messages and dropped thinking in between don't split it, ids pair once made safe", () => {
+    const body = encodeAnthropicRequest(
+      req([
+        { role: "assistant", content: [{ type: "tool-call", id: "toolu.a", name: "Bash", input: "{}" }, { type: "tool-call", id: "toolu_b", name: "Bash", input: "{}" }] },
+        { role: "assistant", content: [{ type: "reasoning", text: "foreign", origin: "openai-chat" }] },
+        { role: "user", content: [{ type: "text", text: "first" }, { type: "tool-result", callId: "toolu_b", content: [{ type: "text", text: "B" }] }] },
+        { role: "system", content: [{ type: "text", text: "note" }] },
+        { role: "user", content: [{ type: "tool-result", callId: "toolu_a", content: [{ type: "text", text: "A" }] }] },
+      ]),
+      { model: model() },
+    );
+    // Chat and Responses, whose messages don't merge, would count "toolu_a" as a stray here (pair-tool-results.test.ts).
+    assert.deepEqual(body.messages.slice(1), [
+      {
+        role: "user",
+        content: [
+          { type: "tool_result", tool_use_id: "toolu_a", content: "A" },
+          { type: "tool_result", tool_use_id: "toolu_b", content: "B" },
+          { type: "text", text: "first" },
+        ],
+      },
+    ]);
+    assert.deepEqual(body.system, [{ type: "text", text: "note" }]);
+  });
+
   it("sends custom tools as one string argument and wraps their calls in history", () => {
     const body = encodeAnthropicRequest(
       req(

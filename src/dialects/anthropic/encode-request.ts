@@ -1,8 +1,10 @@
+import { pairToolResults } from "../../ir/pair-tool-results.js";
 import type {
   AssistantPart,
   CacheControl,
   CustomTool,
   ImagePart,
+  Message,
   ReasoningEffort,
   Request,
   TextPart,
@@ -31,6 +33,8 @@ export interface EncodeAnthropicRequestOptions {
 }
 
 type WireMessage = { role: "user" | "assistant"; content: AnthropicContentBlock[] };
+/** The IR messages Anthropic keeps in `messages` (system ones are hoisted). */
+type Turn = Exclude<Message, { role: "system" }>;
 
 /** Anthropic caps cache breakpoints per request. */
 const MAX_CACHE_BREAKPOINTS = 4;
@@ -39,7 +43,8 @@ const MIN_THINKING_BUDGET = 1024;
 const MAX_THINKING_BUDGET = 32000;
 const DEFAULT_MAX_TOKENS = 8192;
 const BILLING_HEADER = "x-anthropic-billing-header:";
-export const INTERRUPTED_TOOL_RESULT = "Tool call was interrupted";
+/** The content of the tool_result synthesised, with is_error, for a tool_use that never got one. */
+export { INTERRUPTED_TOOL_RESULT } from "../../ir/pair-tool-results.js";
 export const CONTINUE_PROMPT = "Please continue.";
 
 /**
@@ -51,7 +56,8 @@ export const CONTINUE_PROMPT = "Please continue.";
  * - thinking that Claude can't verify is dropped: other origins (T11) and signature-only or
  *   empty blocks (T12);
  * - every tool_use gets exactly one tool_result in the next message: missing ones are
- *   synthesised as interrupted errors, orphans and duplicates dropped (T2/T3, cases 5/6);
+ *   synthesised as interrupted errors, orphans and duplicates dropped (T2/T3, cases 5/6), by the
+ *   pairing all encoders share (src/ir/pair-tool-results.ts);
  * - no trailing assistant message (prefill): a user "Please continue." is appended, like VS Code;
  * - no `$schema` in input_schema, no cache_control.scope, no cache_control inside
  *   tool_result.content (moved onto the tool_result: T22), at most 4 breakpoints;
@@ -63,17 +69,17 @@ export function encodeAnthropicRequest(req: Request, opts: EncodeAnthropicReques
   const supports = caps?.supports;
 
   const system: AnthropicTextBlock[] = req.system.flatMap(encodeSystemText);
-  let messages: WireMessage[] = [];
+  const turns: Turn[] = [];
   for (const m of req.messages) {
     switch (m.role) {
       case "system":
         system.push(...m.content.flatMap(encodeSystemText));
         break;
       case "user":
-        messages.push({ role: "user", content: m.content.flatMap(encodeUserPart) });
+        turns.push({ role: "user", content: m.content.flatMap(sendableUserPart) });
         break;
       case "assistant":
-        messages.push({ role: "assistant", content: m.content.flatMap(encodeAssistantPart) });
+        turns.push({ role: "assistant", content: m.content.flatMap(sendableAssistantPart) });
         break;
       default: {
         const never: never = m;
@@ -81,8 +87,12 @@ export function encodeAnthropicRequest(req: Request, opts: EncodeAnthropicReques
       }
     }
   }
-  messages = pairToolResults(mergeRoles(messages));
-  messages = pairToolResults(mergeRoles(messages));
+  // Paired on merged turns, which alternate: each tool_use is answered from the whole user turn
+  // after it. Merging again puts the results message the pass writes back at the head of that turn.
+  const paired = mergeTurns(pairToolResults(mergeTurns(turns), { moveImages: false }));
+  const messages: WireMessage[] = paired.map((m) =>
+    m.role === "user" ? { role: "user", content: m.content.map(encodeUserPart) } : { role: "assistant", content: m.content.map(encodeAssistantPart) },
+  );
   if (messages.length === 0 || messages[messages.length - 1]!.role === "assistant") {
     messages.push({ role: "user", content: [{ type: "text", text: CONTINUE_PROMPT }] });
   }
@@ -155,16 +165,32 @@ function toolId(id: string): string {
   return clean === "" ? "toolu_empty" : clean;
 }
 
-function encodeUserPart(part: UserPart): AnthropicUserBlock[] {
+/**
+ * A user part as Claude is sent it, or nothing: empty text is dropped, and tool result ids are made
+ * Anthropic-safe here, before pairing, as tool_use ids are (two ids that differ only in unsafe
+ * characters are one id to Anthropic).
+ */
+function sendableUserPart(part: UserPart): UserPart[] {
   switch (part.type) {
     case "text":
-      return part.text === "" ? [] : [{ type: "text", text: part.text, ...cache(part.cacheControl) }];
+      return part.text === "" ? [] : [part];
+    case "tool-result":
+      return [{ ...part, callId: toolId(part.callId) }];
+    default:
+      return [part];
+  }
+}
+
+function encodeUserPart(part: UserPart): AnthropicUserBlock {
+  switch (part.type) {
+    case "text":
+      return { type: "text", text: part.text, ...cache(part.cacheControl) };
     case "image":
-      return [encodeImage(part, true)];
+      return encodeImage(part, true);
     case "document": {
       const block: AnthropicUserBlock = { type: "document", source: part.source, ...cache(part.cacheControl) };
       if (part.title !== undefined) block.title = part.title;
-      return [block];
+      return block;
     }
     case "tool-result": {
       // cache_control may not sit inside tool_result.content; it goes on the tool_result (T22).
@@ -172,11 +198,11 @@ function encodeUserPart(part: UserPart): AnthropicUserBlock[] {
       const content = part.content.flatMap((c): (AnthropicTextBlock | AnthropicImageBlock)[] =>
         c.type === "text" ? (c.text === "" ? [] : [{ type: "text", text: c.text }]) : [encodeImage(c, false)],
       );
-      const block: AnthropicToolResultBlock = { type: "tool_result", tool_use_id: toolId(part.callId), ...cache(part.cacheControl ?? inner) };
+      const block: AnthropicToolResultBlock = { type: "tool_result", tool_use_id: part.callId, ...cache(part.cacheControl ?? inner) };
       if (content.length === 1 && content[0]!.type === "text") block.content = content[0]!.text;
       else if (content.length > 0) block.content = content;
       if (part.isError) block.is_error = true;
-      return [block];
+      return block;
     }
     default: {
       const never: never = part;
@@ -185,21 +211,42 @@ function encodeUserPart(part: UserPart): AnthropicUserBlock[] {
   }
 }
 
-function encodeAssistantPart(part: AssistantPart): AnthropicAssistantBlock[] {
+/**
+ * An assistant part as Claude is sent it, or nothing: empty text is dropped, and so is thinking
+ * Claude can't verify, since it checks signatures: only its own survive (T11), and signature-only
+ * or empty thinking is rejected with "each thinking block must contain thinking" (T12). Tool call
+ * ids are made Anthropic-safe.
+ */
+function sendableAssistantPart(part: AssistantPart): AssistantPart[] {
   switch (part.type) {
     case "text":
-      return part.text === "" ? [] : [{ type: "text", text: part.text, ...cache(part.cacheControl) }];
+      return part.text === "" ? [] : [part];
+    case "reasoning": {
+      const redactedOnly = Boolean(part.redactedData) && !part.text;
+      const signed = Boolean(part.signature) && part.text !== "";
+      return part.origin === "anthropic" && (redactedOnly || signed) ? [part] : [];
+    }
+    case "tool-call":
+      return [{ ...part, id: toolId(part.id) }];
+    default: {
+      const never: never = part;
+      return never;
+    }
+  }
+}
+
+function encodeAssistantPart(part: AssistantPart): AnthropicAssistantBlock {
+  switch (part.type) {
+    case "text":
+      return { type: "text", text: part.text, ...cache(part.cacheControl) };
     case "reasoning":
-      // Claude verifies signatures: only its own survive (T11). Signature-only or empty thinking
-      // is rejected with "each thinking block must contain thinking" (T12).
-      if (part.origin !== "anthropic") return [];
-      if (part.redactedData && !part.text) return [{ type: "redacted_thinking", data: part.redactedData }];
-      if (!part.signature || part.text === "") return [];
-      return [{ type: "thinking", thinking: part.text, signature: part.signature }];
+      // Only verifiable thinking gets here (sendableAssistantPart): redacted, or signed with text.
+      if (part.redactedData && !part.text) return { type: "redacted_thinking", data: part.redactedData };
+      return { type: "thinking", thinking: part.text, signature: part.signature! };
     case "tool-call": {
       // A custom tool's raw text travels wrapped, as its tool was declared (see encodeTool).
       const input = part.custom ? { input: part.input } : encodeToolInput(part.input);
-      return [{ type: "tool_use", id: toolId(part.id), name: part.name, input, ...cache(part.cacheControl) }];
+      return { type: "tool_use", id: part.id, name: part.name, input, ...cache(part.cacheControl) };
     }
     default: {
       const never: never = part;
@@ -212,51 +259,25 @@ function encodeAssistantPart(part: AssistantPart): AnthropicAssistantBlock[] {
  * history repair
  * ---------------------------------------------------------------------------------------------- */
 
-function mergeRoles(messages: WireMessage[]): WireMessage[] {
-  const out: WireMessage[] = [];
-  for (const m of messages) {
+/**
+ * Empty messages dropped and consecutive same-role ones merged, as Anthropic reads them. Before
+ * pairing, this is what makes the one user message after an assistant one hold all of its answers
+ * (chat and Responses, whose messages don't merge, gather results differently: see
+ * pairToolResults); after pairing, it puts the results back at the start of that user message, and
+ * joins the assistant messages that a dropped results-only message stood between.
+ */
+function mergeTurns(turns: Turn[]): Turn[] {
+  const out: Turn[] = [];
+  for (const m of turns) {
     if (m.content.length === 0) continue;
     const last = out[out.length - 1];
-    if (last && last.role === m.role) last.content = [...last.content, ...m.content];
-    else out.push({ role: m.role, content: [...m.content] });
+    if (last && last.role === m.role) last.content = [...last.content, ...m.content] as Turn["content"];
+    else out.push({ ...m, content: [...m.content] } as Turn);
   }
   return out;
 }
 
 const isToolResult = (b: AnthropicContentBlock): b is AnthropicToolResultBlock => b.type === "tool_result";
-
-/**
- * Each assistant tool_use id gets exactly one tool_result, at the start of the next (user)
- * message, in tool_use order. Results for ids the previous assistant message didn't call are
- * dropped, as are duplicates. Messages left empty are removed by the next mergeRoles pass.
- */
-function pairToolResults(messages: WireMessage[]): WireMessage[] {
-  const out: WireMessage[] = [];
-  for (let i = 0; i < messages.length; i++) {
-    const m = messages[i]!;
-    const prev = out[out.length - 1];
-    const expected = prev?.role === "assistant" ? prev.content.flatMap((b) => (b.type === "tool_use" ? [b.id] : [])) : [];
-    if (m.role === "user") {
-      const results = new Map<string, AnthropicToolResultBlock>();
-      for (const b of m.content) if (isToolResult(b) && !results.has(b.tool_use_id)) results.set(b.tool_use_id, b);
-      const paired = expected.map((id) => results.get(id) ?? interrupted(id));
-      out.push({ role: "user", content: [...paired, ...m.content.filter((b) => !isToolResult(b))] });
-      continue;
-    }
-    if (expected.length > 0) out.push({ role: "user", content: expected.map(interrupted) });
-    out.push(m);
-  }
-  const last = out[out.length - 1];
-  if (last?.role === "assistant") {
-    const pending = last.content.flatMap((b) => (b.type === "tool_use" ? [b.id] : []));
-    if (pending.length > 0) out.push({ role: "user", content: pending.map(interrupted) });
-  }
-  return out;
-}
-
-function interrupted(id: string): AnthropicToolResultBlock {
-  return { type: "tool_result", tool_use_id: id, is_error: true, content: INTERRUPTED_TOOL_RESULT };
-}
 
 /** Keeps the last four cache_control marks in prompt order (tools, system, messages). */
 function limitCacheBreakpoints(body: AnthropicRequest): void {

@@ -1,6 +1,7 @@
 import { badRequest } from "../../errors.js";
 import { objectArguments } from "../../interceptors/chat/with-object-tool-arguments.js";
 import { padSchema } from "../../interceptors/chat/with-padded-tool-schemas.js";
+import { INTERRUPTED_TOOL_RESULT as INTERRUPTED, pairToolResults, toolResultText } from "../../ir/pair-tool-results.js";
 import type {
   AssistantPart,
   CustomTool,
@@ -11,7 +12,6 @@ import type {
   TextPart,
   Tool,
   ToolChoice,
-  ToolResultPart,
 } from "../../ir/request.js";
 import type { CopilotModel } from "../../upstream/model-catalog.js";
 import type {
@@ -26,8 +26,11 @@ import type {
   ChatToolChoice,
 } from "./wire.js";
 
-/** Content of the result synthesised for a call that never got one (known-failures T2). */
-export const INTERRUPTED_TOOL_RESULT = "Error: Tool call was interrupted";
+/**
+ * What the result synthesised for a call that never got one (known-failures T2) reads on chat: the
+ * IR's interrupted error result through toolResultText.
+ */
+export const INTERRUPTED_TOOL_RESULT = `Error: ${INTERRUPTED}`;
 
 /**
  * IR request → a Copilot `/chat/completions` body for `model` (the catalog entry the request was
@@ -87,70 +90,33 @@ export function encodeChatRequest(req: Request, model: CopilotModel): ChatReques
 
 // ---- messages ----
 
-interface PendingCalls {
-  ids: string[];
-  results: Map<string, ToolResultPart>;
-  /** System messages met while results were awaited: chat wants the tool messages first. */
-  held: ChatMessage[];
-}
-
 /**
- * Every tool call gets exactly one result, right after the assistant message that made it, in call
- * order (known-failures T2/T3): a missing result becomes an "interrupted" error, a duplicate or
- * one whose call isn't in the previous assistant message is dropped. Results may be spread over
- * several consecutive result-only user messages; they are collected until something else comes.
+ * The history after pairToolResults (every call answered once, right after the assistant message
+ * that made it; known-failures T2/T3), mapped to chat messages: a tool result becomes a tool
+ * message, and its images, which a tool message can't carry, were moved by the pass to a user
+ * message after the results.
  */
 function encodeMessages(input: Message[], model: CopilotModel): ChatMessage[] {
+  refuseDocuments(input, model);
   const out: ChatMessage[] = [];
-  let pending: PendingCalls | undefined;
-
-  const settle = () => {
-    if (!pending) return;
-    const imageMessages: ChatMessage[] = [];
-    for (const id of pending.ids) {
-      const result = pending.results.get(id);
-      if (!result) {
-        out.push({ role: "tool", tool_call_id: id, content: INTERRUPTED_TOOL_RESULT });
-        continue;
-      }
-      const images = result.content.filter((p): p is ImagePart => p.type === "image");
-      out.push({ role: "tool", tool_call_id: id, content: toolResultText(result, images.length > 0) });
-      // Chat tool messages carry text only: the images follow in a user message.
-      if (images.length > 0) {
-        imageMessages.push({
-          role: "user",
-          content: [{ type: "text", text: `Images returned by tool ${id}:` }, ...images.map(encodeImage)],
-        });
-      }
-    }
-    out.push(...imageMessages, ...pending.held);
-    pending = undefined;
-  };
-
-  for (const [i, message] of input.entries()) {
+  for (const message of pairToolResults(input, { moveImages: true })) {
     switch (message.role) {
       case "system": {
         const text = joinText(message.content);
-        if (!text) break;
-        if (pending) pending.held.push({ role: "system", content: text });
-        else out.push({ role: "system", content: text });
+        if (text) out.push({ role: "system", content: text });
         break;
       }
       case "assistant": {
-        settle();
         const encoded = encodeAssistant(message.content);
-        if (!encoded) break;
-        out.push(encoded);
-        const ids = (encoded.tool_calls ?? []).map((c) => c.id);
-        if (ids.length > 0) pending = { ids, results: new Map(), held: [] };
+        if (encoded) out.push(encoded);
         break;
       }
       case "user": {
         const rest: ChatContentPart[] = [];
-        for (const [j, part] of message.content.entries()) {
+        for (const part of message.content) {
           switch (part.type) {
             case "tool-result":
-              if (pending?.ids.includes(part.callId) && !pending.results.has(part.callId)) pending.results.set(part.callId, part);
+              out.push({ role: "tool", tool_call_id: part.callId, content: toolResultText(part) });
               break;
             case "text":
               if (part.text) rest.push({ type: "text", text: part.text });
@@ -159,18 +125,14 @@ function encodeMessages(input: Message[], model: CopilotModel): ChatMessage[] {
               rest.push(encodeImage(part));
               break;
             case "document":
-              throw badRequest(
-                `document blocks cannot be sent to ${model.id}: Copilot's chat endpoint has no document input`,
-                `messages[${i}].content[${j}]`,
-              );
+              // Unreachable: refused by refuseDocuments.
+              break;
             default: {
               const never: never = part;
               throw badRequest(`Unsupported content part ${(never as { type?: string }).type}`);
             }
           }
         }
-        const onlyResults = rest.length === 0 && message.content.some((p) => p.type === "tool-result");
-        if (pending && (!onlyResults || pending.results.size === pending.ids.length)) settle();
         if (rest.length === 0) break;
         out.push({ role: "user", content: rest.every((p) => p.type === "text") ? rest.map((p) => (p as { text: string }).text).join("\n\n") : rest });
         break;
@@ -181,8 +143,20 @@ function encodeMessages(input: Message[], model: CopilotModel): ChatMessage[] {
       }
     }
   }
-  settle();
   return out;
+}
+
+/**
+ * Chat has no document input: a clear 400 rather than a silent drop. Checked on the request's own
+ * messages, before pairing moves them, so the error names the part's place in the request.
+ */
+function refuseDocuments(input: Message[], model: CopilotModel): void {
+  for (const [i, message] of input.entries()) {
+    const j = message.role === "user" ? message.content.findIndex((p) => p.type === "document") : -1;
+    if (j >= 0) {
+      throw badRequest(`document blocks cannot be sent to ${model.id}: Copilot's chat endpoint has no document input`, `messages[${i}].content[${j}]`);
+    }
+  }
 }
 
 function encodeAssistant(parts: AssistantPart[]): ChatAssistantMessage | undefined {
@@ -234,16 +208,6 @@ function encodeAssistant(parts: AssistantPart[]): ChatAssistantMessage | undefin
     message.reasoning_opaque = reasoningOpaque;
   }
   return message;
-}
-
-function toolResultText(result: ToolResultPart, hasImages: boolean): string {
-  let text = result.content
-    .filter((p): p is TextPart => p.type === "text")
-    .map((p) => p.text)
-    .join("\n\n");
-  if (!text && hasImages) text = "The images are in the next message.";
-  if (result.isError && !/^\s*error\b/i.test(text)) text = text ? `Error: ${text}` : "Error";
-  return text;
 }
 
 function encodeImage(part: ImagePart): ChatImageContent {
@@ -320,10 +284,16 @@ function encodeToolChoice(choice: ToolChoice): ChatToolChoice {
 
 const EFFORTS: readonly ReasoningEffort[] = ["minimal", "low", "medium", "high", "xhigh", "max"];
 
-function supportedEfforts(model: CopilotModel): ReasoningEffort[] {
+/** The model's supports.reasoning_effort as listed, values this server doesn't know ("none") included. */
+export function listedEfforts(model: CopilotModel): string[] {
   const raw = model.capabilities?.supports?.reasoning_effort;
-  const list = Array.isArray(raw) ? raw : typeof raw === "string" ? [raw] : [];
-  return EFFORTS.filter((e) => list.includes(e));
+  return Array.isArray(raw) ? raw : typeof raw === "string" ? [raw] : [];
+}
+
+/** The efforts the model lists that a request can ask for, lowest first. */
+export function supportedEfforts(model: CopilotModel): ReasoningEffort[] {
+  const listed = listedEfforts(model);
+  return EFFORTS.filter((e) => listed.includes(e));
 }
 
 /**

@@ -259,63 +259,63 @@ function requiredString(v: unknown, at: string): string {
   return v;
 }
 
-function textContent(content: unknown, at: string): TextPart[] {
+/**
+ * A message's `content`: absent → nothing, a string → one text part, an array → each part through
+ * `decode` (given the part and its path; undefined drops it). Empty text is dropped either way.
+ */
+function contentParts<P extends UserPart>(content: unknown, at: string, decode: (part: unknown, path: string) => P | undefined): (P | TextPart)[] {
   if (content == null) return [];
   if (typeof content === "string") return content ? [{ type: "text", text: content }] : [];
   if (!Array.isArray(content)) throw badRequest(`\`${at}\` must be a string or an array of content parts`, at);
-  const out: TextPart[] = [];
+  const out: (P | TextPart)[] = [];
   for (const [j, part] of content.entries()) {
-    const path = `${at}[${j}]`;
+    const decoded = decode(part, `${at}[${j}]`);
+    if (decoded) out.push(decoded);
+  }
+  return out;
+}
+
+/** A text part, or nothing for empty text. */
+function textPart(value: string): TextPart | undefined {
+  return value ? { type: "text", text: value } : undefined;
+}
+
+function textContent(content: unknown, at: string): TextPart[] {
+  return contentParts(content, at, (part, path) => {
     if (!isObj(part) || (part.type !== "input_text" && part.type !== "output_text" && part.type !== "text")) {
       throw badRequest(`\`${path}\` must be an input_text part`, path);
     }
     if (typeof part.text !== "string") throw badRequest(`\`${path}.text\` must be a string`, `${path}.text`);
-    if (part.text) out.push({ type: "text", text: part.text });
-  }
-  return out;
+    return textPart(part.text);
+  });
 }
 
 function assistantContent(content: unknown, at: string): TextPart[] {
-  if (content == null) return [];
-  if (typeof content === "string") return content ? [{ type: "text", text: content }] : [];
-  if (!Array.isArray(content)) throw badRequest(`\`${at}\` must be a string or an array of content parts`, at);
-  const out: TextPart[] = [];
-  for (const [j, part] of content.entries()) {
-    const path = `${at}[${j}]`;
+  return contentParts(content, at, (part, path) => {
     if (!isObj(part)) throw badRequest(`\`${path}\` must be an object`, path);
-    const text = part.type === "refusal" ? part.refusal : part.type === "output_text" || part.type === "input_text" || part.type === "text" ? part.text : undefined;
-    if (typeof text !== "string") throw badRequest(`\`${path}\` must be an output_text or refusal part`, path);
-    if (text) out.push({ type: "text", text });
-  }
-  return out;
+    const value = part.type === "refusal" ? part.refusal : part.type === "output_text" || part.type === "input_text" || part.type === "text" ? part.text : undefined;
+    if (typeof value !== "string") throw badRequest(`\`${path}\` must be an output_text or refusal part`, path);
+    return textPart(value);
+  });
 }
 
 function userContent(content: unknown, at: string): UserPart[] {
-  if (content == null) return [];
-  if (typeof content === "string") return content ? [{ type: "text", text: content }] : [];
-  if (!Array.isArray(content)) throw badRequest(`\`${at}\` must be a string or an array of content parts`, at);
-  const out: UserPart[] = [];
-  for (const [j, part] of content.entries()) {
-    const path = `${at}[${j}]`;
+  return contentParts<UserPart>(content, at, (part, path) => {
     if (!isObj(part)) throw badRequest(`\`${path}\` must be an object`, path);
     switch (part.type) {
       case "input_text":
       case "output_text":
       case "text":
         if (typeof part.text !== "string") throw badRequest(`\`${path}.text\` must be a string`, `${path}.text`);
-        if (part.text) out.push({ type: "text", text: part.text });
-        break;
+        return textPart(part.text);
       case "input_image":
-        out.push(decodeImage(part, path));
-        break;
+        return decodeImage(part, path);
       case "input_file":
-        out.push(decodeFile(part, path));
-        break;
+        return decodeFile(part, path);
       default:
         throw badRequest(`\`${path}.type\` ${JSON.stringify(part.type)} is not supported; use input_text, input_image or input_file`, `${path}.type`);
     }
-  }
-  return out;
+  });
 }
 
 function decodeImage(part: Obj, at: string): ImagePart {
@@ -327,7 +327,7 @@ function decodeImage(part: Obj, at: string): ImagePart {
   const data = parseDataUri(url);
   const image: ImagePart = {
     type: "image",
-    source: data ? { kind: "base64", mediaType: data.mediaType, data: data.data } : { kind: "url", url },
+    source: data ? { kind: "base64", mediaType: data.mediaType, data: data.data } : { kind: "url", url, field: `${at}.image_url` },
   };
   if (typeof part.detail === "string") image.detail = part.detail;
   return image;

@@ -145,18 +145,18 @@ export class ResponsesStreamDecoder {
       case "response.content_part.added":
         return;
       case "response.output_text.delta":
-        this.textDelta(this.indexOf(e), e.delta);
+        this.textDelta(this.indexOf(e), "message", e.delta);
         return;
       case "response.refusal.delta":
         this.refused = true;
-        this.textDelta(this.indexOf(e), e.delta);
+        this.textDelta(this.indexOf(e), "message", e.delta);
         return;
       case "response.reasoning_summary_part.added":
         this.summaryPart(this.indexOf(e), e.summary_index);
         return;
       case "response.reasoning_summary_text.delta":
         this.summaryPart(this.indexOf(e), e.summary_index);
-        this.reasoningDelta(this.indexOf(e), e.delta);
+        this.textDelta(this.indexOf(e), "reasoning", e.delta);
         return;
       case "response.function_call_arguments.delta":
       case "response.custom_tool_call_input.delta":
@@ -250,31 +250,25 @@ export class ResponsesStreamDecoder {
     return this.items.get(index);
   }
 
-  private textDelta(index: number, delta: unknown): void {
+  /** A delta of a message's text or of a reasoning item's summary. */
+  private textDelta(index: number, kind: "message" | "reasoning", delta: unknown): void {
     if (typeof delta !== "string" || !delta) return;
-    const item = this.itemFor(index, "message");
-    if (!item) return;
+    const item = this.itemFor(index, kind);
+    if (item) this.addText(item, delta);
+  }
+
+  /** Text for a message or reasoning item: kept, and out as its block's delta. */
+  private addText(item: Item, delta: string): void {
     item.text += delta;
-    this.emit(item, { type: "text-delta", id: item.irId, delta });
+    this.emit(item, item.kind === "reasoning" ? { type: "reasoning-delta", id: item.irId, delta } : { type: "text-delta", id: item.irId, delta });
   }
 
   private summaryPart(index: number, summaryIndex: unknown): void {
     const item = this.itemFor(index, "reasoning");
     if (!item || typeof summaryIndex !== "number") return;
     // A new summary part after text: the parts read as paragraphs of one reasoning block.
-    if (item.summaryIndex !== undefined && summaryIndex !== item.summaryIndex && item.text) {
-      item.text += "\n\n";
-      this.emit(item, { type: "reasoning-delta", id: item.irId, delta: "\n\n" });
-    }
+    if (item.summaryIndex !== undefined && summaryIndex !== item.summaryIndex && item.text) this.addText(item, "\n\n");
     item.summaryIndex = summaryIndex;
-  }
-
-  private reasoningDelta(index: number, delta: unknown): void {
-    if (typeof delta !== "string" || !delta) return;
-    const item = this.itemFor(index, "reasoning");
-    if (!item) return;
-    item.text += delta;
-    this.emit(item, { type: "reasoning-delta", id: item.irId, delta });
   }
 
   private toolDelta(index: number, delta: unknown): void {
@@ -303,36 +297,39 @@ export class ResponsesStreamDecoder {
       this.added(index, wire);
       item = this.items.get(index)!;
     }
+    this.closeItem(item, wire);
+  }
+
+  /**
+   * An item's end part, after which it is done: on its `.done` (`wire`, the item as it stands
+   * finished), or when the response ends with the item still open (no `wire`: closed as it stands).
+   */
+  private closeItem(item: Item, wire?: ResponsesOutputItemWire): void {
     switch (item.kind) {
       case "message": {
-        const final = messageText(wire);
+        const final = wire ? messageText(wire) : "";
         // Nothing streamed: the item's own text (a replayed non-streaming answer).
-        if (!item.text && final) {
-          item.text = final;
-          this.emit(item, { type: "text-delta", id: item.irId, delta: final });
-        }
-        if (Array.isArray(wire.content) && wire.content.some((p) => p?.type === "refusal")) this.refused = true;
+        if (!item.text && final) this.addText(item, final);
+        if (Array.isArray(wire?.content) && wire.content.some((p) => p?.type === "refusal")) this.refused = true;
         this.emit(item, { type: "text-end", id: item.irId });
         break;
       }
       case "reasoning": {
-        const final = summaryText(wire);
-        if (!item.text && final) {
-          item.text = final;
-          this.emit(item, { type: "reasoning-delta", id: item.irId, delta: final });
-        }
+        const final = wire ? summaryText(wire) : "";
+        if (!item.text && final) this.addText(item, final);
         const end: Extract<StreamPart, { type: "reasoning-end" }> = { type: "reasoning-end", id: item.irId, origin: "openai-responses" };
-        if (typeof wire.id === "string" && wire.id) end.itemId = wire.id;
+        if (typeof wire?.id === "string" && wire.id) end.itemId = wire.id;
         // Byte-exact: Copilot refuses content that changed by a single byte (cao#376).
-        if (typeof wire.encrypted_content === "string" && wire.encrypted_content) end.encryptedContent = wire.encrypted_content;
+        if (typeof wire?.encrypted_content === "string" && wire.encrypted_content) end.encryptedContent = wire.encrypted_content;
         this.emit(item, end);
         break;
       }
       case "tool": {
-        if (!item.name) item.name = nonEmpty(wire.name);
-        if (!item.callId) item.callId = nonEmpty(wire.call_id);
-        const final = item.wrapped || wire.type === "function_call" ? wire.arguments : wire.input;
-        this.toolFinal(index, final);
+        if (wire) {
+          if (!item.name) item.name = nonEmpty(wire.name);
+          if (!item.callId) item.callId = nonEmpty(wire.call_id);
+          this.toolFinal(item.index, item.wrapped || wire.type === "function_call" ? wire.arguments : wire.input);
+        }
         this.endTool(item);
         break;
       }
@@ -378,26 +375,7 @@ export class ResponsesStreamDecoder {
   /** Items still open at the end of the answer (an incomplete response): closed as they stand. */
   private closeOpenItems(): void {
     const open = [...this.items.values()].filter((i) => !i.done).sort((a, b) => a.index - b.index);
-    for (const item of open) {
-      switch (item.kind) {
-        case "message":
-          this.emit(item, { type: "text-end", id: item.irId });
-          break;
-        case "reasoning":
-          this.emit(item, { type: "reasoning-end", id: item.irId, origin: "openai-responses" });
-          break;
-        case "tool":
-          this.endTool(item);
-          break;
-        case "ignored":
-          break;
-        default: {
-          const never: never = item.kind;
-          return never;
-        }
-      }
-      this.finishItem(item);
-    }
+    for (const item of open) this.closeItem(item);
   }
 
   private terminal(e: ResponsesEventWire): void {

@@ -1,9 +1,10 @@
 import { badRequest } from "../../errors.js";
 import { objectArguments } from "../../interceptors/chat/with-object-tool-arguments.js";
 import { padSchema } from "../../interceptors/chat/with-padded-tool-schemas.js";
-import type { AssistantPart, DocumentPart, ImagePart, Message, ReasoningEffort, Request, TextPart, Tool, ToolChoice, ToolResultPart } from "../../ir/request.js";
+import { pairToolResults, toolResultText } from "../../ir/pair-tool-results.js";
+import type { AssistantPart, DocumentPart, ImagePart, Message, ReasoningEffort, Request, TextPart, Tool, ToolChoice } from "../../ir/request.js";
 import type { CopilotModel } from "../../upstream/model-catalog.js";
-import { closestEffort, INTERRUPTED_TOOL_RESULT } from "../openai-chat/encode-request.js";
+import { closestEffort, listedEfforts, supportedEfforts } from "../openai-chat/encode-request.js";
 import {
   copilotImageDetail,
   customToolAsFunction,
@@ -63,7 +64,7 @@ export function encodeResponsesRequest(req: Request, model: CopilotModel): Respo
   // Reasoning state back, so the next turn can send it (VS Code always asks). Not for a model that
   // lists no reasoning effort: OpenAI refuses encrypted content for non-reasoning models. [derived]
   const reasons = reasoning !== undefined ? reasoning.effort !== "none" : req.includeEncryptedReasoning === true;
-  if (reasons && modelEfforts(model).length > 0) body.include = ["reasoning.encrypted_content"];
+  if (reasons && listedEfforts(model).length > 0) body.include = ["reasoning.encrypted_content"];
 
   if (req.responseFormat) body.text = encodeTextFormat(req.responseFormat);
   if (req.promptCacheKey) body.prompt_cache_key = req.promptCacheKey;
@@ -86,66 +87,40 @@ function systemItem(role: "system", parts: TextPart[]): ResponsesMessageItem | u
   return content.length > 0 ? { type: "message", role, content } : undefined;
 }
 
-interface PendingCalls {
-  ids: string[];
-  results: Map<string, ToolResultPart>;
-  /** Items met while results were awaited (user text, system messages): they follow the outputs. */
-  held: ResponsesInputItem[];
-}
-
 /**
- * Every call gets exactly one output, right after the assistant turn that made it, in call order:
- * Copilot refuses a function_call without its output ("No tool output found for function call"),
- * like chat does (known-failures T2/T3). A missing output becomes an "interrupted" error; a
- * duplicate, or one whose call isn't in the previous assistant turn, is dropped. Images in a tool
- * result go in a user message after the outputs, since function_call_output carries text only
- * (copilot-upstream.md 6).
+ * The history after pairToolResults (every call answered once, right after the assistant turn that
+ * made it: Copilot refuses a function_call without its output, "No tool output found for function
+ * call", like chat does; known-failures T2/T3), mapped to input items: a tool result becomes a
+ * function_call_output, and its images, which that carries no more than text (copilot-upstream.md
+ * 6), were moved by the pass to a user message after the outputs.
  */
 function encodeMessages(messages: Message[], model: CopilotModel): ResponsesInputItem[] {
-  const out: ResponsesInputItem[] = [];
-  let pending: PendingCalls | undefined;
-
-  const settle = () => {
-    if (!pending) return;
-    const images: ResponsesInputItem[] = [];
-    for (const id of pending.ids) {
-      const result = pending.results.get(id);
-      if (!result) {
-        out.push({ type: "function_call_output", call_id: id, output: INTERRUPTED_TOOL_RESULT });
-        continue;
-      }
-      const parts = result.content.filter((p): p is ImagePart => p.type === "image");
-      out.push({ type: "function_call_output", call_id: id, output: toolResultText(result, parts.length > 0) });
-      if (parts.length > 0) {
-        images.push({ type: "message", role: "user", content: [{ type: "input_text", text: `Images returned by tool ${id}:` }, ...parts.map(encodeImage)] });
-      }
-    }
-    out.push(...images, ...pending.held);
-    pending = undefined;
-  };
-
+  // Encoded before pairing moves the messages, so a refused document is named by its place in the request.
+  const documents = new Map<DocumentPart, ResponsesInputContent>();
   for (const [i, message] of messages.entries()) {
+    if (message.role !== "user") continue;
+    for (const [j, part] of message.content.entries()) {
+      if (part.type === "document") documents.set(part, encodeDocument(part, model, `messages[${i}].content[${j}]`));
+    }
+  }
+
+  const out: ResponsesInputItem[] = [];
+  for (const message of pairToolResults(messages, { moveImages: true })) {
     switch (message.role) {
       case "system": {
         const item = systemItem("system", message.content);
-        if (!item) break;
-        if (pending) pending.held.push(item);
-        else out.push(item);
+        if (item) out.push(item);
         break;
       }
-      case "assistant": {
-        settle();
-        const { items, callIds } = encodeAssistant(message);
-        out.push(...items);
-        if (callIds.length > 0) pending = { ids: callIds, results: new Map(), held: [] };
+      case "assistant":
+        out.push(...encodeAssistant(message));
         break;
-      }
       case "user": {
         const content: ResponsesInputContent[] = [];
-        for (const [j, part] of message.content.entries()) {
+        for (const part of message.content) {
           switch (part.type) {
             case "tool-result":
-              if (pending?.ids.includes(part.callId) && !pending.results.has(part.callId)) pending.results.set(part.callId, part);
+              out.push({ type: "function_call_output", call_id: part.callId, output: toolResultText(part) });
               break;
             case "text":
               if (part.text) content.push({ type: "input_text", text: part.text });
@@ -154,7 +129,8 @@ function encodeMessages(messages: Message[], model: CopilotModel): ResponsesInpu
               content.push(encodeImage(part));
               break;
             case "document":
-              content.push(encodeDocument(part, model, `messages[${i}].content[${j}]`));
+              // The pass hands on the same part objects.
+              content.push(documents.get(part)!);
               break;
             default: {
               const never: never = part;
@@ -162,8 +138,6 @@ function encodeMessages(messages: Message[], model: CopilotModel): ResponsesInpu
             }
           }
         }
-        const onlyResults = content.length === 0 && message.content.some((p) => p.type === "tool-result");
-        if (pending && (!onlyResults || pending.results.size === pending.ids.length)) settle();
         if (content.length > 0) out.push({ type: "message", role: "user", content });
         break;
       }
@@ -173,13 +147,11 @@ function encodeMessages(messages: Message[], model: CopilotModel): ResponsesInpu
       }
     }
   }
-  settle();
   return out;
 }
 
-function encodeAssistant(message: Extract<Message, { role: "assistant" }>): { items: ResponsesInputItem[]; callIds: string[] } {
+function encodeAssistant(message: Extract<Message, { role: "assistant" }>): ResponsesInputItem[] {
   const items: ResponsesInputItem[] = [];
-  const callIds: string[] = [];
   let text: ResponsesMessageItem | undefined;
   for (const part of message.content as AssistantPart[]) {
     switch (part.type) {
@@ -216,7 +188,6 @@ function encodeAssistant(message: Extract<Message, { role: "assistant" }>): { it
           // A custom tool travels as a function taking {"input": raw} (see encodeTool).
           arguments: part.custom ? wrapCustomInput(part.input) : objectArguments(part.input),
         });
-        callIds.push(part.id);
         break;
       default: {
         const never: never = part;
@@ -224,17 +195,7 @@ function encodeAssistant(message: Extract<Message, { role: "assistant" }>): { it
       }
     }
   }
-  return { items, callIds };
-}
-
-function toolResultText(result: ToolResultPart, hasImages: boolean): string {
-  let text = result.content
-    .filter((p): p is TextPart => p.type === "text")
-    .map((p) => p.text)
-    .join("\n\n");
-  if (!text && hasImages) text = "The images are in the next message.";
-  if (result.isError && !/^\s*error\b/i.test(text)) text = text ? `Error: ${text}` : "Error";
-  return text;
+  return items;
 }
 
 /** Image detail as Copilot takes it: auto (or none) → high, see wire.ts (case 35, cao#362). */
@@ -297,13 +258,6 @@ function encodeToolChoice(choice: ToolChoice): ResponsesToolChoice {
 
 // ---- reasoning ----
 
-const EFFORTS: readonly ReasoningEffort[] = ["minimal", "low", "medium", "high", "xhigh", "max"];
-
-function modelEfforts(model: CopilotModel): string[] {
-  const raw = model.capabilities?.supports?.reasoning_effort;
-  return Array.isArray(raw) ? raw : typeof raw === "string" ? [raw] : [];
-}
-
 /** The effort a request asks for: explicit, else derived from an Anthropic-style budget, else medium (VS Code's default). */
 function wantedEffort(req: Request): ReasoningEffort {
   const r = req.reasoning;
@@ -326,10 +280,8 @@ function wantedEffort(req: Request): ReasoningEffort {
 function encodeReasoning(req: Request, model: CopilotModel): ResponsesRequestBody["reasoning"] {
   const r = req.reasoning;
   if (!r) return undefined;
-  const listed = modelEfforts(model);
-  if (r.mode === "disabled") return listed.includes("none") ? { effort: "none" } : undefined;
-  const supported = EFFORTS.filter((e) => listed.includes(e));
-  const effort = closestEffort(wantedEffort(req), supported);
+  if (r.mode === "disabled") return listedEfforts(model).includes("none") ? { effort: "none" } : undefined;
+  const effort = closestEffort(wantedEffort(req), supportedEfforts(model));
   return effort ? { effort, summary: "detailed" } : undefined;
 }
 
