@@ -13,9 +13,10 @@ import type { Runtime } from "../runtime.js";
 import { pumpEvents } from "../sse/event-pump.js";
 import { SSE_HEADERS } from "../sse/sse-encoder.js";
 import type { Intent } from "../upstream/headers.js";
-import { messagesInitiator } from "../upstream/initiator.js";
+import { claudeCodeCallKind, messagesInitiator } from "../upstream/initiator.js";
 import type { CopilotModel, UpstreamEndpoint } from "../upstream/model-catalog.js";
 import { hasImage } from "../upstream/vision.js";
+import { imageInlining, inlineMessagesImages } from "../images/index.js";
 import { meta } from "../observability/request-meta.js";
 import { decodeAnthropicUsage } from "../dialects/anthropic/convert-usage.js";
 
@@ -61,21 +62,20 @@ function classify(c: Context, body: Record<string, unknown>): { initiator: "user
 }
 
 function classifyCall(c: Context, body: Record<string, unknown>): { initiator: "user" | "agent"; intent: Intent; interactionType: string } {
-  const initiator = messagesInitiator(body.messages);
-  // Claude Code's background calls (titles, summaries, warm-ups) carry no tools; they are not
-  // turns a person started (known-failures R1, case 15).
   const fromClaudeCode = c.req.header("x-app") === "cli" || /claude-cli\//.test(c.req.header("user-agent") ?? "");
-  const tools = body.tools;
-  if (fromClaudeCode && (!Array.isArray(tools) || tools.length === 0)) {
-    return { initiator: "agent", intent: "messages-proxy", interactionType: "conversation-background" };
-  }
-  return { initiator, intent: "messages-proxy", interactionType: "messages-proxy" };
+  // Claude Code's background, subagent and compaction calls are not turns a person started
+  // (known-failures R1, cases 15 and 16): `agent`, with VS Code's interaction type for each.
+  const kind = fromClaudeCode ? claudeCodeCallKind(body) : undefined;
+  if (kind) return { initiator: "agent", intent: "messages-proxy", interactionType: `conversation-${kind}` };
+  return { initiator: messagesInitiator(body.messages), intent: "messages-proxy", interactionType: "messages-proxy" };
 }
 
 async function native(runtime: Runtime, c: Context, body: Record<string, unknown>, model: CopilotModel) {
   const call = classify(c, body);
   const vision = hasImage(body.messages);
   const stream = body.stream === true;
+  // Image URLs become inline images first, while the field paths are still the client's own.
+  await inlineMessagesImages(body, () => imageInlining(runtime, model, c.req.raw.signal));
   interceptMessages(body, model);
   const betas = filterBetas(c.req.header("anthropic-beta"));
   const res = await runtime.copilot.request({

@@ -39,3 +39,39 @@ export function responsesInitiator(input: unknown): Initiator {
   const isMessage = last?.type === undefined || last?.type === "message";
   return isMessage && last?.role === "user" ? "user" : "agent";
 }
+
+/** What kind of Claude Code call a /v1/messages body is, when it is not a turn the user typed. */
+export type ClaudeCodeCallKind = "background" | "subagent" | "compaction";
+
+/**
+ * Claude Code's own calls that VS Code bills as `agent` (copilot-upstream.md 3.1, 3.2; known-failures
+ * R1, acceptance cases 15 and 16), told apart by what Claude Code puts in them:
+ * - background (titles, summaries, warm-ups, the haiku calls): no tools;
+ * - subagent (the Task tool's agents): the system prompt Claude Code gives them opens with "You are
+ *   an agent for Claude Code" (the main loop's says "You are Claude Code");
+ * - compaction (/compact and auto-compact): the last user message is Claude Code's summary request,
+ *   "Your task is to create a detailed summary of the conversation so far".
+ * [U] The two texts are read from Claude Code 2.x's prompts, not from a documented contract; a
+ * release that rewords them makes those calls `user` again (billed as before this rule, nothing
+ * breaks). Only requests from Claude Code (x-app: cli or its user agent) are looked at.
+ */
+export function claudeCodeCallKind(body: { system?: unknown; messages?: unknown; tools?: unknown }): ClaudeCodeCallKind | undefined {
+  if (!Array.isArray(body.tools) || body.tools.length === 0) return "background";
+  if (textOf(body.system).includes(SUBAGENT_MARK)) return "subagent";
+  const messages = Array.isArray(body.messages) ? (body.messages as Msg[]) : [];
+  const lastUser = [...messages].reverse().find((m) => m?.role === "user");
+  if (lastUser && textOf(lastUser.content).includes(COMPACTION_MARK)) return "compaction";
+  return undefined;
+}
+
+const SUBAGENT_MARK = "You are an agent for Claude Code";
+const COMPACTION_MARK = "Your task is to create a detailed summary of the conversation so far";
+
+/** The text of a string or of the text blocks of a block list; "" for anything else. */
+function textOf(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  let out = "";
+  for (const b of content as { type?: unknown; text?: unknown }[]) if (b?.type === "text" && typeof b.text === "string") out += `${b.text}\n`;
+  return out;
+}

@@ -219,3 +219,43 @@ describe("Anthropic Messages through the official @anthropic-ai/sdk", () => {
     assert.equal(h.fake.calls.at(-1)!.rawBody, a);
   });
 });
+
+describe("X-Initiator for Claude Code's own calls (known-failures R1, cases 15 and 16)", () => {
+  let h: Harness;
+  let claudeCode: Anthropic;
+  before(async () => {
+    h = await startHarness();
+    // What Claude Code sends: x-app: cli and its user agent.
+    claudeCode = new Anthropic({ baseURL: h.url, apiKey: "dummy", maxRetries: 0, timeout: 10_000, defaultHeaders: { "x-app": "cli", "user-agent": "claude-cli/2.1.197 (external, cli)" } });
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  const typed: Anthropic.MessageParam[] = [{ role: "user", content: "fix the failing test" }];
+  const cases: [string, Partial<Anthropic.MessageCreateParamsNonStreaming>, string, string][] = [
+    ["a typed turn of the main loop", { system: "You are Claude Code, Anthropic's official CLI for Claude.", tools: [bash], messages: typed }, "user", "messages-proxy"],
+    ["a background call (no tools)", { system: "Write a 5-word title for this conversation.", messages: typed }, "agent", "conversation-background"],
+    ["a subagent's first call", { system: "You are an agent for Claude Code, Anthropic's official CLI for Claude. Given the user's message, use the tools available.", tools: [bash], messages: typed }, "agent", "conversation-subagent"],
+    [
+      "a compaction",
+      {
+        system: "You are Claude Code, Anthropic's official CLI for Claude.",
+        tools: [bash],
+        messages: [...typed, { role: "assistant", content: "done" }, { role: "user", content: "Your task is to create a detailed summary of the conversation so far, paying close attention to the user's explicit requests." }],
+      },
+      "agent",
+      "conversation-compaction",
+    ],
+  ];
+  for (const [what, params, initiator, interactionType] of cases) {
+    for (const model of ["claude-sonnet-4.5", "gpt-4.1"]) {
+      test(`${what}, ${model}: X-Initiator ${initiator}, X-Interaction-Type ${interactionType}`, async () => {
+        await claudeCode.messages.create({ model, max_tokens: 64, messages: typed, ...params });
+        const call = h.fake.calls.at(-1)!;
+        assert.equal(call.headers["x-initiator"], initiator);
+        assert.equal(call.headers["x-interaction-type"], interactionType);
+      });
+    }
+  }
+});

@@ -12,9 +12,10 @@ import { interceptChat } from "../../src/interceptors/chat/index.js";
 import { interceptMessages } from "../../src/interceptors/messages/index.js";
 import { interceptResponses } from "../../src/interceptors/responses/index.js";
 import { countAnthropicTokens, countOpenAIChatTokens } from "../../src/tokens/count-tokens.js";
-import { chatInitiator, messagesInitiator, responsesInitiator } from "../../src/upstream/initiator.js";
+import { chatInitiator, claudeCodeCallKind, messagesInitiator, responsesInitiator } from "../../src/upstream/initiator.js";
 import type { CopilotModel, UpstreamEndpoint } from "../../src/upstream/model-catalog.js";
 import { hasImage } from "../../src/upstream/vision.js";
+import { chatImageSlots, messagesImageSlots, requestImageSlots, responsesImageSlots } from "../../src/images/image-slots.js";
 import { defaultModels } from "../fake-upstream/server.js";
 
 /**
@@ -153,6 +154,7 @@ const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
 function translate(dialect: Dialect, req: Request | undefined, label: string): void {
   if (!req) return;
+  step(`${dialect} requestImageSlots`, label, () => requestImageSlots(req));
   for (const [endpoint, target] of TARGETS) step(`${dialect} → ${endpoint} encode`, label, () => upstreamCodec(endpoint).encode(req, target));
 }
 
@@ -169,19 +171,23 @@ function exercise(dialect: Dialect, body: Record<string, unknown>, label = "the 
   }
   if (dialect === "messages") {
     step("messagesInitiator", label, () => messagesInitiator(fresh().messages));
+    step("claudeCodeCallKind", label, () => claudeCodeCallKind(fresh()));
     step("hasImage", label, () => hasImage(fresh().messages));
+    step("messagesImageSlots", label, () => messagesImageSlots(fresh()));
     for (const m of [claude, gpt, undefined]) step("countAnthropicTokens", label, () => countAnthropicTokens(fresh(), m));
     step("interceptMessages", label, () => interceptMessages(fresh(), claude));
     translate(dialect, step("decodeAnthropicRequest", label, () => decodeAnthropicRequest(fresh())), label);
   } else if (dialect === "chat") {
     step("chatInitiator", label, () => chatInitiator(fresh().messages));
     step("hasImage", label, () => hasImage(fresh().messages));
+    step("chatImageSlots", label, () => chatImageSlots(fresh()));
     step("countOpenAIChatTokens", label, () => countOpenAIChatTokens(fresh(), gpt));
     for (const m of [gpt, claude]) step(`interceptChat ${m.id}`, label, () => interceptChat(fresh() as never, m));
     translate(dialect, step("decodeChatRequest", label, () => decodeChatRequest(fresh())), label);
   } else {
     step("responsesInitiator", label, () => responsesInitiator(fresh().input));
     step("hasImage", label, () => hasImage(fresh().input));
+    step("responsesImageSlots", label, () => responsesImageSlots(fresh()));
     step("interceptResponses", label, () => interceptResponses(fresh() as never, responsesOnly));
     translate(dialect, step("decodeResponsesRequest", label, () => decodeResponsesRequest(fresh())), label);
   }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { chatInitiator, messagesInitiator, responsesInitiator } from "../../src/upstream/initiator.js";
+import { chatInitiator, claudeCodeCallKind, messagesInitiator, responsesInitiator } from "../../src/upstream/initiator.js";
 
 describe("chatInitiator", () => {
   it("last message from the user -> user", () => {
@@ -112,5 +112,34 @@ describe("responsesInitiator", () => {
   it("last item an assistant message or a developer message -> agent", () => {
     assert.equal(responsesInitiator([{ type: "message", role: "assistant", content: "x" }]), "agent");
     assert.equal(responsesInitiator([{ type: "message", role: "developer", content: "x" }]), "agent");
+  });
+});
+
+describe("claudeCodeCallKind: Claude Code calls that are not turns the user typed (cases 15, 16)", () => {
+  const tools = [{ name: "Bash", input_schema: { type: "object" } }];
+  const mainSystem = [{ type: "text", text: "x-anthropic-billing-header: cc_version=2.1.197;" }, { type: "text", text: "You are Claude Code, Anthropic's official CLI for Claude." }];
+  const typed = [{ role: "user", content: [{ type: "text", text: "fix the failing test" }] }];
+
+  it("a main-loop turn with tools is none of them", () => {
+    assert.equal(claudeCodeCallKind({ system: mainSystem, messages: typed, tools }), undefined);
+  });
+  it("no tools: a background call (title, summary, warm-up)", () => {
+    assert.equal(claudeCodeCallKind({ system: mainSystem, messages: typed }), "background");
+    assert.equal(claudeCodeCallKind({ system: mainSystem, messages: typed, tools: [] }), "background");
+  });
+  it("the Task tool's agent prompt, as a string or in a block: a subagent call, its first request included", () => {
+    const agentPrompt = "You are an agent for Claude Code, Anthropic's official CLI for Claude. Given the user's message, use the tools available.";
+    assert.equal(claudeCodeCallKind({ system: agentPrompt, messages: typed, tools }), "subagent");
+    assert.equal(claudeCodeCallKind({ system: [mainSystem[0], { type: "text", text: agentPrompt }], messages: typed, tools }), "subagent");
+  });
+  it("the summary request as the last user message: a compaction call", () => {
+    const compact = [
+      ...typed,
+      { role: "assistant", content: [{ type: "text", text: "done" }] },
+      { role: "user", content: [{ type: "text", text: "Your task is to create a detailed summary of the conversation so far, paying close attention to the user's explicit requests." }] },
+    ];
+    assert.equal(claudeCodeCallKind({ system: mainSystem, messages: compact, tools }), "compaction");
+    // The same words earlier in the history do not make a later typed turn a compaction.
+    assert.equal(claudeCodeCallKind({ system: mainSystem, messages: [...compact, { role: "assistant", content: "summary" }, ...typed], tools }), undefined);
   });
 });
