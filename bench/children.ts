@@ -25,6 +25,8 @@ export interface Child {
 const FAKE_JS = fileURLToPath(new URL("./fake-process.js", import.meta.url));
 /** dist/copilot-api.mjs, beside this dist/bench/: what `npm start` and the installed bin run. */
 export const MAIN_JS = fileURLToPath(new URL("../copilot-api.mjs", import.meta.url));
+/** The same server unbundled (tsc's output), for profiles whose time is charged to our own files. */
+export const UNBUNDLED_MAIN_JS = fileURLToPath(new URL("../src/main.js", import.meta.url));
 const GC_PRELOAD = fileURLToPath(new URL("./gc-on-signal.js", import.meta.url));
 
 function wrap(proc: ChildProcess, label: string): Child {
@@ -102,6 +104,8 @@ export interface ServerOptions {
    * tokenizer cache. Default: a fresh directory, removed on stop.
    */
   home?: string;
+  /** The script to run; default MAIN_JS, the bundle. */
+  entry?: string;
 }
 
 export interface ServerChild extends Child {
@@ -116,7 +120,7 @@ export async function startServer(fake: FakeInfo, options: ServerOptions = {}): 
   const home = options.home ?? mkdtempSync(join(tmpdir(), "copilot-api-bench-"));
   const flags = [...(options.nodeFlags ?? []), ...(options.gcHook ? ["--expose-gc", "--import", GC_PRELOAD] : [])];
   const spawnedAt = performance.now();
-  const proc = spawn(process.execPath, [...flags, MAIN_JS, "start", "--port", "0"], {
+  const proc = spawn(process.execPath, [...flags, options.entry ?? MAIN_JS, "start", "--port", "0"], {
     env: {
       PATH: process.env.PATH ?? "",
       HOME: home,

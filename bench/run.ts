@@ -6,12 +6,13 @@
 //   npm run bench -- --quick           a quarter of the requests
 //   npm run bench -- --only a1,c32     some scenarios (results are printed, not written)
 //   npm run bench -- --prof <dir>      copilot-api runs with --cpu-prof; its profile is summarised at the end
+//                                      (from the unbundled dist/src/main.js, so that time is charged to our files)
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type FakeInfo, startFake, startFloor, startServer, type Child, type ServerChild } from "./children.js";
+import { type FakeInfo, startFake, startFloor, startServer, type Child, type ServerChild, UNBUNDLED_MAIN_JS } from "./children.js";
 import { syntheticBody } from "./claude-code-body.js";
 import { agent, type BatchResult, runBatch, send } from "./load.js";
 import { cpuMs, cpuMsFromStat, machine, memory } from "./proc-stats.js";
@@ -216,7 +217,7 @@ async function main() {
     await sleep(1000);
     cold.floorFirstServedMs = round(median(floorStarts), 1);
     cold.floorIdleRssMb = memory(floor.pid).rssMb;
-    server = await startServer(fake, { nodeFlags: profFlags, gcHook: true, home });
+    server = await startServer(fake, { nodeFlags: profFlags, gcHook: true, home, entry: options.prof ? UNBUNDLED_MAIN_JS : undefined });
     await sleep(2000); // start-up work (token counter warm-up) done, then idle
     const idle = memory(server.pid);
     process.stdout.write(`copilot-api (pid ${server.pid}) at ${server.url}: ${idle.rssMb} MB RSS idle\n`);
