@@ -120,7 +120,8 @@ export function requireModelAndInput(body: Record<string, unknown>): asserts bod
   }
 }
 
-function requireModel(body: Record<string, unknown>): void {
+/** A model name: what every route needs before it can choose where a request goes. */
+export function requireModel(body: Record<string, unknown>): asserts body is Record<string, unknown> & { model: string } {
   if (typeof body.model !== "string" || !body.model) throw badRequest("`model` is required and must be a string", "model");
 }
 

@@ -29,13 +29,14 @@ export function chatCompletions(runtime: Runtime) {
     const endpoint = planUpstream(model, "chat", TRANSLATED_FROM_CHAT);
     if (endpoint !== "/chat/completions") return translated(runtime, c, body, model, endpoint);
 
+    // Recorded first, so that a request refused for its images is counted against its model.
     meta(c).model = model.id;
     // Image URLs become inline images first, while the field paths are still the client's own.
     await inlineChatImages(body, () => imageInlining(runtime, model, c.req.raw.signal));
     const chat = interceptChat(body as ChatBody, model);
     const stream = chat.stream === true;
     const initiator = chatInitiator(chat.messages);
-    Object.assign(meta(c), { model: model.id, endpoint: "/chat/completions", initiator, stream });
+    Object.assign(meta(c), { endpoint: "/chat/completions", initiator, stream });
     const res = await runtime.copilot.request({
       path: "/chat/completions",
       body: chat,

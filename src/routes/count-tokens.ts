@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { resolveModel } from "../bridge/resolve-model.js";
 import { ApiError, badRequest } from "../errors.js";
-import { readJsonObject } from "../http/request.js";
+import { readJsonObject, requireModel } from "../http/request.js";
 import type { Runtime } from "../runtime.js";
 import { BodyCountCache } from "../tokens/body-count-cache.js";
 import { countAnthropicTokens } from "../tokens/count-tokens.js";
@@ -37,7 +37,7 @@ export function countTokens(runtime: Runtime) {
       if (known !== undefined) return c.json({ input_tokens: known });
     }
     const body = await readJsonObject(c);
-    if (typeof body.model !== "string" || !body.model) throw badRequest("`model` is required and must be a string", "model");
+    requireModel(body);
     if (!Array.isArray(body.messages)) throw badRequest("`messages` is required and must be an array", "messages");
     const model = resolve(body.model);
     const count = countAnthropicTokens(body, model);

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { resolveModel } from "../bridge/resolve-model.js";
 import { badRequest } from "../errors.js";
-import { readJsonObject } from "../http/request.js";
+import { readJsonObject, requireModel } from "../http/request.js";
 import type { Runtime } from "../runtime.js";
 
 interface EmbeddingsResponse {
@@ -17,7 +17,7 @@ interface EmbeddingsResponse {
 export function embeddings(runtime: Runtime) {
   return async (c: Context) => {
     const body = await readJsonObject(c);
-    if (typeof body.model !== "string" || !body.model) throw badRequest("`model` is required and must be a string", "model");
+    requireModel(body);
     const input = body.input;
     const validInput =
       typeof input === "string" ||

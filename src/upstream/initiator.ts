@@ -57,21 +57,18 @@ export type ClaudeCodeCallKind = "background" | "subagent" | "compaction";
  */
 export function claudeCodeCallKind(body: { system?: unknown; messages?: unknown; tools?: unknown }): ClaudeCodeCallKind | undefined {
   if (!Array.isArray(body.tools) || body.tools.length === 0) return "background";
-  if (textOf(body.system).includes(SUBAGENT_MARK)) return "subagent";
-  const messages = Array.isArray(body.messages) ? (body.messages as Msg[]) : [];
-  const lastUser = [...messages].reverse().find((m) => m?.role === "user");
-  if (lastUser && textOf(lastUser.content).includes(COMPACTION_MARK)) return "compaction";
+  if (hasText(body.system, SUBAGENT_MARK)) return "subagent";
+  const lastUser = Array.isArray(body.messages) ? (body.messages as Msg[]).findLast((m) => m?.role === "user") : undefined;
+  if (lastUser && hasText(lastUser.content, COMPACTION_MARK)) return "compaction";
   return undefined;
 }
 
 const SUBAGENT_MARK = "You are an agent for Claude Code";
 const COMPACTION_MARK = "Your task is to create a detailed summary of the conversation so far";
 
-/** The text of a string or of the text blocks of a block list; "" for anything else. */
-function textOf(content: unknown): string {
-  if (typeof content === "string") return content;
-  if (!Array.isArray(content)) return "";
-  let out = "";
-  for (const b of content as { type?: unknown; text?: unknown }[]) if (b?.type === "text" && typeof b.text === "string") out += `${b.text}\n`;
-  return out;
+/** Whether a string, or one text block of a block list, holds `mark`. */
+function hasText(content: unknown, mark: string): boolean {
+  if (typeof content === "string") return content.includes(mark);
+  if (!Array.isArray(content)) return false;
+  return (content as { type?: unknown; text?: unknown }[]).some((b) => b?.type === "text" && typeof b.text === "string" && b.text.includes(mark));
 }

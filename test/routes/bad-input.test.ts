@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import http from "node:http";
 import fc from "fast-check";
+import { shadowingObject } from "../helpers/arbitraries.js";
 import { cellModels } from "../helpers/cells.js";
 import { type Harness, startHarness } from "../helpers/harness.js";
 import { settledHeap } from "../helpers/reliability.js";
@@ -78,13 +79,7 @@ const anyValue = fc.oneof(
   fc.constantFrom("", "user", "assistant", "tool", "system", "text", "image", "base64", "[DONE]", "{}", "__proto__"),
   fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 4 }),
   fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }),
-  // Objects whose own keys shadow Object.prototype: String(), `${}` and obj.hasOwnProperty() throw
-  // on them, and JSON.parse produces them from any body that has such a key.
-  fc.dictionary(
-    fc.constantFrom("toString", "valueOf", "hasOwnProperty", "constructor", "__proto__", "toJSON", "length", "type", "text"),
-    fc.jsonValue({ maxDepth: 1 }),
-    { minKeys: 1, maxKeys: 3 },
-  ),
+  shadowingObject,
 );
 
 function setPath(body: Record<string, unknown>, path: string, value: unknown): void {

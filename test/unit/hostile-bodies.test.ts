@@ -17,6 +17,7 @@ import type { CopilotModel, UpstreamEndpoint } from "../../src/upstream/model-ca
 import { hasImage } from "../../src/upstream/vision.js";
 import { chatImageSlots, messagesImageSlots, requestImageSlots, responsesImageSlots } from "../../src/images/image-slots.js";
 import { defaultModels } from "../fake-upstream/server.js";
+import { shadowingObject } from "../helpers/arbitraries.js";
 
 /**
  * Every function a request body goes through before Copilot sees it, fed bodies with any value at
@@ -43,7 +44,6 @@ const TARGETS: [UpstreamEndpoint, CopilotModel][] = [
   ["/v1/messages", claude],
 ];
 
-const SHADOWING_KEYS = ["toString", "valueOf", "hasOwnProperty", "constructor", "__proto__", "toJSON", "length", "type", "text", "id"];
 
 const anyValue = fc.oneof(
   fc.constant(null),
@@ -54,7 +54,7 @@ const anyValue = fc.oneof(
   fc.constantFrom("", "user", "assistant", "tool", "system", "developer", "text", "image", "tool_use", "tool_result", "thinking", "function_call", "enabled", "adaptive", "auto", "any", "none", "base64", "url", "{}", "[]", "__proto__"),
   fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 4 }),
   fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }),
-  fc.dictionary(fc.constantFrom(...SHADOWING_KEYS), fc.jsonValue({ maxDepth: 1 }), { minKeys: 1, maxKeys: 3 }),
+  shadowingObject,
 );
 
 const RICH = {
