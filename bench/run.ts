@@ -1,6 +1,6 @@
 // `npm run bench`: the fake Copilot in one child process, copilot-api (`node dist/copilot-api.mjs start`)
 // in another, and the same work sent to both from here, interleaved, with copilot-api's CPU time and
-// memory read from /proc. Writes bench/results/latest.json and latest.md (the README's table).
+// memory read from /proc. Writes bench/results/latest.json and latest.md (the table in docs/benchmark.md).
 //
 //   npm run bench                      full run (~3 minutes)
 //   npm run bench -- --quick           a quarter of the requests

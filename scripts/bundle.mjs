@@ -1,6 +1,6 @@
 // Bundles the compiled server (dist/src/main.js) into one file, dist/copilot-api.mjs: what `npm
 // start`, the installed `copilot-api` bin and the Docker image run. Loading one file instead of a
-// few hundred modules takes ~150 ms off every start (README: Performance).
+// few hundred modules takes ~150 ms off every start (docs/benchmark.md).
 //
 // undici and gpt-tokenizer stay outside: the server loads single files of theirs at run time
 // (src/upstream/http.ts, src/tokens/bpe-ranks.ts), resolved from node_modules as before.

@@ -6,7 +6,7 @@ import type { FetchLike } from "./http.js";
 /**
  * undici's fetch() costs ~0.4-0.6 ms of CPU per call (WHATWG Request/Headers objects, webidl
  * conversions, abort-signal WeakRefs that survive young-generation GCs), more than the rest of a
- * proxied request (bench/README: Performance). This is the same call made with the dispatcher's
+ * proxied request (docs/performance-history.md). This is the same call made with the dispatcher's
  * own API, answered with a real web Response whose body is fed straight from the socket.
  *
  * What goes on the wire and what callers see is what fetch() gives: the headers fetch adds when
