@@ -33,11 +33,13 @@ const BEARER_RECHECK = 60 * 60_000;
  * Owns the Copilot session. Expiry is judged by the wall clock at the moment of use (and by a
  * periodic check), never by a timer alone: timers don't run while a laptop sleeps, so a timer-only
  * refresh leaves an expired token after resume (known-failures A2). Concurrent callers share one
- * refresh. A failed refresh is reported to the caller that needed it and never crashes the process.
+ * refresh. Renewal ahead of expiry runs in the background; a failed refresh is reported to the
+ * caller that needed it (one that had no valid session) and never crashes the process.
  */
 export class TokenManager {
   private session?: CopilotSession;
   private pending?: Promise<CopilotSession>;
+  private failure?: { at: number; error: Error };
   private timer?: ReturnType<typeof setInterval>;
   private readonly now: () => number;
 
@@ -50,29 +52,61 @@ export class TokenManager {
     return this.session;
   }
 
-  /** A session that is valid now; refreshes first if the wall clock says it is due. */
+  /**
+   * A session that is valid now. Past the renewal point but before expiry, the current session is
+   * served at once and renewal runs in the background: a slow GitHub must not make every request
+   * wait for an exchange while the token in hand is good for minutes (mode A) or indefinitely
+   * (mode B). Only when no valid session is left does the caller wait for the exchange.
+   */
   async get(): Promise<CopilotSession> {
     const s = this.session;
-    if (s && this.now() < s.refreshAt) return s;
-    if (!s) return this.refresh();
-    // Renewal is due, but the session may still be good for minutes (mode A) or indefinitely
-    // (mode B): a GitHub blip during early renewal must not fail requests that would succeed.
-    try {
-      return await this.refresh();
-    } catch (error) {
-      if (this.now() < s.expiresAt && !(error instanceof ApiError && error.status === 401)) {
-        this.options.log.warn(`Copilot token renewal failed, still using the current one: ${(error as Error).message}`);
-        this.session = { ...s, refreshAt: this.now() + RETRY_AFTER_FAILURE };
-        return this.session;
-      }
-      throw error;
+    const now = this.now();
+    if (s && now < s.refreshAt) return s;
+    if (s && now < s.expiresAt) {
+      this.renewInBackground();
+      return s;
     }
+    return this.refresh();
+  }
+
+  /**
+   * Why the last renewal failed, while it has not succeeded since: /health reports it (a GitHub
+   * token that no longer works shows there before the Copilot session runs out).
+   */
+  get lastFailure(): { at: number; error: Error } | undefined {
+    return this.failure;
+  }
+
+  /** Settles once no renewal is running (tests wait on it instead of sleeping). */
+  async idle(): Promise<void> {
+    await this.pending?.catch(() => {});
+  }
+
+  private renewInBackground(): void {
+    if (this.pending) return;
+    this.refresh().catch((error: unknown) => {
+      const s = this.session;
+      if (!s) return;
+      // Retry a little later rather than on every request; the session in hand stays in use until it expires.
+      this.session = { ...s, refreshAt: this.now() + RETRY_AFTER_FAILURE };
+      const until = Number.isFinite(s.expiresAt) ? ` (valid until ${new Date(s.expiresAt).toISOString()})` : "";
+      this.options.log.warn(`Copilot token renewal failed, still using the current one${until}: ${(error as Error).message}`);
+    });
   }
 
   /** Forces a new session (after a 401 or 421). Callers arriving meanwhile share the same promise. */
   refresh(): Promise<CopilotSession> {
     if (!this.pending) {
-      this.pending = this.load().finally(() => {
+      this.pending = this.load().then(
+        (session) => {
+          this.failure = undefined;
+          return session;
+        },
+        (error: unknown) => {
+          this.failure = { at: this.now(), error: error as Error };
+          throw error;
+        },
+      ).finally(() => {
         this.pending = undefined;
       });
     }
@@ -90,6 +124,7 @@ export class TokenManager {
     this.timer = setInterval(() => {
       const s = this.session;
       if (s && this.now() < s.refreshAt) return;
+      if (s && this.now() < s.expiresAt) return this.renewInBackground();
       this.refresh().catch((error: unknown) => {
         this.options.log.warn(`Copilot token refresh failed, will retry: ${(error as Error).message}`);
       });

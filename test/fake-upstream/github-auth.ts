@@ -114,8 +114,12 @@ export function issueCopilotToken(state: FakeState): { token: string; expiresAt:
   return { token, expiresAt };
 }
 
-export function handleCopilotToken(ex: Exchange): Promise<void> | void {
+export async function handleCopilotToken(ex: Exchange): Promise<void> {
   const { state } = ex;
+  if (state.exchangeGate) {
+    state.exchangeGate.arrived();
+    await state.exchangeGate.gate;
+  }
   if (state.mode === "bearer") return sendJson(ex.res, 404, githubError("Not Found", 404));
   // VS Code sends `Authorization: token <github-token>`; this fake accepts exactly that.
   if (!githubAuthorized(ex, ["token"])) return sendJson(ex.res, 401, githubError("Bad credentials", 401));

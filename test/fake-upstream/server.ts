@@ -292,6 +292,20 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
         release();
       };
     },
+    holdTokenExchange: () => {
+      let release!: () => void;
+      let arrived!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const seen = new Promise<void>((resolve) => (arrived = resolve));
+      state.exchangeGate = { gate, arrived };
+      return {
+        arrived: seen,
+        release: () => {
+          state.exchangeGate = undefined;
+          release();
+        },
+      };
+    },
     get pendingFaults() {
       return faults.length;
     },

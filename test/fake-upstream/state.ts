@@ -43,6 +43,8 @@ export interface FakeState {
   paceMs: number;
   /** While set, every stream stops after its first event until this settles (FakeUpstream.holdStreams). */
   streamGate?: Promise<void>;
+  /** While set, the token exchange waits for it (FakeUpstream.holdTokenExchange). */
+  exchangeGate?: { gate: Promise<void>; arrived: () => void };
   promptCache: boolean;
   now: () => number;
   copilotTokens: Map<string, { expiresAtMs: number; revoked: boolean }>;

@@ -91,6 +91,11 @@ export interface FakeUpstream {
    * called: streams that are certainly still running upstream, whatever the machine's speed.
    */
   holdStreams(): () => void;
+  /**
+   * From now on, every token exchange (copilot_internal/v2/token) waits until `release` is called;
+   * `arrived` resolves when the first one is waiting: a GitHub that is slow to renew, on cue.
+   */
+  holdTokenExchange(): { arrived: Promise<void>; release: () => void };
   /** Faults queued and not yet consumed. */
   readonly pendingFaults: number;
 }

@@ -25,6 +25,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Config values as flags would give them (apiKeys, rateLimitSeconds, wait, manual, corsOrigins, host, ...). */
   config?: Partial<ConfigInput>;
+  /** The runtime's wall clock (token expiry, catalog age); the fake keeps the real one. */
+  now?: () => number;
 }
 
 /** Captures every log line (debug level included) instead of printing it. */
@@ -54,7 +56,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   );
   const logs: string[] = [];
-  const runtime = await createRuntime(config, { githubToken, log: captureLogger(logs) });
+  const runtime = await createRuntime(config, { githubToken, log: captureLogger(logs), now: options.now });
   await startRuntime(runtime);
   const server = await listen(createApp(runtime).fetch, "127.0.0.1", 0);
   return {

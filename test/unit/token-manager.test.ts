@@ -91,7 +91,7 @@ describe("TokenManager (mode A: exchanged Copilot token)", () => {
     assert.ok(!out.includes("opaque-copilot-session-9f8e7d6c"), out);
   });
 
-  it("reuses the session until refreshAt (refresh_in + 60 s - 5 min), then renews", async () => {
+  it("reuses the session until refreshAt (refresh_in + 60 s - 5 min), then renews in the background", async () => {
     const start = clock;
     const gh = fakeGitHub({ exchange: (n) => envelope(n, clock) });
     const tm = new TokenManager({ github: gh.github, githubToken: GITHUB_TOKEN, fallbackApiBase: FALLBACK, log: fakeLogger().log, now });
@@ -101,9 +101,36 @@ describe("TokenManager (mode A: exchanged Copilot token)", () => {
     assert.equal(await tm.get(), first);
     assert.equal(gh.exchangeCount(), 1);
     clock = first.refreshAt;
-    const second = await tm.get();
+    // Still valid for minutes: served at once while the exchange runs.
+    assert.equal(await tm.get(), first);
     assert.equal(gh.exchangeCount(), 2);
+    await tm.idle();
+    const second = await tm.get();
     assert.match(second.token, /^tid=token2;/);
+    assert.equal(gh.exchangeCount(), 2);
+  });
+
+  it("past refreshAt with a renewal held, callers get the valid token without waiting; past expiry they wait", async () => {
+    let release!: (e: CopilotTokenEnvelope) => void;
+    const gh = fakeGitHub({
+      exchange: (n) => (n === 1 ? envelope(1, clock) : new Promise<CopilotTokenEnvelope>((resolve) => (release = resolve))),
+    });
+    const tm = new TokenManager({ github: gh.github, githubToken: GITHUB_TOKEN, fallbackApiBase: FALLBACK, log: fakeLogger().log, now });
+    const first = await tm.get();
+    clock = first.refreshAt + 1;
+    assert.equal(await tm.get(), first);
+    assert.equal(await tm.get(), first);
+    assert.equal(gh.exchangeCount(), 2, "one background exchange, shared");
+    clock = first.expiresAt;
+    let settled = false;
+    const waiting = tm.get().then((s) => {
+      settled = true;
+      return s;
+    });
+    await Promise.resolve();
+    assert.equal(settled, false, "no valid token left: the caller waits for the exchange");
+    release(envelope(2, clock));
+    assert.match((await waiting).token, /^tid=token2;/);
   });
 
   it("laptop sleep: the wall clock jumps 2 h with no timer firing, and the next get() renews (case 24)", async () => {
@@ -173,14 +200,15 @@ describe("TokenManager (mode A: exchanged Copilot token)", () => {
     assert.equal(gh.exchangeCount(), 2);
   });
 
-  it("a failed renewal keeps nothing stale: the old session is not returned after its refreshAt", async () => {
+  it("a failed renewal keeps nothing stale: the old session is not returned after its expiry", async () => {
     const gh = fakeGitHub({
-      exchange: (n) => (n === 2 ? new ApiError({ kind: "authentication", status: 401, message: "Bad credentials" }) : envelope(n, clock)),
+      exchange: (n) => (n >= 2 ? new ApiError({ kind: "authentication", status: 401, message: "Bad credentials" }) : envelope(n, clock)),
     });
     const tm = new TokenManager({ github: gh.github, githubToken: GITHUB_TOKEN, fallbackApiBase: FALLBACK, log: fakeLogger().log, now });
     const first = await tm.get();
-    clock = first.refreshAt + 1;
+    clock = first.expiresAt + 1;
     await assert.rejects(tm.get(), (e: unknown) => e instanceof ApiError && e.status === 401);
+    assert.equal((tm.lastFailure?.error as ApiError).status, 401);
   });
 
   it("invalidate() drops only the matching token", async () => {
@@ -318,6 +346,7 @@ describe("TokenManager when an early renewal fails", () => {
     clock = start + 1_300_000;
     assert.equal((await tm.get()).token, first.token);
     assert.equal(gh.exchangeCount(), 2);
+    await tm.idle();
     assert.ok(logger.lines.some((l) => l.level === "warn" && /still using the current one/.test(l.text)));
     // Within the back-off: no new exchange.
     clock += 5_000;
@@ -328,15 +357,19 @@ describe("TokenManager when an early renewal fails", () => {
     await assert.rejects(tm.get(), /having a moment/);
   });
 
-  it("a 401 from GitHub (token revoked) surfaces at once, even while the session looks valid", async () => {
+  it("a 401 from GitHub (token revoked) is recorded for /health while the valid session is still served", async () => {
     let clock = Date.UTC(2026, 10, 1, 12, 0, 0);
     const start = clock;
     const gh = fakeGitHub({
       exchange: (n) => (n === 1 ? envelope(1, start) : new ApiError({ kind: "authentication", status: 401, message: "Bad credentials" })),
     });
     const tm = new TokenManager({ github: gh.github, githubToken: GITHUB_TOKEN, fallbackApiBase: FALLBACK, log: fakeLogger().log, now: () => clock });
-    await tm.get();
+    const first = await tm.get();
     clock = start + 1_300_000;
+    assert.equal((await tm.get()).token, first.token);
+    await tm.idle();
+    assert.match(tm.lastFailure?.error.message ?? "", /Bad credentials/);
+    clock = start + 1_801_000;
     await assert.rejects(tm.get(), /Bad credentials/);
   });
 });

@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { startHarness } from "../helpers/harness.js";
+
+const chat = (url: string) =>
+  fetch(`${url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: "gpt-4.1", messages: [{ role: "user", content: "hi" }] }),
+  });
+
+describe("Copilot token renewal against the fake GitHub, with the exchange held", () => {
+  // Without background renewal these requests wait for the held exchange: the timeout fails them.
+  test("at the renewal point, requests are answered with the still-valid token while the exchange runs", { timeout: 20_000 }, async () => {
+    let clock = Date.now();
+    const h = await startHarness({ now: () => clock });
+    try {
+      const first = h.runtime.tokens.current!;
+      clock = first.refreshAt + 1;
+      const held = h.fake.holdTokenExchange();
+      const res = await chat(h.url);
+      assert.equal(res.status, 200, await res.clone().text());
+      await res.text();
+      await held.arrived;
+      const second = await chat(h.url);
+      assert.equal(second.status, 200);
+      await second.text();
+      assert.equal(h.fake.callsTo("/copilot_internal/v2/token").length, 2, "one exchange at start, one renewal, shared");
+      assert.equal(h.runtime.tokens.current!.token, first.token);
+      held.release();
+      await h.runtime.tokens.idle();
+      assert.notEqual(h.runtime.tokens.current!.token, first.token);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("with no valid token left, a request waits for the exchange and then goes through", { timeout: 20_000 }, async () => {
+    let clock = Date.now();
+    const h = await startHarness({ now: () => clock });
+    try {
+      const first = h.runtime.tokens.current!;
+      clock = first.expiresAt + 1;
+      const held = h.fake.holdTokenExchange();
+      let answered = false;
+      const pending = chat(h.url).then((r) => {
+        answered = true;
+        return r;
+      });
+      await held.arrived;
+      assert.equal(answered, false, "the request cannot go out with an expired token");
+      held.release();
+      const res = await pending;
+      assert.equal(res.status, 200, await res.text());
+      assert.notEqual(h.runtime.tokens.current!.token, first.token);
+    } finally {
+      await h.close();
+    }
+  });
+});
