@@ -33,6 +33,9 @@ export function createApp(runtime: Runtime) {
     renderError(c, new ApiError({ kind: "not_found", status: 404, message: `No route for ${c.req.method} ${c.req.path}` })),
   );
 
+  // Access control first: a refused request (no or bad key, host guard, origin) is counted in
+  // copilot_api_refused_requests_total and never becomes API traffic in the log, dashboard or usage.
+  app.use("*", accessControl(runtime));
   const observing = observe(runtime.recorder, { logBodies: runtime.config.logBodies });
   app.use("/v1/*", observing);
   for (const path of ["/chat/completions", "/embeddings", "/models", "/messages", "/messages/count_tokens", "/responses"]) {
@@ -54,7 +57,6 @@ export function createApp(runtime: Runtime) {
     }),
   );
 
-  app.use("*", accessControl(runtime));
   // /usage, /metrics, /health and the dashboard at / (Claude Code's HEAD / preconnect lands there too).
   mountObservability(app, runtime);
   for (const path of ["/chat/completions", "/messages", "/responses", "/embeddings"]) {

@@ -39,6 +39,7 @@ export function accessControl(runtime: Runtime): MiddlewareHandler {
   return async (c, next) => {
     const host = c.req.header("host");
     if (guardHost && !hostAllowed(host, hostPolicy)) {
+      runtime.recorder.refuse("host");
       const answered = hostPolicy.loopbackOnly ? "127.0.0.1, localhost or [::1]" : "IP addresses, localhost and single-label names";
       return refuse(
         c,
@@ -52,15 +53,24 @@ export function accessControl(runtime: Runtime): MiddlewareHandler {
     const crossOrigin = origin !== undefined && !isSameOrigin(origin, c.req.url, host);
     const allowedOrigin = crossOrigin && origins.has(normaliseOrigin(origin));
     if (c.req.method === "OPTIONS" && origin !== undefined && c.req.header("access-control-request-method")) {
-      if (!allowedOrigin) return refuse(c, corsMessage(origin));
+      if (!allowedOrigin) {
+        runtime.recorder.refuse("origin");
+        return refuse(c, corsMessage(origin));
+      }
       return preflight(c, origin);
     }
-    if (crossOrigin && !allowedOrigin) return refuse(c, corsMessage(origin));
+    if (crossOrigin && !allowedOrigin) {
+      runtime.recorder.refuse("origin");
+      return refuse(c, corsMessage(origin));
+    }
 
     if (keys.enabled && !isOpenPath(c)) {
       const dashboardKey = c.req.method === "GET" && c.req.path === "/" ? c.req.query("key") : undefined;
       if (dashboardKey !== undefined) {
-        if (!keys.accepts(dashboardKey)) return withCors(unauthorised(c, "The key in ?key= is not valid."), allowedOrigin && origin);
+        if (!keys.accepts(dashboardKey)) {
+          runtime.recorder.refuse("invalid_key");
+          return withCors(unauthorised(c, "The key in ?key= is not valid."), allowedOrigin && origin);
+        }
         // The key goes into a cookie and out of the address bar (and the browser history).
         sessions.open(c);
         const rest = new URL(c.req.url).searchParams;
@@ -71,6 +81,7 @@ export function accessControl(runtime: Runtime): MiddlewareHandler {
       const session = (c.req.method === "GET" || c.req.method === "HEAD") && sessions.isOpen(c);
       if (!keyed && !session) {
         const sent = presentedKeys(c.req.raw.headers).length > 0;
+        runtime.recorder.refuse(sent ? "invalid_key" : "missing_key");
         return withCors(
           unauthorised(
             c,

@@ -1,4 +1,4 @@
-import type { Recorder, RequestRecord } from "./recorder.js";
+import type { Recorder, RefusalReason, RequestRecord } from "./recorder.js";
 import { Counter, Gauge, Histogram, type Metric, renderMetrics } from "./prom-text.js";
 import { isError } from "./usage-stats.js";
 
@@ -46,6 +46,7 @@ export class Metrics {
       this.ttfb,
       this.tokens,
       this.upstream,
+      new RefusedCounter(() => recorder.refusals()),
       new Gauge("process_resident_memory_bytes", "Resident memory size in bytes.", memory),
       new Gauge("process_start_time_seconds", "Start time of the process since the Unix epoch in seconds.", () => Math.floor(startedAt / 1000)),
     ];
@@ -68,5 +69,16 @@ export class Metrics {
 
   render(): string {
     return renderMetrics(this.all);
+  }
+}
+
+/** Requests refused by access control, counted by the recorder (they are never recorded as traffic). */
+class RefusedCounter implements Metric {
+  constructor(private readonly read: () => ReadonlyMap<RefusalReason, number>) {}
+
+  render(): string[] {
+    const counter = new Counter("copilot_api_refused_requests_total", "Requests refused by access control (no or invalid API key, host guard, origin), by reason.", ["reason"] as const);
+    for (const [reason, n] of this.read()) counter.inc({ reason }, n);
+    return counter.render();
   }
 }

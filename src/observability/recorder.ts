@@ -32,6 +32,9 @@ export interface RequestRecord {
 
 export type RecordListener = (record: RequestRecord) => void;
 
+/** Why access control turned a request away before it became API traffic. */
+export type RefusalReason = "missing_key" | "invalid_key" | "host" | "origin";
+
 /**
  * Keeps the last requests in a ring and tells listeners (metrics, dashboard, log file) about each
  * one as it ends. Bounded: memory does not grow with uptime.
@@ -40,6 +43,7 @@ export class Recorder {
   private readonly ring: RequestRecord[] = [];
   private readonly listeners = new Set<RecordListener>();
   private readonly shutdownListeners = new Set<() => void>();
+  private readonly refusalCounts = new Map<RefusalReason, number>();
   private nextId = 1;
   private stopping = false;
 
@@ -62,6 +66,19 @@ export class Recorder {
         // a broken listener must not break the request path
       }
     }
+  }
+
+  /**
+   * A request refused by access control (no or bad key, host guard, origin). Only counted: a client
+   * without the key must not be able to fill the request log, the dashboard or the usage figures,
+   * nor print a line per attempt.
+   */
+  refuse(reason: RefusalReason): void {
+    this.refusalCounts.set(reason, (this.refusalCounts.get(reason) ?? 0) + 1);
+  }
+
+  refusals(): ReadonlyMap<RefusalReason, number> {
+    return this.refusalCounts;
   }
 
   recent(limit = this.capacity): RequestRecord[] {

@@ -296,3 +296,28 @@ describe("the Host guard's ways out", () => {
     assert.equal((await raw(h.url, "GET", "/v1/models", { host: "devbox.lan" })).status, 403);
   });
 });
+
+describe("refused requests are counted, not recorded as traffic", () => {
+  test("no key, a wrong key and a rebinding Host leave the request log, dashboard and usage untouched; /metrics counts them by reason", async () => {
+    const keyed = await harness({ config: { apiKeys: [KEY] } });
+    const open = await harness({});
+    const before = (await (await fetch(`${keyed.url}/usage`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as { server: { requests: number } };
+    for (let i = 0; i < 3; i++) assert.equal((await raw(keyed.url, "POST", "/v1/chat/completions", {}, chatBody)).status, 401);
+    assert.equal((await raw(keyed.url, "POST", "/v1/messages", { "x-api-key": "wrong-key-000" }, messagesBody)).status, 401);
+    assert.equal((await raw(keyed.url, "GET", "/v1/models", { authorization: "Bearer wrong-key-000" })).status, 401);
+    assert.equal((await raw(open.url, "POST", "/v1/chat/completions", { host: "evil.example:4141" }, chatBody)).status, 403);
+    assert.equal((await raw(open.url, "POST", "/v1/chat/completions", { origin: "https://evil.example" }, chatBody)).status, 403);
+
+    assert.deepEqual(keyed.runtime.recorder.recent(), [], "no refused request reached the recorder (log file, dashboard)");
+    assert.deepEqual(open.runtime.recorder.recent(), []);
+    const after = (await (await fetch(`${keyed.url}/usage`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as { server: { requests: number } };
+    assert.equal(after.server.requests, before.server.requests);
+    const metrics = await (await fetch(`${keyed.url}/metrics`, { headers: { authorization: `Bearer ${KEY}` } })).text();
+    assert.match(metrics, /copilot_api_refused_requests_total\{reason="missing_key"\} 3\n/);
+    assert.match(metrics, /copilot_api_refused_requests_total\{reason="invalid_key"\} 2\n/);
+    assert.doesNotMatch(metrics, /copilot_api_requests_total\{api="chat"/, "refusals are not API requests");
+    const openMetrics = await (await fetch(`${open.url}/metrics`)).text();
+    assert.match(openMetrics, /copilot_api_refused_requests_total\{reason="host"\} 1\n/);
+    assert.match(openMetrics, /copilot_api_refused_requests_total\{reason="origin"\} 1\n/);
+  });
+});
