@@ -1,3 +1,5 @@
+import { closestName } from "./closest-name.js";
+import { checkSettings, ConfigError } from "./config-checks.js";
 import { dataDir } from "./paths.js";
 
 export type AccountType = "individual" | "business" | "enterprise";
@@ -113,6 +115,7 @@ export function parseAccountType(value: string | undefined): AccountType {
  */
 export function resolveConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = process.env, file: ConfigInput = {}): Config {
   const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) as ConfigInput;
+  checkSettings(defined as Record<string, unknown>);
   const input: ConfigInput = { ...file, ...defined, modelAliases: { ...file.modelAliases, ...flags.modelAliases } };
   const enterprise = input.enterpriseUrl ?? env.COPILOT_API_ENTERPRISE_URL;
   const tenant = enterprise ? normaliseHost(enterprise) : undefined;
@@ -212,18 +215,22 @@ export function parseConfigFile(text: string, file: string): ConfigInput {
   const out: Record<string, unknown> = { configFile: file };
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
     const kind = FILE_KEYS[key];
-    if (!kind) throw new Error(`${file}: unknown setting "${key}" (known: ${Object.keys(FILE_KEYS).join(", ")})`);
+    if (!kind) {
+      const near = closestName(key, Object.keys(FILE_KEYS));
+      throw new ConfigError(`${file}: unknown setting "${key}"${near ? ` (did you mean "${near}"?)` : ""}; known: ${Object.keys(FILE_KEYS).join(", ")}`);
+    }
     if (kind === "aliases") {
       if (!value || typeof value !== "object" || Array.isArray(value) || Object.values(value).some((v) => typeof v !== "string")) {
-        throw new Error(`${file}: "modelAliases" must map names to model ids, e.g. {"sonnet": "claude-sonnet-4.6"}`);
+        throw new ConfigError(`${file}: "modelAliases" must map names to model ids, e.g. {"sonnet": "claude-sonnet-4.6"}`);
       }
     } else if (kind === "strings") {
-      if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) throw new Error(`${file}: "${key}" must be an array of strings`);
+      if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) throw new ConfigError(`${file}: "${key}" must be an array of strings`);
     } else if (typeof value !== kind) {
-      throw new Error(`${file}: "${key}" must be a ${kind}`);
+      throw new ConfigError(`${file}: "${key}" must be a ${kind}`);
     }
     out[key] = value;
   }
+  checkSettings(out, file);
   return out as ConfigInput;
 }
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
+import "./cli/no-color.js";
 import { defineCommand, runMain } from "citty";
 import { version } from "./cli/common.js";
+import { checkCommandLine } from "./cli/strict-args.js";
 
 const main = defineCommand({
   meta: {
@@ -16,4 +18,11 @@ const main = defineCommand({
   },
 });
 
+// A mistyped option or command is refused (exit status 2, as for any usage error) rather than
+// ignored: `start --apikey x` must not start a server without the key that was meant.
+const problem = await checkCommandLine(main, process.argv.slice(2));
+if (problem) {
+  process.stderr.write(`[error] ${problem}\n`);
+  process.exit(2);
+}
 void runMain(main);

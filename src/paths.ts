@@ -1,4 +1,5 @@
-import { chmod, mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, chmod, mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
@@ -16,11 +17,14 @@ export function paths(dir: string) {
   };
 }
 
-/** Writes a secret: directory 0700, file 0600, atomically, and re-applies the mode on an existing file. */
+/**
+ * Writes a secret: file 0600, atomically, and re-applies the mode on an existing file. A directory
+ * it creates is 0700; an existing one keeps its mode (COPILOT_API_HOME may name a shared
+ * directory), the file inside stays private either way.
+ */
 export async function writeSecretFile(file: string, content: string): Promise<void> {
   const dir = join(file, "..");
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  await chmod(dir, 0o700).catch(() => {});
   const tmp = `${file}.${process.pid}.tmp`;
   await writeFile(tmp, content, { mode: 0o600 });
   await chmod(tmp, 0o600);
@@ -47,7 +51,6 @@ export async function readSecretFile(file: string): Promise<{ value: string | un
     const st = await stat(file);
     if (st.mode & 0o077) {
       await chmod(file, 0o600);
-      await chmod(join(file, ".."), 0o700).catch(() => {});
       fixedMode = true;
     }
   } catch (error) {
@@ -55,4 +58,30 @@ export async function readSecretFile(file: string): Promise<{ value: string | un
     throw error;
   }
   return { value: await readTextFile(file), fixedMode };
+}
+
+/**
+ * Makes sure the data directory exists (created 0700; an existing one keeps its mode) and that
+ * this user may write in it, before anything needs to: a login whose token cannot be stored, or a
+ * Docker volume owned by another uid, should be said at once, with the command that fixes it.
+ */
+export async function ensureDataDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await access(dir, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EACCES" && code !== "EPERM" && code !== "EROFS") throw error;
+    const uid = process.getuid?.();
+    const fix =
+      code === "EROFS"
+        ? "mount it writable"
+        : uid === undefined
+          ? "give this user write access to it"
+          : `run \`sudo chown -R ${uid}:${process.getgid?.() ?? uid} ${dir}\` (for a Docker volume: \`docker run --rm -u 0 -v <volume>:/data --entrypoint chown <image> -R ${uid}:${process.getgid?.() ?? uid} /data\`)`;
+    throw new Error(
+      `The data directory ${dir} is not writable by this user${uid === undefined ? "" : ` (uid ${uid})`} (${code}): the GitHub login and device ids are kept there. ` +
+        `To fix it, ${fix}, or set COPILOT_API_HOME to a directory you own.`,
+    );
+  }
 }

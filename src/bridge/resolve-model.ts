@@ -19,10 +19,31 @@ export function resolveModel(
   aliases: ModelAliases = {},
   kind: "chat" | "embeddings" = "chat",
 ): CopilotModel {
-  const candidates = models.filter((m) => isUsable(m) && (kind === "chat" ? modelType(m) === "chat" : modelType(m) === "embeddings"));
-  const byId = new Map(candidates.map((m) => [m.id, m]));
+  const ofKind = (k: "chat" | "embeddings") => models.filter((m) => isUsable(m) && modelType(m) === k);
+  const candidates = ofKind(kind);
   // Own keys only: "__proto__" or "constructor" as a model name must not reach Object.prototype.
   const wanted = Object.hasOwn(aliases, requested) && typeof aliases[requested] === "string" ? aliases[requested]! : requested;
+  const found = findModel(wanted, candidates);
+  if (found) return found;
+  // A model of the other kind: say so, rather than "not available on this account".
+  const other = findModel(wanted, ofKind(kind === "chat" ? "embeddings" : "chat"));
+  if (other) throw wrongKind(requested, other, kind, candidates);
+  throw modelNotFound(requested, candidates);
+}
+
+function wrongKind(requested: string, model: CopilotModel, wanted: "chat" | "embeddings", candidates: CopilotModel[]): ApiError {
+  const ids = candidates.map((m) => m.id).sort();
+  const shown = requested.length > 200 ? `${requested.slice(0, 200)}…` : requested;
+  const message =
+    wanted === "embeddings"
+      ? `The model "${shown}" (${model.id}) is a chat model, not an embeddings model. Embeddings models on this account: ${ids.join(", ")}`
+      : `The model "${shown}" (${model.id}) is an embeddings model: send it to /v1/embeddings. Chat models on this account: ${ids.join(", ")}`;
+  return new ApiError({ kind: "invalid_request", status: 400, code: "model_not_supported", param: "model", message });
+}
+
+/** The candidate a (de-aliased) name means, or undefined. */
+function findModel(wanted: string, candidates: CopilotModel[]): CopilotModel | undefined {
+  const byId = new Map(candidates.map((m) => [m.id, m]));
   const hit = byId.get(wanted) ?? byId.get(wanted.toLowerCase());
   if (hit) return hit;
 
@@ -37,7 +58,7 @@ export function resolveModel(
     if (newest && /\[1m\]$/i.test(wanted.trim())) return byId.get(`${newest.id}-1m`) ?? newest;
     if (newest) return newest;
   }
-  throw modelNotFound(requested, candidates);
+  return undefined;
 }
 
 export function modelNotFound(requested: string, candidates: CopilotModel[]): ApiError {

@@ -5,13 +5,14 @@ import { formatUsage } from "../usage/format-usage.js";
 import { GitHubClient } from "../upstream/github.js";
 import { createFetch } from "../upstream/http.js";
 import { buildIdentity, loadDeviceIds } from "../upstream/identity.js";
-import { configFrom, githubToken, sharedArgs } from "./common.js";
+import { configOrExit, explainRejectedToken, githubToken, sharedArgs, tokenSource } from "./common.js";
 
 export default defineCommand({
   meta: { name: "check-usage", description: "Show your Copilot plan, quota and reset date" },
   args: sharedArgs,
   async run({ args }) {
-    const config = configFrom(args);
+    const config = configOrExit(args);
+    if (!config) return;
     try {
       const token = await githubToken(config, { interactiveLogin: false });
       const identity = buildIdentity(await loadDeviceIds(paths(config.dataDir).device));
@@ -23,7 +24,7 @@ export default defineCommand({
       });
       process.stdout.write(`${formatUsage(user)}\n`);
     } catch (error) {
-      log.error(`Could not read usage: ${(error as Error).message}`);
+      log.error(`Could not read usage: ${(explainRejectedToken(error, tokenSource(args, config), config) as Error).message}`);
       process.exitCode = 1;
     }
   },

@@ -1,9 +1,12 @@
 import { readFileSync } from "node:fs";
 import { parseConfigFile, resolveConfig, type Config, type ConfigInput } from "../config.js";
 import { log, registerSecret } from "../log.js";
-import { dataDir, paths, readSecretFile, writeSecretFile } from "../paths.js";
+import { ApiError } from "../errors.js";
+import { dataDir, ensureDataDir, paths, readSecretFile, writeSecretFile } from "../paths.js";
 import { runDeviceFlow } from "../upstream/device-flow.js";
+import { GitHubClient } from "../upstream/github.js";
 import { createFetch } from "../upstream/http.js";
+import { buildIdentity, loadDeviceIds } from "../upstream/identity.js";
 
 export const sharedArgs = {
   config: { type: "string", description: "Config file (default: copilot-api.json in the data directory)" },
@@ -57,7 +60,19 @@ export function configFrom(args: Record<string, unknown>, extra: ConfigInput = {
     file,
   );
   log.setVerbose(config.verbose);
+  log.debug(`Config file: ${config.configFile ?? `none (${paths(config.dataDir).config} does not exist)`}; data directory ${config.dataDir}`);
   return config;
+}
+
+/** configFrom, or undefined once it has said what is wrong (exit status 2: a usage error). */
+export function configOrExit(args: Record<string, unknown>, extra: ConfigInput = {}): Config | undefined {
+  try {
+    return configFrom(args, extra);
+  } catch (error) {
+    log.error((error as Error).message);
+    process.exitCode = 2;
+    return undefined;
+  }
 }
 
 /**
@@ -71,19 +86,28 @@ function pollScale(): number {
 
 /** Logs in with GitHub's device flow and stores the token (0600). */
 export async function login(config: Config): Promise<string> {
+  // Said before the device flow, not after the user has entered the code.
+  await ensureDataDir(config.dataDir);
   const scale = pollScale();
+  const fetch = createFetch(config.proxyEnv);
   const token = await runDeviceFlow({
-    fetch: createFetch(config.proxyEnv),
+    fetch,
     githubUrl: config.githubUrl,
     onCode: (code) => {
       log.box(`To sign in, open ${code.verification_uri}\nand enter the code ${code.user_code}\n(it expires in ${Math.round(code.expires_in / 60)} minutes)`);
+      log.info("Waiting for you to enter the code on GitHub… (Ctrl+C to cancel)");
     },
     onSlowDown: (interval) => log.info(`GitHub asked us to poll less often; now every ${interval} s`),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms * scale)),
   });
   registerSecret(token);
   await writeSecretFile(paths(config.dataDir).githubToken, token);
-  log.success(`Logged in. Token stored in ${paths(config.dataDir).githubToken} (mode 0600)`);
+  // Who logged in, as the original said: a wrong account is seen at once. Optional: the token works either way.
+  const identity = buildIdentity(await loadDeviceIds(paths(config.dataDir).device));
+  const who = await new GitHubClient(fetch, config.githubApiUrl, identity)
+    .user(token, "token")
+    .then((u) => u.login, () => undefined);
+  log.success(`Logged in${who ? ` as ${who}` : ""}. Token stored in ${paths(config.dataDir).githubToken} (mode 0600)`);
   if (config.showToken) log.secret("GitHub token", token);
   return token;
 }
@@ -103,4 +127,29 @@ export async function githubToken(config: Config, { interactiveLogin = true } = 
   }
   if (!interactiveLogin) throw new Error("Not logged in: run `copilot-api auth`, or pass --github-token / GH_TOKEN");
   return login(config);
+}
+
+/** Where the GitHub token in use came from: it decides what to do once GitHub rejects it. */
+export type TokenSource = "flag" | "env" | "stored";
+
+export function tokenSource(args: Record<string, unknown>, config: Config): TokenSource {
+  if (typeof args["github-token"] === "string" && args["github-token"].trim()) return "flag";
+  return config.githubToken ? "env" : "stored";
+}
+
+/**
+ * A rejected GitHub token, said with where it came from and what to do about that one: GH_TOKEN
+ * wins over the stored login, so "run copilot-api auth" alone would not help while it is set.
+ */
+export function explainRejectedToken(error: unknown, source: TokenSource, config: Config): unknown {
+  if (!(error instanceof ApiError) || error.status !== 401 || !error.upstream) return error;
+  const reason = error.message.replace(/ Run `copilot-api auth` to log in again\.$/, "");
+  const advice: Record<TokenSource, string> = {
+    env:
+      `The token came from the GH_TOKEN environment variable, which wins over the stored login. ` +
+      "Set GH_TOKEN to a valid token, or unset it (`unset GH_TOKEN`) to use the login from `copilot-api auth`.",
+    flag: "The token came from --github-token (-g). Pass a valid token, or leave the flag out to use the login from `copilot-api auth`.",
+    stored: `The token came from ${paths(config.dataDir).githubToken}. Run \`copilot-api auth\` to log in again.`,
+  };
+  return new ApiError({ kind: error.kind, status: error.status, message: `${reason} ${advice[source]}`, upstream: true });
 }

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import { defineCommand } from "citty";
 import { paths } from "../paths.js";
-import { configFrom, version } from "./common.js";
+import { configFrom, configOrExit, version } from "./common.js";
 
 /** Version, runtime, paths and whether a token exists: never the token itself. */
 export function debugInfo(config: ReturnType<typeof configFrom>) {
@@ -35,12 +35,14 @@ export function debugInfo(config: ReturnType<typeof configFrom>) {
 export default defineCommand({
   meta: { name: "debug", description: "Print version, runtime, paths and auth state (no secrets)" },
   args: {
-    verbose: { type: "boolean", alias: "v", default: false },
+    verbose: { type: "boolean", alias: "v", default: false, description: "Also say which config file was read (never secrets)" },
     config: { type: "string", description: "Config file (default: copilot-api.json in the data directory)" },
     json: { type: "boolean", default: false, description: "Print JSON" },
   },
   run({ args }) {
-    const info = debugInfo(configFrom(args));
+    const config = configOrExit(args);
+    if (!config) return;
+    const info = debugInfo(config);
     if (args.json) {
       process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
       return;

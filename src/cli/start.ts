@@ -7,7 +7,7 @@ import { log } from "../log.js";
 import { createRuntime, startRuntime, stopRuntime } from "../runtime.js";
 import { listen } from "../server.js";
 import { asList, parseAliases } from "../config.js";
-import { configFrom, githubToken, sharedArgs } from "./common.js";
+import { configFrom, explainRejectedToken, githubToken, sharedArgs, type TokenSource, tokenSource } from "./common.js";
 import {
   chatModels,
   claudeCodeEnv,
@@ -19,6 +19,7 @@ import {
   detectShell,
   launchCommand,
 } from "./launch-helpers.js";
+import { checkAliases } from "../bridge/check-aliases.js";
 import { resolveModel } from "../bridge/resolve-model.js";
 import { openRequestLog } from "../observability/request-log.js";
 import type { Runtime } from "../runtime.js";
@@ -99,7 +100,7 @@ export default defineCommand({
     "api-key": { type: "string", description: "Require this key from clients (repeatable; env COPILOT_API_KEYS, comma-separated)" },
     "cors-origin": { type: "string", description: "Allow browser calls from this origin (repeatable); none by default" },
     "log-file": { type: "string", description: "Append one JSON line per request to this file" },
-    "log-bodies": { type: "boolean", description: "Include prompt and answer bodies in the request log" },
+    "log-bodies": { type: "boolean", description: "Include each request body (the prompt) in the request log; answers are not logged" },
     "claude-code": { type: "boolean", alias: "c", default: false, description: "Print (and copy) a command that launches Claude Code against this server" },
     "claude-model": { type: "string", description: "With --claude-code: the main model (default: asked on a TTY, else the newest Claude Sonnet)" },
     codex: { type: "boolean", description: "Print the Codex CLI config.toml block for this server" },
@@ -141,6 +142,13 @@ export default defineCommand({
       const token = await githubToken(config);
       const runtime = await createRuntime(config, { githubToken: token });
       await startRuntime(runtime);
+      const badAlias = checkAliases(config.modelAliases, runtime.catalog.list());
+      if (badAlias) {
+        stopRuntime(runtime);
+        log.error(badAlias);
+        process.exitCode = 2;
+        return;
+      }
       if (config.showToken) {
         log.secret("GitHub token", token);
         if (runtime.tokens.current) log.secret("Copilot token", runtime.tokens.current.token);
@@ -179,8 +187,19 @@ export default defineCommand({
       process.once("SIGINT", () => void shutdown("SIGINT"));
       process.once("SIGTERM", () => void shutdown("SIGTERM"));
     } catch (error) {
-      log.error((error as Error).message);
+      log.error(startFailure(error, config, tokenSource(args, config)));
       process.exitCode = 1;
     }
   },
 });
+
+/** Why start failed, with the option or step that fixes it. */
+function startFailure(error: unknown, config: Config, source: TokenSource): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EADDRINUSE") {
+    return `Port ${config.port} on ${config.host} is already in use (another copilot-api?). Choose another with --port, e.g. --port ${config.port === 65535 ? 4142 : config.port + 1}, or stop the program using it.`;
+  }
+  if (code === "EACCES") return `Not allowed to listen on port ${config.port} (ports below 1024 need privileges). Choose another with --port, e.g. --port 4141.`;
+  if (code === "EADDRNOTAVAIL") return `Cannot listen on ${config.host}: this machine has no such address. Change it with --host (127.0.0.1: this machine only; 0.0.0.0: every interface).`;
+  return (explainRejectedToken(error, source, config) as Error).message;
+}

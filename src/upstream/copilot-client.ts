@@ -1,3 +1,4 @@
+import { explainNetworkError } from "./explain-network-error.js";
 import { ApiError, fromUpstream, toApiError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { CallContext, CopilotHeaders } from "./headers.js";
@@ -62,7 +63,7 @@ export class CopilotClient {
         });
       } catch (error) {
         if (req.signal?.aborted) throw cancelled();
-        const apiError = toApiError(error);
+        const apiError = explainNetworkError(error, session.apiBase, "Copilot") ?? toApiError(error);
         if (apiError.kind === "network" && !retried) {
           retried = true;
           req = { ...req, initiator: "agent" };

@@ -1,4 +1,5 @@
 import { ApiError } from "../errors.js";
+import { explainingFetch } from "./explain-network-error.js";
 import type { FetchLike } from "./http.js";
 import { GITHUB_CLIENT_ID, GITHUB_SCOPE } from "./github.js";
 
@@ -37,8 +38,9 @@ export async function runDeviceFlow(options: DeviceFlowOptions): Promise<string>
   const now = options.now ?? Date.now;
   const clientId = options.clientId ?? GITHUB_CLIENT_ID;
   const headers = { accept: "application/json", "content-type": "application/json" };
+  const fetch = explainingFetch(options.fetch, "GitHub");
 
-  const codeRes = await options.fetch(`${options.githubUrl}/login/device/code`, {
+  const codeRes = await fetch(`${options.githubUrl}/login/device/code`, {
     method: "POST",
     headers,
     body: JSON.stringify({ client_id: clientId, scope: options.scope ?? GITHUB_SCOPE }),
@@ -63,7 +65,7 @@ export async function runDeviceFlow(options: DeviceFlowOptions): Promise<string>
   for (;;) {
     await sleep(intervalSec * 1000);
     if (now() >= deadline) throw authError("The device code expired before it was entered. Run `copilot-api auth` again.");
-    const res = await options.fetch(`${options.githubUrl}/login/oauth/access_token`, {
+    const res = await fetch(`${options.githubUrl}/login/oauth/access_token`, {
       method: "POST",
       headers,
       body: JSON.stringify({

@@ -1,5 +1,6 @@
 import { ApiError, fromUpstream } from "../errors.js";
 import type { FetchLike } from "./http.js";
+import { explainingFetch } from "./explain-network-error.js";
 import { githubHeaders } from "./headers.js";
 import type { Identity } from "./identity.js";
 
@@ -48,11 +49,15 @@ export interface CopilotUser {
 export const GITHUB_CALL_TIMEOUT_MS = 30_000;
 
 export class GitHubClient {
+  private readonly fetch: FetchLike;
+
   constructor(
-    private readonly fetch: FetchLike,
+    fetch: FetchLike,
     private readonly apiBase: string,
     private readonly identity: Identity,
-  ) {}
+  ) {
+    this.fetch = explainingFetch(fetch, "GitHub");
+  }
 
   /**
    * Mode A (copilot-upstream.md 1.2): exchange the GitHub token for a short-lived Copilot token.

@@ -14,10 +14,11 @@ export interface CliRun {
 }
 
 /** Runs the CLI under Node (default) or another runtime binary, such as Bun. */
-export function runCli(args: string[], env: Record<string, string>, runtime: string = process.execPath): CliRun {
+export function runCli(args: string[], env: Record<string, string>, runtime: string = process.execPath, as: { uid?: number; gid?: number } = {}): CliRun {
   const child = spawn(runtime, [MAIN, ...args], {
     env: { PATH: process.env.PATH ?? "", HOME: env.HOME ?? process.env.HOME ?? "", NO_COLOR: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    ...as,
   });
   let out = "";
   const listeners = new Set<() => void>();

@@ -119,10 +119,18 @@ describe("OpenAI surface through the official openai SDK", () => {
     assert.equal(call.body.max_tokens, undefined);
   });
 
-  test("an embeddings model on chat is not found among the chat models, which are listed", async () => {
+  test("an embeddings model on chat is said to be one, and the chat models are listed", async () => {
     await assert.rejects(
       client.chat.completions.create({ model: "text-embedding-3-small", messages: [{ role: "user", content: "hi" }] }),
-      (e: InstanceType<typeof OpenAI.APIError>) => e.status === 404 && /not available/.test(e.message) && /gpt-4\.1/.test(e.message),
+      (e: InstanceType<typeof OpenAI.APIError>) => e.status === 400 && /is an embeddings model/.test(e.message) && /gpt-4\.1/.test(e.message),
+    );
+  });
+
+  test("a chat model on embeddings is said to be a chat model, not an embeddings model", async () => {
+    await assert.rejects(
+      client.embeddings.create({ model: "gpt-4.1", input: "x" }),
+      (e: InstanceType<typeof OpenAI.APIError>) =>
+        e.status === 400 && /is a chat model, not an embeddings model/.test(e.message) && /text-embedding-3-small/.test(e.message) && !/not available/.test(e.message),
     );
   });
 

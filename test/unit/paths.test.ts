@@ -37,7 +37,7 @@ describe("writeSecretFile (S3)", { skip: !posix && "POSIX modes only" }, () => {
     assert.equal(await mode(dir), 0o700);
   });
 
-  it("tightens a pre-existing 0644 file and a 0755 directory", async () => {
+  it("tightens a pre-existing 0644 file and leaves an existing (maybe shared) directory's mode alone", async () => {
     const dir = join(root, "existing");
     await mkdir(dir, { mode: 0o755 });
     await chmod(dir, 0o755);
@@ -48,7 +48,7 @@ describe("writeSecretFile (S3)", { skip: !posix && "POSIX modes only" }, () => {
     await writeSecretFile(file, "ghu_new_value");
     assert.equal(await readFile(file, "utf8"), "ghu_new_value");
     assert.equal(await mode(file), 0o600);
-    assert.equal(await mode(dir), 0o700);
+    assert.equal(await mode(dir), 0o755);
   });
 
   it("leaves no temporary file behind", async () => {

@@ -121,8 +121,8 @@ describe("resolveModel (case 14)", () => {
 
   it("embeddings kind only sees embedding models, and chat only chat models", () => {
     assert.equal(resolveModel("text-embedding-3-small", MODELS, {}, "embeddings").id, "text-embedding-3-small");
-    notFound(() => resolveModel("gpt-4.1", MODELS, {}, "embeddings"));
-    notFound(() => resolveModel("text-embedding-3-small", MODELS));
+    assert.throws(() => resolveModel("gpt-4.1", MODELS, {}, "embeddings"), /"gpt-4\.1" \(gpt-4\.1\) is a chat model, not an embeddings model/);
+    assert.throws(() => resolveModel("text-embedding-3-small", MODELS), /is an embeddings model: send it to \/v1\/embeddings/);
     const e = notFound(() => resolveModel("nope", MODELS, {}, "embeddings"));
     assert.match(e.message, /Available models: text-embedding-3-small$/);
   });
