@@ -5,6 +5,7 @@ import { dashboardEvents, type DashboardEventsOptions } from "./dashboard-events
 import { Metrics } from "./metrics.js";
 import { PROMETHEUS_CONTENT_TYPE } from "./prom-text.js";
 import { QuotaSource, type QuotaSourceOptions } from "./quota-source.js";
+import { redact } from "../log.js";
 import { redactDeep } from "./redact-deep.js";
 import { UsageStats } from "./usage-stats.js";
 
@@ -19,6 +20,28 @@ const JSON_HEADERS = { "cache-control": "no-store" };
 function validUntil(runtime: Runtime): string | null {
   const expiresAt = runtime.tokens.current?.expiresAt;
   return expiresAt !== undefined && Number.isFinite(expiresAt) ? new Date(expiresAt).toISOString() : null;
+}
+
+/**
+ * What /health reports as wrong: GitHub refusing the token (it was revoked, or Copilot access was
+ * removed), or no valid Copilot session because renewal keeps failing. A failed renewal while the
+ * session in hand is still valid (a GitHub blip) is not a problem yet: it is retried.
+ */
+function healthProblem(runtime: Runtime): { problem: string; message: string } | undefined {
+  const failure = runtime.tokens.lastFailure;
+  const status = (failure?.error as { status?: number } | undefined)?.status;
+  const reason = failure ? redact(failure.error.message).slice(0, 500) : "";
+  if (failure && (status === 401 || status === 403)) {
+    const until = runtime.tokens.valid ? validUntil(runtime) : null;
+    return {
+      problem: "github_token_rejected",
+      message: `GitHub no longer accepts the GitHub token: ${reason}${until ? ` The current Copilot session works until ${until}.` : ""}`,
+    };
+  }
+  if (!runtime.tokens.valid) {
+    return { problem: "no_copilot_session", message: `No valid Copilot session${failure ? `: renewing it failed: ${reason}` : ""}` };
+  }
+  return undefined;
 }
 
 /**
@@ -40,18 +63,21 @@ export function mountObservability(app: Hono<any>, runtime: Runtime, options: Ob
 
   app.get("/metrics", (c) => c.body(metrics.render(), 200, { "content-type": PROMETHEUS_CONTENT_TYPE, ...JSON_HEADERS }));
 
-  app.get("/health", (c) =>
-    c.json(
+  app.get("/health", (c) => {
+    const problem = healthProblem(runtime);
+    return c.json(
       {
-        status: "ok",
+        status: problem ? "error" : "ok",
+        ...problem,
         uptime: Math.max(0, Math.floor((Date.now() - runtime.startedAt) / 1000)),
         models: runtime.catalog.list().length,
         tokenValidUntil: validUntil(runtime),
       },
-      200,
+      // 503 turns a Docker HEALTHCHECK or a monitor red: requests are failing, or about to.
+      problem ? 503 : 200,
       JSON_HEADERS,
-    ),
-  );
+    );
+  });
 
   // Also answers HEAD / (Hono routes HEAD through GET): Claude Code preconnects with it.
   app.get("/", (c) => {

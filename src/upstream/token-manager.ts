@@ -77,6 +77,11 @@ export class TokenManager {
     return this.failure;
   }
 
+  /** Whether the session in hand may still be used (by the wall clock, as get() judges it). */
+  get valid(): boolean {
+    return this.session !== undefined && this.now() < this.session.expiresAt;
+  }
+
   /** Settles once no renewal is running (tests wait on it instead of sleeping). */
   async idle(): Promise<void> {
     await this.pending?.catch(() => {});

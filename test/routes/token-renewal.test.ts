@@ -57,4 +57,35 @@ describe("Copilot token renewal against the fake GitHub, with the exchange held"
       await h.close();
     }
   });
+
+  test("/health says what is wrong once GitHub rejects the token, with a non-200 status", { timeout: 20_000 }, async () => {
+    let clock = Date.now();
+    const h = await startHarness({ now: () => clock });
+    try {
+      const healthy = await fetch(`${h.url}/health`);
+      assert.equal(healthy.status, 200);
+      assert.equal(((await healthy.json()) as { status: string }).status, "ok");
+      const first = h.runtime.tokens.current!;
+      clock = first.refreshAt + 1;
+      h.fake.fault({ path: "/copilot_internal/v2/token", status: 401, body: { message: "Bad credentials" } });
+      // The renewal runs behind this request, which still succeeds with the valid session.
+      const res = await chat(h.url);
+      assert.equal(res.status, 200);
+      await res.text();
+      await h.runtime.tokens.idle();
+      const sick = await fetch(`${h.url}/health`);
+      assert.equal(sick.status, 503);
+      const body = (await sick.json()) as { status: string; problem: string; message: string };
+      assert.equal(body.status, "error");
+      assert.equal(body.problem, "github_token_rejected");
+      assert.match(body.message, /GitHub no longer accepts the GitHub token: .*Bad credentials.* works until /);
+      assert.ok(!/ghu_|tid=/.test(JSON.stringify(body)));
+      clock = first.expiresAt + 1;
+      const expired = await fetch(`${h.url}/health`);
+      assert.equal(expired.status, 503);
+      assert.doesNotMatch(((await expired.json()) as { message: string }).message, /works until/);
+    } finally {
+      await h.close();
+    }
+  });
 });
