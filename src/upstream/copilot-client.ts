@@ -60,6 +60,8 @@ export class CopilotClient {
           headers,
           body,
           signal: req.signal,
+          // A 3xx must not replay a POST (a prompt, billed) at another address: never followed.
+          redirect: "manual",
         });
       } catch (error) {
         if (req.signal?.aborted) throw cancelled();
@@ -73,6 +75,23 @@ export class CopilotClient {
         throw apiError;
       }
       if (res.ok) return res;
+      if (res.status >= 300 && res.status < 400) {
+        await res.body?.cancel().catch(() => {});
+        let where = "";
+        try {
+          where = ` to ${new URL(res.headers.get("location") ?? "", session.apiBase).host}`;
+        } catch {
+          // no usable location
+        }
+        throw new ApiError({
+          kind: "upstream",
+          status: 502,
+          code: "upstream_redirect",
+          message: `Copilot answered ${req.path} with a redirect (HTTP ${res.status}${where}); copilot-api does not follow redirects on Copilot calls, so a request is never sent again elsewhere`,
+          upstream: true,
+          requestId: res.headers.get("x-github-request-id") ?? undefined,
+        });
+      }
 
       const text = await res.text().catch(() => "");
       if (req.signal?.aborted) throw cancelled();

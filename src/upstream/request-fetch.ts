@@ -21,7 +21,8 @@ export function requestFetch(dispatcher: Dispatcher, fallback: FetchLike): Fetch
   return (url, init = {}) => {
     const headers = plainHeaders(init.headers);
     const body = init.body;
-    if (!headers || (body !== undefined && body !== null && typeof body !== "string") || (init.redirect && init.redirect !== "follow")) {
+    const manual = init.redirect === "manual";
+    if (!headers || (body !== undefined && body !== null && typeof body !== "string") || (init.redirect && init.redirect !== "follow" && !manual)) {
       return fallback(url, init);
     }
     let target: URL;
@@ -31,7 +32,8 @@ export function requestFetch(dispatcher: Dispatcher, fallback: FetchLike): Fetch
       return fallback(url, init);
     }
     if (target.protocol !== "http:" && target.protocol !== "https:") return fallback(url, init);
-    return dispatchOnce(dispatcher, target, init.method ?? "GET", headers, body ?? undefined, init.signal ?? undefined, () => fallback(url, init));
+    const follow = manual ? undefined : () => fallback(url, init);
+    return dispatchOnce(dispatcher, target, init.method ?? "GET", headers, body ?? undefined, init.signal ?? undefined, follow);
   };
 }
 
@@ -79,7 +81,8 @@ function dispatchOnce(
   headers: Record<string, string>,
   body: string | undefined,
   signal: AbortSignal | undefined,
-  followRedirect: () => Promise<Response>,
+  /** undefined: `redirect: "manual"`, the 3xx itself is the answer. */
+  followRedirect: (() => Promise<Response>) | undefined,
 ): Promise<Response> {
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   return new Promise<Response>((resolve, reject) => {
@@ -110,7 +113,7 @@ function dispatchOnce(
       },
       onResponseStart(c, status, resHeaders, statusText) {
         if (status < 200) return; // informational: the final answer follows
-        if (REDIRECT_STATUS.has(status) && resHeaders.location !== undefined) {
+        if (followRedirect && REDIRECT_STATUS.has(status) && resHeaders.location !== undefined) {
           // fetch follows redirects: let it, from the start (a redirect carries no answer).
           done();
           c.abort(new Error("redirect"));
