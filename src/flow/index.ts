@@ -20,7 +20,18 @@ export interface FlowOptions {
   approver?: Approver;
   /** Told whenever a request has to wait (default: a debug log line); tests synchronise on it. */
   onQueued?: (queue: "approval" | "rate-limit", waiting: number, path: string) => void;
+  /** Most requests that may wait for a --rate-limit slot under --wait; more get 429. */
+  maxRateLimitWaiting?: number;
+  /** Most requests that may wait for approval under --manual; more get 503. */
+  maxApprovalWaiting?: number;
 }
+
+/**
+ * Each waiting request holds a connection and its body in memory. A person approves a few at a
+ * time; a rate-limited queue longer than this waits minutes to hours (one per interval).
+ */
+export const MAX_RATE_LIMIT_WAITING = 256;
+export const MAX_APPROVAL_WAITING = 32;
 
 /** The per-runtime queues; absent when the matching flag is off. */
 export interface FlowControls {
@@ -28,6 +39,8 @@ export interface FlowControls {
   approvals?: ApprovalQueue;
   wait: boolean;
   onQueued: NonNullable<FlowOptions["onQueued"]>;
+  maxRateLimitWaiting: number;
+  maxApprovalWaiting: number;
 }
 
 // app.ts installs flowControl(runtime) once per path; all of them must share one queue, so the
@@ -45,6 +58,8 @@ export function configureFlow(runtime: Runtime, options: FlowOptions = {}): Flow
     limiter: rateLimitSeconds ? new RateLimiter(rateLimitSeconds * 1000, options.now, options.setTimer, options.clearTimer) : undefined,
     approvals: manual ? new ApprovalQueue(options.approver ?? new TerminalApprover()) : undefined,
     wait,
+    maxRateLimitWaiting: options.maxRateLimitWaiting ?? MAX_RATE_LIMIT_WAITING,
+    maxApprovalWaiting: options.maxApprovalWaiting ?? MAX_APPROVAL_WAITING,
     onQueued:
       options.onQueued ??
       ((queue, waiting, path) => runtime.log.debug(`${path} waits for ${queue === "approval" ? "approval" : "its rate-limit slot"} (${waiting} waiting)`)),
@@ -74,6 +89,7 @@ export function flowControl(runtime: Runtime): MiddlewareHandler {
       const info = await approvalInfo(c);
       // A body that is not a JSON object never reaches Copilot (the route answers 400): nothing to approve.
       if (info) {
+        if (flow.approvals.waiting >= flow.maxApprovalWaiting) return renderError(c, queueFull("approval", flow.maxApprovalWaiting));
         const answer = flow.approvals.request(info, signal);
         flow.onQueued("approval", flow.approvals.waiting + (flow.approvals.asking ? 1 : 0), c.req.path);
         const approved = await answer.catch(() => {
@@ -96,6 +112,10 @@ export function flowControl(runtime: Runtime): MiddlewareHandler {
 
     if (flow.limiter) {
       if (flow.wait) {
+        if (flow.limiter.waiting >= flow.maxRateLimitWaiting) {
+          const result = flow.limiter.tryAcquire();
+          if (!result.ok) return renderError(c, queueFull("rate-limit", flow.maxRateLimitWaiting, flow.limiter, result.retryAfterMs));
+        }
         const turn = flow.limiter.acquire(signal);
         if (flow.limiter.waiting > 0) flow.onQueued("rate-limit", flow.limiter.waiting, c.req.path);
         await turn.catch(() => {
@@ -108,6 +128,29 @@ export function flowControl(runtime: Runtime): MiddlewareHandler {
     }
     return next();
   };
+}
+
+/** A full queue: refused at once, with when to come back, rather than held without bound. */
+function queueFull(queue: "approval" | "rate-limit", max: number, limiter?: RateLimiter, retryAfterMs = 0): ApiError {
+  if (queue === "approval") {
+    return new ApiError({
+      kind: "overloaded",
+      status: 503,
+      code: "approval_queue_full",
+      message: `${max} requests are already waiting for approval at the copilot-api terminal (--manual); try again once they are answered.`,
+      retryAfter: "30",
+    });
+  }
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new ApiError({
+    kind: "rate_limit",
+    status: 429,
+    code: "rate_limit_queue_full",
+    message:
+      `${max} requests are already queued under --rate-limit ${limiter!.intervalMs / 1000} s with --wait (the most that may wait). ` +
+      `Try again in ${seconds} s, or raise the limit's rate.`,
+    retryAfter: String(seconds),
+  });
 }
 
 function cancelled(what: string): ApiError {

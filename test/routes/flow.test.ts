@@ -339,3 +339,47 @@ describe("start --manual", () => {
     }
   });
 });
+
+describe("bounded queues", () => {
+  test("--manual: once the approval queue is full, the next request gets 503 at once, saying why", async () => {
+    const h = await harness({ config: { manual: true } });
+    const approver = new ScriptedApprover();
+    let queued = 0;
+    let onThird!: () => void;
+    const third = new Promise<void>((resolve) => (onThird = resolve));
+    configureFlow(h.runtime, {
+      approver,
+      maxApprovalWaiting: 2,
+      onQueued: () => {
+        if (++queued === 3) onThird();
+      },
+    });
+    // One being asked about, two waiting: the queue is full.
+    const held = [post(h, "/v1/chat/completions", chat("a")), post(h, "/v1/chat/completions", chat("b")), post(h, "/v1/chat/completions", chat("c"))];
+    await third;
+    const refused = await post(h, "/v1/messages", message("d"));
+    assert.equal(refused.status, 503);
+    assert.equal(refused.body.type, "error", "in the client's own dialect");
+    assert.match(refused.body.error.message, /2 requests are already waiting for approval at the copilot-api terminal \(--manual\)/);
+    for (let i = 0; i < 3; i++) (await approver.prompt(i)).answer(true);
+    for (const r of await Promise.all(held)) assert.equal(r.status, 200);
+    assert.equal(h.fake.callsTo("/v1/messages").length, 0, "the refused one never went upstream");
+  });
+
+  test("--rate-limit --wait: once the queue is full, the next request gets 429 with retry-after", async () => {
+    const h = await harness({ config: { rateLimitSeconds: 1, wait: true } });
+    const clock = new FakeClock();
+    let onQueued!: () => void;
+    const queued = new Promise<void>((resolve) => (onQueued = resolve));
+    configureFlow(h.runtime, { now: clock.now, setTimer: clock.setTimer, clearTimer: clock.clearTimer, maxRateLimitWaiting: 1, onQueued: () => onQueued() });
+    const first = post(h, "/v1/chat/completions", chat("first"));
+    const second = post(h, "/v1/chat/completions", chat("second"));
+    await queued;
+    const refused = await post(h, "/v1/chat/completions", chat("third"));
+    assert.equal(refused.status, 429);
+    assert.match(refused.body.error.message, /1 requests are already queued under --rate-limit 1 s with --wait/);
+    assert.equal(refused.headers.get("retry-after"), "2");
+    clock.advance(1000);
+    for (const r of await Promise.all([first, second])) assert.equal(r.status, 200);
+  });
+});
