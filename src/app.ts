@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { ApiError, toApiError } from "./errors.js";
+import { printable } from "./text.js";
 import type { ClientDialect } from "./http/request.js";
 import { renderError } from "./http/render-error.js";
 import { bodyLimit } from "./http/body-limit.js";
@@ -25,8 +26,9 @@ export function createApp(runtime: Runtime) {
   app.onError((error, c) => {
     const apiError = toApiError(error);
     meta(c).error = apiError.message;
-    if (apiError.status >= 500 && !apiError.upstream) runtime.log.error(`${c.req.method} ${c.req.path}:`, error);
-    else runtime.log.debug(`${c.req.method} ${c.req.path} -> ${apiError.status} ${apiError.message}`);
+    // The path and the message can quote what the client sent: one escaped line each.
+    if (apiError.status >= 500 && !apiError.upstream) runtime.log.error(`${c.req.method} ${printable(c.req.path)}:`, error);
+    else runtime.log.debug(`${c.req.method} ${printable(c.req.path)} -> ${apiError.status} ${printable(apiError.message, 2000)}`);
     return renderError(c, apiError);
   });
   app.notFound((c) =>

@@ -1,4 +1,5 @@
 import type { ConsolaInstance } from "consola";
+import { withoutControls } from "./text.js";
 
 // consola's full build (fancy reporter, string widths, prompts) takes ~35 ms more to load than its
 // basic one, and only a terminal shows the difference: a service, a container or a pipe gets the
@@ -25,6 +26,12 @@ export function registerSecret(value: string | undefined): void {
   if (value && value.length >= 8) secrets.add(value);
 }
 
+// Control characters are escaped in every line, whatever it quotes (a model name, a path, an
+// upstream message): a client must not be able to send escape sequences to the terminal.
+function clean1(text: string): string {
+  return withoutControls(redact(text));
+}
+
 export function redact(text: string): string {
   let out = text;
   for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join("[redacted]");
@@ -37,11 +44,11 @@ export function redact(text: string): string {
 
 function clean(args: unknown[]): unknown[] {
   return args.map((a) => {
-    if (typeof a === "string") return redact(a);
-    if (a instanceof Error) return redact(a.stack ?? a.message);
+    if (typeof a === "string") return clean1(a);
+    if (a instanceof Error) return clean1(a.stack ?? a.message);
     if (a && typeof a === "object") {
       try {
-        return redact(JSON.stringify(a));
+        return clean1(JSON.stringify(a));
       } catch {
         return "[unserialisable]";
       }
@@ -71,7 +78,7 @@ export function createLogger(consola: ConsolaInstance = createConsola({ level: 3
     warn: (...a) => (consola.warn as (...x: unknown[]) => void)(...clean(a)),
     error: (...a) => (consola.error as (...x: unknown[]) => void)(...clean(a)),
     success: (...a) => (consola.success as (...x: unknown[]) => void)(...clean(a)),
-    box: (text) => consola.box(redact(text)),
+    box: (text) => consola.box(clean1(text)),
     secret: (label, value) => consola.info(`${label}: ${value}`),
     prompt: async (message, options, initial) => {
       const answer = await consola.prompt(message, { type: "select", options, initial, cancel: "undefined" });

@@ -9,3 +9,25 @@ export function asText(v: unknown): string {
   if (v === null || typeof v !== "object") return String(v);
   return JSON.stringify(v) ?? "";
 }
+
+// C0 controls, DEL, C1 controls (0x9b is a one-byte CSI), and the bidirectional overrides that can
+// make a terminal show text in another order than it was sent.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+const escaped = (ch: string) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`;
+
+/**
+ * A value a client sent, made safe to print on one terminal line: control characters (escape
+ * sequences that could move the cursor, retitle or clear the terminal, newlines that could forge a
+ * log line) are shown escaped, and the length is capped.
+ */
+export function printable(value: string, max = 200): string {
+  const short = value.length > max ? `${value.slice(0, max)}…` : value;
+  return short.replace(CONTROL, escaped);
+}
+
+/** Everything printed goes through this: control characters but newline and tab are shown escaped. */
+export function withoutControls(text: string): string {
+  return text.replace(CONTROL_BUT_LINES, escaped);
+}

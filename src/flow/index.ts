@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { ApiError } from "../errors.js";
+import { printable } from "../text.js";
 import { renderError } from "../http/render-error.js";
 import { apiOf } from "../observability/request-meta.js";
 import type { Runtime } from "../runtime.js";
@@ -62,7 +63,7 @@ export function configureFlow(runtime: Runtime, options: FlowOptions = {}): Flow
     maxApprovalWaiting: options.maxApprovalWaiting ?? MAX_APPROVAL_WAITING,
     onQueued:
       options.onQueued ??
-      ((queue, waiting, path) => runtime.log.debug(`${path} waits for ${queue === "approval" ? "approval" : "its rate-limit slot"} (${waiting} waiting)`)),
+      ((queue, waiting, path) => runtime.log.debug(`${printable(path)} waits for ${queue === "approval" ? "approval" : "its rate-limit slot"} (${waiting} waiting)`)),
   };
   controls.set(runtime, built);
   return built;
@@ -96,7 +97,7 @@ export function flowControl(runtime: Runtime): MiddlewareHandler {
           throw cancelled("approval at the terminal");
         });
         if (!approved) {
-          runtime.log.info(`Refused at the terminal: ${info.method} ${info.path}`);
+          runtime.log.info(`Refused at the terminal: ${info.method} ${printable(info.path)}`);
           return renderError(
             c,
             new ApiError({

@@ -1,12 +1,14 @@
 import { createInterface } from "node:readline";
+import { printable } from "../text.js";
 import type { ApprovalInfo, Approver } from "./approval-queue.js";
 
 /** One line describing the request, e.g. `POST /v1/messages (messages API) model claude-sonnet-4.6, 12.1 KB, initiator user`. */
 export function describeRequest(info: ApprovalInfo): string {
   const size = info.bytes >= 1024 ? `${(info.bytes / 1024).toFixed(1)} KB (${info.bytes} bytes)` : `${info.bytes} bytes`;
-  const parts = [`model ${info.model ?? "(none)"}`, size];
+  // The model and the path come from the client: printed escaped, never raw, on the terminal.
+  const parts = [`model ${info.model === undefined ? "(none)" : printable(info.model)}`, size];
   if (info.initiator) parts.push(`initiator ${info.initiator}`);
-  return `${info.method} ${info.path} (${info.api} API): ${parts.join(", ")}`;
+  return `${info.method} ${printable(info.path)} (${info.api} API): ${parts.join(", ")}`;
 }
 
 /**

@@ -206,3 +206,21 @@ describe("TerminalApprover", () => {
     );
   });
 });
+
+describe("what a client sent is printed without control characters", () => {
+  test("the --manual prompt shows an escape sequence or newline in the model or path escaped, on one line", async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let printed = "";
+    output.on("data", (d: Buffer) => (printed += d.toString()));
+    const approver = new TerminalApprover(input, output, () => {});
+    const evil = "gpt\u001b]0;pwned\u0007\u001b[2J\nApprove POST /v1/x? [y/N] y\u009b31m\u202e";
+    const answer = approver.ask({ method: "POST", path: "/v1/chat/completions\u001b[1A", api: "chat", model: evil, bytes: 10 }, new AbortController().signal);
+    input.write("n\n");
+    assert.equal(await answer, false);
+    assert.ok(!/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/.test(printed), JSON.stringify(printed));
+    assert.equal(printed.split("\n").filter(Boolean).length, 1, "one line: no forged prompt");
+    assert.match(describeRequest({ method: "POST", path: "/x", api: "chat", model: evil, bytes: 1 }), /model gpt\\u001b\]0;pwned\\u0007\\u001b\[2J\\u000aApprove/);
+    assert.ok(!describeRequest({ method: "POST", path: "/x", api: "chat", model: evil, bytes: 1 }).includes("\n"));
+  });
+});
