@@ -1,4 +1,7 @@
-import { createWriteStream, type WriteStream } from "node:fs";
+import { createWriteStream, fchmod, fstat, type WriteStream } from "node:fs";
+import { promisify } from "node:util";
+
+const fdOf = (stream: WriteStream) => (stream as unknown as { fd: number }).fd;
 import type { Logger } from "../log.js";
 import type { Recorder, RequestRecord } from "./recorder.js";
 import { redactDeep } from "./redact-deep.js";
@@ -45,6 +48,20 @@ export async function openRequestLog(options: RequestLogOptions): Promise<Reques
     await opened(stream);
   } catch (error) {
     throw new Error(`Cannot open the request log ${options.file}: ${(error as Error).message}`);
+  }
+  // `mode` only applies to a new file: an existing one is made owner-only too, or refused.
+  try {
+    const { mode } = await promisify(fstat)(fdOf(stream));
+    if (process.platform !== "win32" && mode & 0o077) {
+      await promisify(fchmod)(fdOf(stream), 0o600);
+      options.log.warn(`The request log ${options.file} was readable by other users; its mode is now 0600`);
+    }
+  } catch (error) {
+    stream.destroy();
+    throw new Error(
+      `The request log ${options.file} is readable by other users and its mode cannot be changed (${(error as Error).message}): ` +
+        "run chmod 600 on it, or choose another --log-file.",
+    );
   }
   let failed = false;
   let last: Promise<void> = Promise.resolve();

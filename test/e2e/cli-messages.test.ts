@@ -183,4 +183,19 @@ describe("the CLI refuses what it should, and says what to do (exit status 2 for
     await auth.exited;
     assert.doesNotMatch(auth.output(), /github-token/, "auth does not offer -g");
   });
+
+  test("an existing --log-file readable by others is made 0600 at start, and says so", async () => {
+    const file = join(home, "requests.log");
+    await writeFile(file, "", { mode: 0o644 });
+    await chmod(file, 0o644);
+    const run = runCli(["start", "--port", "0", "--log-file", file], { ...env, GH_TOKEN: GITHUB_TOKEN });
+    try {
+      await run.waitFor(/listening on/);
+    } finally {
+      await run.stop();
+    }
+    assert.equal((await stat(file)).mode & 0o777, 0o600);
+    assert.match(run.output(), /was readable by other users; its mode is now 0600/);
+  });
 });
+
