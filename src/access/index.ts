@@ -30,7 +30,7 @@ import { KEY_PAGE_HEADERS, keyPage } from "./key-page.js";
 export function accessControl(runtime: Runtime): MiddlewareHandler {
   const { config } = runtime;
   const keys = new ApiKeys(config.apiKeys);
-  const sessions = new DashboardSessions();
+  const sessions = new DashboardSessions(config.apiKeys);
   const origins = new Set(config.corsOrigins.map(normaliseOrigin));
   // With keys, a rebinding page gets nowhere without the key: the guard is only needed without them.
   const guardHost = !keys.enabled;
@@ -72,7 +72,7 @@ export function accessControl(runtime: Runtime): MiddlewareHandler {
           return withCors(unauthorised(c, "The key in ?key= is not valid."), allowedOrigin && origin);
         }
         // The key goes into a cookie and out of the address bar (and the browser history).
-        sessions.open(c);
+        sessions.open(c, dashboardKey);
         const rest = new URL(c.req.url).searchParams;
         rest.delete("key");
         return c.redirect(rest.size ? `/?${rest}` : "/", 303);

@@ -18,7 +18,7 @@ export function keyPage(problem: string): string {
 <h1>API key required</h1>
 <p>${text}</p>
 <p>This copilot-api server requires an API key. Open <code>/?key=YOUR_KEY</code> once: the browser then keeps a
-session cookie for this page until the server restarts, and the key leaves the address bar.</p>
+session cookie for this page for 12 hours or until the server restarts, and the key leaves the address bar.</p>
 <script>
 const key = new URLSearchParams(location.hash.slice(1)).get("key");
 if (key) location.replace("/?key=" + encodeURIComponent(key));

@@ -148,6 +148,22 @@ describe("API keys", () => {
     assert.equal((await raw(h.url, "GET", "/?key=wrong")).status, 401);
   });
 
+  test("the dashboard session expires, and a restart (or another server with the same key) does not accept it", async () => {
+    const open = await raw(h.url, "GET", `/?key=${KEY}`);
+    const cookie = open.headers["set-cookie"]?.[0] ?? "";
+    assert.match(cookie, /Max-Age=43200/i, "twelve hours, then the key is needed again");
+    const value = cookie.split(";")[0]!.split("=")[1]!;
+    const [expiry, mac] = value.split(".");
+    assert.ok(Number(expiry) > Date.now() && Number(expiry) <= Date.now() + 43_200_000, "the expiry is signed into the value");
+    // Pushing the expiry forward breaks the signature.
+    const name = cookie.split("=")[0]!;
+    assert.equal((await raw(h.url, "GET", "/usage", { cookie: `${name}=${Number(expiry) + 86_400_000}.${mac}` })).status, 401);
+    // The same key on a restarted server: the session is gone.
+    const restarted = await harness({ config: { apiKeys: [KEY, OTHER_KEY] } });
+    const port = new URL(restarted.url).port;
+    assert.equal((await raw(restarted.url, "GET", "/usage", { cookie: `copilot_api_session_${port}=${value}` })).status, 401);
+  });
+
   test("a browser opening / without a key gets a page saying how, which also turns /#key= into ?key=", async () => {
     const res = await raw(h.url, "GET", "/", { accept: "text/html,application/xhtml+xml" });
     assert.equal(res.status, 401);
