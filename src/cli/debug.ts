@@ -35,12 +35,13 @@ export function debugInfo(config: ReturnType<typeof configFrom>) {
 export default defineCommand({
   meta: { name: "debug", description: "Print version, runtime, paths and auth state (no secrets)" },
   args: {
-    verbose: { type: "boolean", alias: "v", default: false, description: "Also say which config file was read (never secrets)" },
+    verbose: { type: "boolean", alias: "v", default: false, description: "Also say which config file was read (text output only)" },
     config: { type: "string", description: "Config file (default: copilot-api.json in the data directory)" },
     json: { type: "boolean", default: false, description: "Print JSON" },
   },
   run({ args }) {
-    const config = configOrExit(args);
+    // --json output stays pure JSON on stdout: the verbose line goes with the text form only.
+    const config = configOrExit(args.json ? { ...args, verbose: false } : args);
     if (!config) return;
     const info = debugInfo(config);
     if (args.json) {

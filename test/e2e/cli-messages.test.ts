@@ -175,7 +175,7 @@ describe("the CLI refuses what it should, and says what to do (exit status 2 for
     assert.match(start.output(), /--log-bodies\s+Include each request body \(the prompt\) in the request log; answers are not logged/);
     const debug = runCli(["debug", "--help"], { ...env, NO_COLOR: "" });
     assert.equal(await debug.exited, 0);
-    assert.match(debug.output(), /-v, --verbose\s+Also say which config file was read/);
+    assert.match(debug.output(), /-v, --verbose\s+Also say which config file was read \(text output only\)/);
     const error = runCli(["strat"], { ...env, NO_COLOR: "" });
     await error.exited;
     assert.ok(!error.output().includes(ESC));
