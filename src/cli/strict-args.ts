@@ -57,6 +57,8 @@ export function checkArgs(rawArgs: readonly string[], argsDef: ArgsDef, command:
         const near = closestName(plain, known);
         return `Unknown option ${shown(letter)} for copilot-api ${command}${near ? `: did you mean --${near}?` : "."} See copilot-api ${command} --help.`;
       }
+      // -p4141: a one-letter string option takes the rest of the group as its value.
+      if (!long && entry.type !== "boolean" && k < letters.length - 1) break;
       if (entry.type !== "boolean" && k === letters.length - 1 && eq < 0) {
         const next = rawArgs[i + 1];
         if (next === undefined || (next.startsWith("-") && next.length > 1)) {

@@ -55,6 +55,7 @@ describe("the CLI refuses what it should, and says what to do (exit status 2 for
     await refused(["check-usage", "--verbos"], /did you mean --verbose\?/);
     await refused(["start", "--port"], /--port needs a value/);
     await refused(["start", "4141"], /takes no argument "4141"/);
+    await refused(["start", "-wx"], /Unknown option -x for copilot-api start/);
   });
 
   test("an unknown command is refused with the closest one", async () => {
