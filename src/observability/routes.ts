@@ -24,7 +24,7 @@ function validUntil(runtime: Runtime): string | null {
 
 /**
  * What /health reports as wrong: GitHub refusing the token (it was revoked, or Copilot access was
- * removed), or no valid Copilot session because renewal keeps failing. A failed renewal while the
+ * removed), or no valid Copilot session because renewing it failed. A failed renewal while the
  * session in hand is still valid (a GitHub blip) is not a problem yet: it is retried.
  */
 function healthProblem(runtime: Runtime): { problem: string; message: string } | undefined {
@@ -38,9 +38,8 @@ function healthProblem(runtime: Runtime): { problem: string; message: string } |
       message: `GitHub no longer accepts the GitHub token: ${reason}${until ? ` The current Copilot session works until ${until}.` : ""}`,
     };
   }
-  if (!runtime.tokens.valid) {
-    return { problem: "no_copilot_session", message: `No valid Copilot session${failure ? `: renewing it failed: ${reason}` : ""}` };
-  }
+  // Expired with no failure yet (a laptop just woke up): the next request or check renews it.
+  if (failure && !runtime.tokens.valid) return { problem: "no_copilot_session", message: `No valid Copilot session: renewing it failed: ${reason}` };
   return undefined;
 }
 

@@ -88,4 +88,26 @@ describe("Copilot token renewal against the fake GitHub, with the exchange held"
       await h.close();
     }
   });
+
+  test("/health: an expired session with no failed renewal is fine (renewed on use); a failed one is 503 no_copilot_session", { timeout: 20_000 }, async () => {
+    let clock = Date.now();
+    const h = await startHarness({ now: () => clock });
+    try {
+      const first = h.runtime.tokens.current!;
+      clock = first.expiresAt + 1;
+      assert.equal((await fetch(`${h.url}/health`)).status, 200, "a laptop that just woke up is not unhealthy");
+      h.fake.fault({ path: "/copilot_internal/v2/token", status: 503, body: { message: "GitHub is having a moment" } });
+      const res = await chat(h.url);
+      assert.equal(res.status, 503);
+      await res.text();
+      const health = await fetch(`${h.url}/health`);
+      assert.equal(health.status, 503);
+      const body = (await health.json()) as { problem: string; message: string };
+      assert.equal(body.problem, "no_copilot_session");
+      assert.match(body.message, /renewing it failed: .*having a moment/);
+    } finally {
+      await h.close();
+    }
+  });
 });
+
