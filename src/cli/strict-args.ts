@@ -25,21 +25,24 @@ const REFUSED_WITH_REASON: Record<string, string> = {
   "auth github-token":
     "auth always runs the device flow and stores its token. To use a token you already have, give it to start instead (start -g <token>, or GH_TOKEN): it is used, not stored.",
 };
+REFUSED_WITH_REASON["auth g"] = REFUSED_WITH_REASON["auth github-token"]!;
 
 /**
  * What is wrong with a command's arguments, or undefined. citty takes unknown options silently, so
  * `start --apikey x` would start a server without the key that was meant: every option must be one
  * the command defines (names come from its args table, so a new option needs no change here),
- * strings need a value, and no command takes positional arguments.
+ * strings need a value, and positional arguments are taken only as many as the command declares.
  */
 export function checkArgs(rawArgs: readonly string[], argsDef: ArgsDef, command: string): string | undefined {
   const defs = argsDef as Record<string, ArgDef>;
   const names = namesOf({ ...defs, help: { type: "boolean", alias: "h" } });
-  const known = Object.keys(defs).filter((n) => n.length > 1);
+  const known = Object.keys(defs).filter((n) => n.length > 1 && defs[n]!.type !== "positional");
+  let positionals = Object.values(defs).filter((d) => d.type === "positional").length;
   for (let i = 0; i < rawArgs.length; i++) {
     const arg = rawArgs[i]!;
     if (arg === "--") break;
     if (!arg.startsWith("-") || arg === "-") {
+      if (positionals-- > 0) continue;
       return `copilot-api ${command} takes no argument "${arg}": options start with --. See copilot-api ${command} --help.`;
     }
     const long = arg.startsWith("--");
@@ -52,7 +55,7 @@ export function checkArgs(rawArgs: readonly string[], argsDef: ArgsDef, command:
       const plain = long && letter.startsWith("no-") && names.get(letter.slice(3))?.type === "boolean" ? letter.slice(3) : letter;
       const entry = names.get(plain);
       if (!entry) {
-        const reason = REFUSED_WITH_REASON[`${command} ${letter === "g" ? "github-token" : letter}`];
+        const reason = REFUSED_WITH_REASON[`${command} ${letter}`];
         if (reason) return `copilot-api ${command} takes no ${shown(letter)}: ${reason}`;
         const near = closestName(plain, known);
         return `Unknown option ${shown(letter)} for copilot-api ${command}${near ? `: did you mean --${near}?` : "."} See copilot-api ${command} --help.`;
@@ -87,7 +90,7 @@ export async function checkCommandLine(main: AnyCommand, argv: readonly string[]
   const first = argv[0];
   if (first === undefined || (argv.length === 1 && (first === "--version" || first === "-v"))) return undefined;
   if (first.startsWith("-")) return `Give a command first: copilot-api <${names.join("|")}> [options]. See copilot-api --help.`;
-  if (!subCommands || !(first in subCommands)) {
+  if (!subCommands || !Object.hasOwn(subCommands, first)) {
     const near = closestName(first, names);
     return `Unknown command "${first}"${near ? `: did you mean "${near}"?` : "."} Commands: ${names.join(", ")}.`;
   }
