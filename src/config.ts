@@ -122,7 +122,7 @@ export function resolveConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = 
   const githubUrl = (env.COPILOT_API_GITHUB_URL ?? (tenant ? `https://${tenant}` : "https://github.com")).replace(/\/+$/, "");
   const githubApiUrl = (env.COPILOT_API_GITHUB_API_URL ?? (tenant ? `https://api.${tenant}` : "https://api.github.com")).replace(/\/+$/, "");
   return {
-    port: parsePort(input.port ?? env.PORT),
+    port: input.port !== undefined ? parsePort(input.port) : fromEnv("PORT", () => parsePort(env.PORT)),
     host: input.host ?? "127.0.0.1",
     verbose: input.verbose ?? false,
     showToken: input.showToken ?? false,
@@ -248,4 +248,13 @@ export function parseAliases(value: unknown): Record<string, string> {
     out[m[1]!.trim()] = m[2]!.trim();
   }
   return out;
+}
+
+/** A value read from the environment, its errors naming the variable (a usage error, exit 2). */
+function fromEnv<T>(name: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new ConfigError(`${name} (environment): ${(error as Error).message}`);
+  }
 }
