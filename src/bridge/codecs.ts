@@ -2,7 +2,7 @@ import type { Answer } from "../ir/accumulate.js";
 import type { Request } from "../ir/request.js";
 import type { StreamPart } from "../ir/stream.js";
 import { ApiError, midStreamError } from "../errors.js";
-import { AnthropicStreamDecoder } from "../dialects/anthropic/decode-stream.js";
+import { AnthropicStreamDecoder, anthropicDecoderOptions } from "../dialects/anthropic/decode-stream.js";
 import { encodeAnthropicRequest } from "../dialects/anthropic/encode-request.js";
 import { AnthropicStreamEncoder } from "../dialects/anthropic/encode-stream.js";
 import { encodeAnthropicMessage } from "../dialects/anthropic/encode-message.js";
@@ -94,8 +94,9 @@ export const chatUpstream: UpstreamCodec = {
 export const messagesUpstream: UpstreamCodec = {
   path: "/v1/messages",
   encode: (req, model) => ({ ...encodeAnthropicRequest(req, { model }) }),
-  streamDecoder() {
-    const decoder = new AnthropicStreamDecoder();
+  // Custom tools went up as tools taking {"input": raw}: their calls are unwrapped back to raw text.
+  streamDecoder(req) {
+    const decoder = new AnthropicStreamDecoder(anthropicDecoderOptions(req));
     return { push: (ev) => decoder.push(ev), end: () => decoder.end() };
   },
 };

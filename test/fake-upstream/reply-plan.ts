@@ -4,6 +4,9 @@
 //   - tool result last                → text "Tool result: <result text, trimmed; several joined by "\n">"
 //   - /\brun (.+)$/ on the user text   → one call to Bash|bash|exec_command|shell|run_command (else the first tool):
 //                                        {"command": cmd}, or {"cmd": cmd} for exec_command
+//   - /\bpatch (\S+)/ with apply_patch offered → one apply_patch call adding that file, arguments
+//                                        {"input": "*** Begin Patch\n*** Add File: <file>\n+patched by fake Copilot\n*** End Patch\n"}
+//                                        (Copilot sees Codex's free-form tool as a function taking `input`)
 //   - "parallel tools" (tools offered) → two calls (tools[0] and tools[1] ?? tools[0]), commands "echo parallel-1"/"-2"
 //   - "[[chunks:N]]"                   → exactly N text deltas "w1 ", "w2 ", …
 //   - "[[pace:N]]" (anywhere in the body) → the stream's events go out N ms apart (reply-writer.ts)
@@ -69,6 +72,12 @@ export function planReply(input: ReplyInput): ReplyPlan {
     return plan;
   }
 
+  const patch = /\bpatch (\S+)/.exec(text);
+  if (patch && tools.includes("apply_patch")) {
+    plan.toolCalls = [{ name: "apply_patch", arguments: JSON.stringify({ input: patchAdding(patch[1]!) }) }];
+    if (anthropic) plan.textDeltas = words(`I'll create ${patch[1]}.`);
+    return plan;
+  }
   const run = /\brun (.+)$/.exec(text);
   if (run && tools.length > 0) {
     const command = run[1]!.trim();
@@ -97,6 +106,11 @@ export function planReply(input: ReplyInput): ReplyPlan {
   if (text.includes("[[emoji]]")) reply += EMOJI_TEXT;
   plan.textDeltas = words(reply);
   return plan;
+}
+
+/** The patch the fake writes for "patch <file>", in Codex's apply_patch format. */
+export function patchAdding(file: string): string {
+  return `*** Begin Patch\n*** Add File: ${file}\n+patched by fake Copilot\n*** End Patch\n`;
 }
 
 /** Splits a tool-call argument string into ≥2 non-empty fragments (3 when long enough). */
