@@ -4,6 +4,7 @@ import type { Logger } from "../log.js";
 import type { CallContext, CopilotHeaders } from "./headers.js";
 import type { FetchLike } from "./http.js";
 import type { TokenManager } from "./token-manager.js";
+import { withFirstEventAuthRetry } from "./first-event-auth.js";
 
 export interface CopilotRequest extends CallContext {
   path: string;
@@ -30,7 +31,8 @@ const RETRYABLE_STATUS = new Set([500, 502]);
  * once its status is known to be 2xx; the body is left unread so streams flow straight through.
  *
  * Recovery happens only before any byte reaches our client, so it can't duplicate output:
- * - 401: the session token expired (or was revoked): renew it and replay once.
+ * - 401: the session token expired (or was revoked): renew it and replay once. A 401 that comes
+ *   as the first event of a 200 stream is treated the same (first-event-auth.ts).
  * - 421: wrong host for this seat: re-resolve endpoints.api and replay once.
  * - 500/502 or a connection failure before the response: one more try (copilot-upstream.md 10).
  *   [U] Whether a 5xx was billed is not documented; a 5xx carries no output, so one replay
@@ -40,10 +42,14 @@ const RETRYABLE_STATUS = new Set([500, 502]);
 export class CopilotClient {
   constructor(private readonly options: CopilotClientOptions) {}
 
-  async request(req: CopilotRequest): Promise<Response> {
+  request(req: CopilotRequest): Promise<Response> {
+    return this.send(req, false);
+  }
+
+  private async send(req: CopilotRequest, renewedBefore: boolean): Promise<Response> {
     const { tokens, log } = this.options;
     const body = req.body === undefined ? undefined : typeof req.body === "string" ? req.body : JSON.stringify(req.body);
-    let renewed = false;
+    let renewed = renewedBefore;
     let retried = false;
     const cancelled = () =>
       (req.signal?.reason as { name?: string } | undefined)?.name === "TimeoutError"
@@ -74,7 +80,15 @@ export class CopilotClient {
         }
         throw apiError;
       }
-      if (res.ok) return res;
+      if (res.ok) {
+        if (renewed || !res.body || !(res.headers.get("content-type") ?? "").includes("text/event-stream")) return res;
+        const first = session.token;
+        return withFirstEventAuthRetry(res, async () => {
+          log.debug(`Copilot ${req.path} streamed a 401 as its first event; renewing the session and retrying once`);
+          await this.renew(first);
+          return this.send(req, true);
+        });
+      }
       if (res.status >= 300 && res.status < 400) {
         await res.body?.cancel().catch(() => {});
         let where = "";
@@ -98,12 +112,7 @@ export class CopilotClient {
       if ((res.status === 401 || res.status === 421) && !renewed) {
         renewed = true;
         log.debug(`Copilot ${req.path} answered ${res.status}; renewing the session and retrying once`);
-        // Another request may have renewed it meanwhile: then replay with that session rather
-        // than exchange once more per request in flight.
-        if (tokens.current?.token === session.token) {
-          tokens.invalidate(session.token);
-          await tokens.refresh();
-        }
+        await this.renew(session.token);
         continue;
       }
       if (RETRYABLE_STATUS.has(res.status) && !retried) {
@@ -115,6 +124,17 @@ export class CopilotClient {
       }
       throw fromUpstream(res.status, res.headers, text, this.options.apiVersion);
     }
+  }
+
+  /**
+   * Drops a refused session token and gets a new one. Another request may have renewed it
+   * meanwhile: then the replay uses that session rather than exchange once more per request in flight.
+   */
+  private async renew(refused: string): Promise<void> {
+    const { tokens } = this.options;
+    if (tokens.current?.token !== refused) return;
+    tokens.invalidate(refused);
+    await tokens.refresh();
   }
 
   /** GET/POST and parse JSON; for non-streaming calls. */

@@ -102,6 +102,7 @@ export function toolNames(tools: unknown): string[] {
 
 const SHAPES: FaultShapes = {
   streamError: sse({ error: { message: "Response was interrupted due to a server error. Please try again.", code: "server_error" } }),
+  authError: sse({ error: { message: "unauthorized: token expired", code: "unauthorized", type: "authentication_error" } }),
   invalidJson: { data: '{"choices":[{"index":0,"delta":{"content":"bro' },
   bodyError: capiError("Response was interrupted due to a server error. Please try again.", "server_error", { type: "server_error" }),
 };

@@ -15,6 +15,7 @@ import { completionTokens, promptTokens } from "./token-count.js";
 
 const SHAPES: FaultShapes = {
   streamError: sse({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } }, "error"),
+  authError: sse({ type: "error", error: { type: "authentication_error", message: "unauthorized: token expired" } }, "error"),
   invalidJson: { event: "content_block_delta", data: '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"bro' },
   bodyError: anthropicError("Overloaded", "overloaded_error"),
 };

@@ -1,6 +1,6 @@
 // Writes successful (200) answers, JSON or SSE, applying pacing, chunk splitting, client-abort
 // detection and the one-shot stream faults (drop-after-first-chunk, stall-after-first-chunk,
-// invalid-json, truncate, error-in-stream).
+// invalid-json, truncate, error-in-stream, auth-error-in-stream).
 import type { ServerResponse } from "node:http";
 import { splitPieces } from "./chunk-split.js";
 import { sendJson } from "./http-io.js";
@@ -124,6 +124,13 @@ export async function sendStream(ex: Exchange, events: SseEvent[], shapes: Fault
     case "error-in-stream":
       events = [...events.slice(0, Math.min(2, events.length - 1)), shapes.streamError];
       break;
+    case "auth-error-in-stream": {
+      const token = /^Bearer\s+(\S+)/i.exec(ex.call.headers.authorization ?? "")?.[1];
+      const rec = token ? ex.state.copilotTokens.get(token) : undefined;
+      if (rec) rec.revoked = true;
+      events = [shapes.authError];
+      break;
+    }
     case "invalid-json":
       events = [...events.slice(0, 1), shapes.invalidJson, ...events.slice(1)];
       break;
@@ -159,6 +166,7 @@ export async function sendReplyJson(ex: Exchange, body: unknown, shapes: FaultSh
       res.end("upstream returned garbage: <html><body>502 Bad Gateway</body></html>");
       return;
     case "error-in-stream":
+    case "auth-error-in-stream":
       sendJson(res, 200, shapes.bodyError, hdrs);
       return;
     default:
@@ -169,6 +177,7 @@ export async function sendReplyJson(ex: Exchange, body: unknown, shapes: FaultSh
 /** Fault shapes for plain JSON endpoints (GitHub side, /models, /embeddings …). */
 export const GENERIC_SHAPES: FaultShapes = {
   streamError: { data: JSON.stringify({ error: { message: "internal server error", code: "server_error" } }) },
+  authError: { data: JSON.stringify({ error: { message: "unauthorized: token expired", code: "unauthorized", type: "authentication_error" } }) },
   invalidJson: { data: "{not json" },
   bodyError: { error: { message: "internal server error", code: "server_error", type: "server_error" } },
 };

@@ -176,6 +176,7 @@ export async function handleResponses(ex: Exchange, model: FakeModel): Promise<v
   const rid = () => state.ids.next("resp_", 40);
   const shapes: FaultShapes = {
     streamError: sse({ type: "response.failed", sequence_number: 2, response: response(rid(), "failed", [], null, failure) }, "response.failed"),
+    authError: sse({ type: "error", sequence_number: 0, code: "unauthorized", message: "unauthorized: token expired", param: null }, "error"),
     invalidJson: { event: "response.output_text.delta", data: '{"type":"response.output_text.delta","delta":"bro' },
     bodyError: response(rid(), "failed", [], null, failure),
   };

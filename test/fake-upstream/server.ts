@@ -15,7 +15,7 @@
 // Faults: status faults and drop-before-headers are consumed by the next request matching `path`
 // (full path or prefix-stripped route; without `path`: any CAPI request) before any check runs.
 // Stream faults (drop-after-first-chunk, stall-after-first-chunk, invalid-json, truncate,
-// error-in-stream) are consumed by the next matching request that passes validation and would be
+// error-in-stream, auth-error-in-stream) are consumed by the next matching request that passes validation and would be
 // answered 200; non-stream requests get the JSON-body equivalent.
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";

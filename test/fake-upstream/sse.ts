@@ -24,6 +24,8 @@ export function serializeEvent(e: SseEvent): string {
 export interface FaultShapes {
   /** In-stream error event ("error-in-stream"). */
   streamError: SseEvent;
+  /** The endpoint's authentication error as a stream event ("auth-error-in-stream"). */
+  authError: SseEvent;
   /** A data line that is not JSON ("invalid-json"). */
   invalidJson: SseEvent;
   /** 200 body carrying an error, for the non-stream variant of "error-in-stream". */

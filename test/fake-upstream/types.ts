@@ -57,7 +57,9 @@ export type StreamFaultKind =
   | "stall-after-first-chunk"
   | "invalid-json"
   | "truncate"
-  | "error-in-stream";
+  | "error-in-stream"
+  /** The first event is a 401 (the endpoint's authentication error) and the token is revoked, as if it expired just then. */
+  | "auth-error-in-stream";
 
 export type Fault =
   | { path?: string; status: number; body?: unknown; headers?: Record<string, string> }
