@@ -13,6 +13,7 @@ import { countTokens } from "./routes/count-tokens.js";
 import { messages } from "./routes/messages.js";
 import { models } from "./routes/models.js";
 import { responses, responsesWebSocket } from "./routes/responses.js";
+import { deleteResponse, responseInputItems, retrieveResponse } from "./routes/stored-responses.js";
 import type { Runtime } from "./runtime.js";
 import { observe } from "./observability/observe.js";
 import { meta } from "./observability/request-meta.js";
@@ -40,7 +41,7 @@ export function createApp(runtime: Runtime) {
   app.use("*", accessControl(runtime));
   const observing = observe(runtime.recorder, { logBodies: runtime.config.logBodies });
   app.use("/v1/*", observing);
-  for (const path of ["/chat/completions", "/embeddings", "/models", "/messages", "/messages/count_tokens", "/responses"]) {
+  for (const path of ["/chat/completions", "/embeddings", "/models", "/messages", "/messages/count_tokens", "/responses", "/responses/*"]) {
     app.use(path, observing);
   }
   app.use(
@@ -74,6 +75,9 @@ export function createApp(runtime: Runtime) {
     app.post(`${prefix}/messages/count_tokens`, countTokens(runtime));
     app.post(`${prefix}/responses`, responses(runtime));
     app.get(`${prefix}/responses`, responsesWebSocket());
+    app.get(`${prefix}/responses/:id`, retrieveResponse(runtime));
+    app.delete(`${prefix}/responses/:id`, deleteResponse(runtime));
+    app.get(`${prefix}/responses/:id/input_items`, responseInputItems(runtime));
   }
   return app;
 }

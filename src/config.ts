@@ -1,6 +1,7 @@
 import { closestName } from "./closest-name.js";
 import { checkSettings, ConfigError } from "./config-checks.js";
 import { dataDir } from "./paths.js";
+import { DEFAULT_RESPONSE_STORE_LIMITS, type ResponseStoreLimits } from "./responses-state/response-store.js";
 
 export type AccountType = "individual" | "business" | "enterprise";
 
@@ -53,6 +54,8 @@ export interface Config {
   logFile?: string;
   /** Include prompt and answer bodies in the request log. */
   logBodies: boolean;
+  /** Bounds of the in-memory store of Responses answers for `store: true` clients. */
+  responseStore: ResponseStoreLimits;
 }
 
 /**
@@ -80,6 +83,9 @@ export interface ConfigInput {
   modelAliases?: Record<string, string>;
   configFile?: string;
   apiKeys?: string[];
+  responseStoreMaxResponses?: number;
+  responseStoreMaxBytes?: number;
+  responseStoreTtlSeconds?: number;
   rateLimitSeconds?: number | string;
   wait?: boolean;
   manual?: boolean;
@@ -146,6 +152,11 @@ export function resolveConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     corsOrigins: input.corsOrigins ?? [],
     logFile: input.logFile,
     logBodies: input.logBodies ?? false,
+    responseStore: {
+      maxResponses: input.responseStoreMaxResponses ?? DEFAULT_RESPONSE_STORE_LIMITS.maxResponses,
+      maxBytes: input.responseStoreMaxBytes ?? DEFAULT_RESPONSE_STORE_LIMITS.maxBytes,
+      ttlMs: input.responseStoreTtlSeconds !== undefined ? input.responseStoreTtlSeconds * 1000 : DEFAULT_RESPONSE_STORE_LIMITS.ttlMs,
+    },
   };
 }
 
@@ -197,6 +208,9 @@ const FILE_KEYS: Record<string, "string" | "number" | "boolean" | "aliases" | "s
   corsOrigins: "strings",
   logFile: "string",
   logBodies: "boolean",
+  responseStoreMaxResponses: "number",
+  responseStoreMaxBytes: "number",
+  responseStoreTtlSeconds: "number",
 };
 
 /**

@@ -9,6 +9,9 @@ import { buildIdentity, type Identity, loadDeviceIds } from "./upstream/identity
 import { ModelCatalog } from "./upstream/model-catalog.js";
 import { TokenManager } from "./upstream/token-manager.js";
 import { Recorder } from "./observability/recorder.js";
+import { MemoryResponseStore } from "./responses-state/memory-response-store.js";
+import type { ResponseStore } from "./responses-state/response-store.js";
+import { UpstreamItemIds } from "./responses-state/upstream-item-ids.js";
 
 /** Everything a request handler needs, built once at start and passed in: no module-level state. */
 export interface Runtime {
@@ -22,6 +25,10 @@ export interface Runtime {
   catalog: ModelCatalog;
   /** Every finished request, for the dashboard, metrics and the request log. */
   recorder: Recorder;
+  /** Responses kept for `store: true` clients (previous_response_id, item_reference, GET /v1/responses/{id}). */
+  responseStore: ResponseStore;
+  /** Copilot's ids for the reasoning items whose ids were made stable on the way out. */
+  upstreamItemIds: UpstreamItemIds;
   startedAt: number;
   /** Reads copilot_internal/user (plan and quota) with the GitHub token, which stays inside this closure. */
   quota?: () => Promise<CopilotUser>;
@@ -57,7 +64,22 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   const catalog = new ModelCatalog(copilot, log, options.now);
   // Bearer for tokens used directly (mode B), like the session itself; `token` otherwise (VS Code).
   const quota = () => github.user(options.githubToken, tokens.current?.mode === "bearer" ? "Bearer" : "token");
-  return { config, log, identity, fetch, github, tokens, copilot, catalog, recorder: new Recorder(), startedAt: Date.now(), quota };
+  const responseStore = new MemoryResponseStore(config.responseStore, options.now);
+  return {
+    config,
+    log,
+    identity,
+    fetch,
+    github,
+    tokens,
+    copilot,
+    catalog,
+    recorder: new Recorder(),
+    responseStore,
+    upstreamItemIds: new UpstreamItemIds(),
+    startedAt: Date.now(),
+    quota,
+  };
 }
 
 /** Gets a session and the model list, then keeps both fresh in the background. */

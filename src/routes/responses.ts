@@ -1,15 +1,16 @@
 import type { Context } from "hono";
-import { responsesClient, upstreamCodec } from "../bridge/codecs.js";
+import { type ClientCodec, upstreamCodec } from "../bridge/codecs.js";
 import { planUpstream } from "../bridge/plan.js";
 import { resolveModel } from "../bridge/resolve-model.js";
 import { runTranslated } from "../bridge/run-translated.js";
 import { PING_INTERVAL_MS } from "../bridge/run-translated.js";
 import { decodeResponsesRequest } from "../dialects/openai-responses/decode-request.js";
 import { decodeResponsesUsage } from "../dialects/openai-responses/convert-usage.js";
-import { encodeResponsesErrorFrame } from "../dialects/openai-responses/encode-stream.js";
+import { encodeResponsesErrorFrame, ResponsesStreamEncoder } from "../dialects/openai-responses/encode-stream.js";
+import { encodeResponsesResponse } from "../dialects/openai-responses/encode-response.js";
 import { ApiError, badRequest, midStreamError, readUpstreamJson } from "../errors.js";
 import { interactionIdFrom, readJsonObject, requireModelAndInput } from "../http/request.js";
-import { CustomToolCallRewriter, interceptResponses, restoreCustomToolCalls, type ResponsesBody } from "../interceptors/responses/index.js";
+import { CustomToolCallRewriter, interceptResponses, restoreCustomToolCalls, StableItemIds, type ResponsesBody } from "../interceptors/responses/index.js";
 import { meta } from "../observability/request-meta.js";
 import type { Runtime } from "../runtime.js";
 import { pumpEvents } from "../sse/event-pump.js";
@@ -20,18 +21,21 @@ import type { CopilotModel, UpstreamEndpoint } from "../upstream/model-catalog.j
 import { hasImage } from "../upstream/vision.js";
 import { imageInlining, inlineResponsesImages } from "../images/index.js";
 import { asText } from "../text.js";
+import { StoredTurn } from "../responses-state/stored-turn.js";
 
 /** POST /v1/responses: passthrough for models Copilot serves on /responses, translation for the rest. */
 export function responses(runtime: Runtime) {
   return async (c: Context) => {
     const body = await readJsonObject(c);
     requireModelAndInput(body);
+    // previous_response_id and item_reference become the stored items before anything reads the input.
+    const turn = await StoredTurn.prepare(runtime.responseStore, body);
     const model = resolveModel(body.model, runtime.catalog.list(), runtime.config.modelAliases);
     const endpoint = planUpstream(model, "responses", ["/responses", "/v1/messages", "/chat/completions"]);
     const initiator = responsesInitiator(body.input);
     Object.assign(meta(c), { model: model.id, endpoint, initiator, stream: body.stream === true });
-    if (endpoint === "/responses") return passthrough(runtime, c, body, model, initiator);
-    return translated(runtime, c, body, model, endpoint, initiator);
+    if (endpoint === "/responses") return passthrough(runtime, c, body, model, initiator, turn);
+    return translated(runtime, c, body, model, endpoint, initiator, turn);
   };
 }
 
@@ -56,10 +60,13 @@ export function responsesWebSocket() {
     );
 }
 
-async function passthrough(runtime: Runtime, c: Context, body: ResponsesBody, model: CopilotModel, initiator: "user" | "agent") {
+async function passthrough(runtime: Runtime, c: Context, body: ResponsesBody, model: CopilotModel, initiator: "user" | "agent", turn: StoredTurn) {
   // Image URLs become inline images first, while the field paths are still the client's own.
   await inlineResponsesImages(body, () => imageInlining(runtime, model, c.req.raw.signal));
-  const { customTools } = interceptResponses(body, model);
+  // A stored reasoning item is only worth keeping with its state: item_reference sends it back.
+  if (turn.storing) body.include = [...new Set([...(Array.isArray(body.include) ? body.include : []), "reasoning.encrypted_content"])];
+  const { customTools } = interceptResponses(body, model, runtime.upstreamItemIds);
+  const ids = new StableItemIds(turn.responseId, runtime.upstreamItemIds);
   const stream = body.stream === true;
   const res = await runtime.copilot.request({
     path: "/responses",
@@ -73,6 +80,8 @@ async function passthrough(runtime: Runtime, c: Context, body: ResponsesBody, mo
   if (!stream) {
     const json = await readUpstreamJson<{ output?: Record<string, unknown>[]; usage?: unknown }>(res, "/responses");
     if (customTools.size > 0) restoreCustomToolCalls(json.output, customTools);
+    ids.response(json);
+    turn.keep(json);
     meta(c).usage = decodeResponsesUsage(json.usage);
     return c.json(json);
   }
@@ -92,19 +101,24 @@ async function passthrough(runtime: Runtime, c: Context, body: ResponsesBody, mo
         for (const e of events) {
           // Each event must be JSON: a garbled one ends the stream with an error event instead of
           // reaching the client (the pump turns the throw into onError).
-          let data: { type?: string; sequence_number?: number; response?: { usage?: unknown } };
+          let data: { type?: string; sequence_number?: number; response?: { usage?: unknown; status?: unknown } };
           try {
             data = JSON.parse(e.data);
           } catch {
             throw new ApiError({ kind: "upstream", status: 502, message: `Copilot sent a stream event that is not JSON: ${e.data.slice(0, 120)}` });
           }
+          if (!data || typeof data !== "object" || Array.isArray(data)) {
+            throw new ApiError({ kind: "upstream", status: 502, message: `Copilot sent a stream event that is not a JSON object: ${e.data.slice(0, 120)}` });
+          }
           const type = data.type ?? e.event;
+          ids.event(data);
+          if (data.response && typeof data.response === "object") turn.keep(data.response);
           if (type === "response.completed" || type === "response.incomplete" || type === "response.failed" || type === "error") {
             terminal = true;
             m.usage = decodeResponsesUsage(data.response?.usage);
           }
           if (typeof data.sequence_number === "number") lastSequence = data.sequence_number;
-          frames.push(formatSse(e.data, e.event ?? type));
+          frames.push(formatSse(JSON.stringify(data), e.event ?? type));
         }
         return frames;
       },
@@ -116,15 +130,25 @@ async function passthrough(runtime: Runtime, c: Context, body: ResponsesBody, mo
   return new Response(out, { status: 200, headers: SSE_HEADERS });
 }
 
-function translated(runtime: Runtime, c: Context, body: Record<string, unknown>, model: CopilotModel, endpoint: UpstreamEndpoint, initiator: "user" | "agent") {
+function translated(runtime: Runtime, c: Context, body: Record<string, unknown>, model: CopilotModel, endpoint: UpstreamEndpoint, initiator: "user" | "agent", turn: StoredTurn) {
   const req = decodeResponsesRequest(body);
+  // The answer goes out under the turn's response id, and is kept once finished.
+  const client: ClientCodec = {
+    streamEncoder: (opts) =>
+      new ResponsesStreamEncoder({ model: opts.model, inputTokensEstimate: opts.inputTokensEstimate, responseId: turn.responseId, onResponse: (r) => turn.keep(r) }),
+    encodeAnswer: (answer, echo) => {
+      const response = encodeResponsesResponse(answer, echo, { id: turn.responseId });
+      turn.keep(response);
+      return response;
+    },
+  };
   return runTranslated({
     runtime,
     c,
     req,
     model,
     upstream: upstreamCodec(endpoint),
-    client: responsesClient,
+    client,
     call: {
       intent: "responses-proxy",
       initiator,

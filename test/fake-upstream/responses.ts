@@ -1,6 +1,10 @@
 // POST {capi}/responses: stateless (store:false) OpenAI Responses as Copilot serves it.
 // Streams rotate item ids: every event carries a fresh `item_id` / `item.id` (and response id)
 // while `output_index` and `call_id` stay stable; the stream ends with an extra `data: [DONE]`.
+// Item ids are connection-bound blobs (not `rs_…`): each one names the same item, and a reasoning
+// item's encrypted content is bound to it. A reasoning item sent back with any other id is refused
+// ("Encrypted content item_id did not match the target item id", openclaw#71333/#72602); one sent
+// without an id is accepted, the item being recovered from its encrypted content.
 import { allText, lastText } from "./content-text.js";
 import { capiError } from "./errors.js";
 import { isObject, sendJson } from "./http-io.js";
@@ -16,6 +20,20 @@ const ENC_KIND = "reasoning.encrypted_content";
 
 function notPersisted(id: unknown): unknown {
   return capiError(`Item with id '${String(id ?? "")}' not found. Items are not persisted when store is set to false`, "not_found", { param: "input" });
+}
+
+const ITEM_ID_KIND = "item-id";
+
+/** A fresh wire id for the item `canonical`: a new blob on every call, always naming that item. */
+function boundId(state: FakeState, canonical: string): string {
+  return Buffer.from(state.signer.seal(ITEM_ID_KIND, { id: canonical, n: state.ids.next("", 8) })).toString("base64url");
+}
+
+/** The item a wire id names, or undefined when this instance did not issue it. */
+function boundItem(state: FakeState, id: unknown): string | undefined {
+  if (typeof id !== "string") return undefined;
+  const sealed = state.signer.unseal(ITEM_ID_KIND, Buffer.from(id, "base64url").toString("utf8"));
+  return isObject(sealed) && typeof sealed.id === "string" ? sealed.id : undefined;
 }
 
 function inputItems(body: any): unknown[] {
@@ -51,6 +69,13 @@ export function validateResponses(body: any, model: FakeModel, state: FakeState)
           param: `input[${i}].encrypted_content`,
         });
       }
+      if (item.id !== undefined && boundItem(state, item.id) !== sealed.item) {
+        return capiError(
+          `The encrypted content for item ${String(item.id)} could not be verified. Reason: Encrypted content item_id did not match the target item id.`,
+          "invalid_encrypted_content",
+          { param: `input[${i}].id` },
+        );
+      }
     }
     if (Array.isArray(item.content)) {
       for (const part of item.content as unknown[]) {
@@ -80,7 +105,7 @@ export function responsesTurn(items: unknown[]): Turn {
 }
 
 type OutItem =
-  | { kind: "reasoning"; deltas: string[]; text: string; enc: string | null }
+  | { kind: "reasoning"; deltas: string[]; text: string; enc: string | null; item: string }
   | { kind: "message"; deltas: string[]; text: string; phase: string }
   | { kind: "function_call"; callId: string; name: string; args: string };
 
@@ -121,7 +146,9 @@ export async function handleResponses(ex: Exchange, model: FakeModel): Promise<v
   const out: OutItem[] = [];
   const reasoning = joined(plan.reasoningDeltas);
   if (reasoning) {
-    out.push({ kind: "reasoning", deltas: plan.reasoningDeltas, text: reasoning, enc: wantEnc ? state.signer.seal(ENC_KIND, { model: model.id, summary: reasoning }) : null });
+    const item = state.ids.next(PREFIX.reasoning, 40);
+    const enc = wantEnc ? state.signer.seal(ENC_KIND, { model: model.id, summary: reasoning, item }) : null;
+    out.push({ kind: "reasoning", deltas: plan.reasoningDeltas, text: reasoning, enc, item });
   }
   const text = joined(plan.textDeltas);
   if (text) out.push({ kind: "message", deltas: plan.textDeltas, text, phase: plan.toolCalls.length > 0 ? "commentary" : "final_answer" });
@@ -182,7 +209,7 @@ export async function handleResponses(ex: Exchange, model: FakeModel): Promise<v
   };
 
   if (body.stream !== true) {
-    const final = out.map((it) => finalItem(it, state.ids.next(PREFIX[it.kind], 40)));
+    const final = out.map((it) => finalItem(it, boundId(state, it.kind === "reasoning" ? it.item : state.ids.next(PREFIX[it.kind], 40))));
     return sendReplyJson(ex, { ...response(rid(), "completed", final, usage), copilot_usage: copilotUsage }, shapes);
   }
 
@@ -192,7 +219,8 @@ export async function handleResponses(ex: Exchange, model: FakeModel): Promise<v
   add("response.in_progress", { response: response(rid(), "in_progress", [], null) });
   const completedOutput: unknown[] = [];
   out.forEach((it, output_index) => {
-    const id = () => state.ids.next(PREFIX[it.kind], 40);
+    const canonical = it.kind === "reasoning" ? it.item : state.ids.next(PREFIX[it.kind], 40);
+    const id = () => boundId(state, canonical);
     if (it.kind === "reasoning") {
       add("response.output_item.added", { output_index, item: { id: id(), type: "reasoning", summary: [], content: [], encrypted_content: it.enc } });
       add("response.reasoning_summary_part.added", { item_id: id(), output_index, summary_index: 0, part: { type: "summary_text", text: "" } });

@@ -85,7 +85,10 @@ describe("Responses codecs and interceptors against the fake Copilot /responses"
     top_p: 1,
   });
 
-  /** Codex's second turn: the history with an `id` on every item, the reasoning state echoed byte-exact. */
+  /**
+   * Codex's second turn: the history with an `id` on every item, the reasoning state echoed
+   * byte-exact under the id Copilot gave it (the fake, like Copilot, binds the state to that id).
+   */
   function turn2(first: Answer): ResponsesBody {
     const reasoning = first.content.find((p): p is ReasoningPart => p.type === "reasoning")!;
     const call = first.content.find((p): p is ToolCallPart => p.type === "tool-call")!;
@@ -93,7 +96,7 @@ describe("Responses codecs and interceptors against the fake Copilot /responses"
       ...turn1(),
       input: [
         ...prefix(),
-        { type: "reasoning", id: "rs_codex_1", summary: [{ type: "summary_text", text: reasoning.text }], encrypted_content: reasoning.encryptedContent },
+        { type: "reasoning", id: reasoning.itemId, summary: [{ type: "summary_text", text: reasoning.text }], encrypted_content: reasoning.encryptedContent },
         { type: "reasoning", id: "rs_codex_stale", summary: [] },
         { type: "function_call", id: "fc_codex_1", status: "completed", call_id: call.id, name: call.name, arguments: call.input },
         { type: "function_call_output", id: "fco_codex_1", call_id: call.id, output: "hi\n" },

@@ -24,6 +24,8 @@ export interface ResponsesStreamEncoderOptions {
   /** Unix seconds for `created_at`; defaults to now. */
   createdAt?: number;
   newId?: NewResponsesId;
+  /** Called with the finished response object (completed or incomplete) before it is written. */
+  onResponse?: (response: Record<string, unknown>) => void;
 }
 
 /** The item being written, by kind. */
@@ -180,7 +182,9 @@ export class ResponsesStreamEncoder {
         this.usage = { ...this.usage, ...part.usage };
         const fields = terminalFields(part.reason, this.usage, this.opts.inputTokensEstimate);
         const type = fields.status === "incomplete" ? "response.incomplete" : "response.completed";
-        this.frame(out, type, { response: this.response({ ...fields }) });
+        const response = this.response({ ...fields });
+        this.opts.onResponse?.(response);
+        this.frame(out, type, { response });
         this.finished = true;
         return out;
       }

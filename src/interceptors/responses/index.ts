@@ -1,3 +1,4 @@
+import type { UpstreamItemIds } from "../../responses-state/upstream-item-ids.js";
 import type { CopilotModel } from "../../upstream/model-catalog.js";
 import type { ResponsesBody, ResponsesInterception, ResponsesInterceptor } from "./types.js";
 import { withCustomToolsAsFunctions } from "./with-custom-tools-as-functions.js";
@@ -9,6 +10,7 @@ import { withOutputTokenCap } from "./with-output-token-cap.js";
 import { withPaddedToolSchemas } from "./with-padded-tool-schemas.js";
 import { withReasoningState } from "./with-reasoning-state.js";
 import { withStatelessInput } from "./with-stateless-input.js";
+import { withUpstreamItemIds } from "./with-upstream-item-ids.js";
 import { withTextToolOutputs } from "./with-text-tool-outputs.js";
 
 /**
@@ -19,6 +21,7 @@ import { withTextToolOutputs } from "./with-text-tool-outputs.js";
  */
 export const responsesInterceptors: ResponsesInterceptor[] = [
   withStatelessInput,
+  withUpstreamItemIds,
   withHostedToolsRefused,
   withCustomToolsAsFunctions,
   withPaddedToolSchemas,
@@ -39,12 +42,13 @@ export interface InterceptedResponses extends ResponsesInterception {
  * body and the custom tools that went upstream as function tools: when there are any, run the
  * answer's events through `new CustomToolCallRewriter(customTools)`.
  */
-export function interceptResponses(body: ResponsesBody, model: CopilotModel): InterceptedResponses {
+export function interceptResponses(body: ResponsesBody, model: CopilotModel, upstreamIds?: UpstreamItemIds): InterceptedResponses {
   body.model = model.id;
-  const state: ResponsesInterception = { customTools: new Set() };
+  const state: ResponsesInterception = { customTools: new Set(), upstreamIds };
   for (const interceptor of responsesInterceptors) interceptor(body, model, state);
   return { body, customTools: state.customTools };
 }
 
+export { StableItemIds } from "./stable-item-ids.js";
 export { CustomToolCallRewriter, restoreCustomToolCalls, type SseEventLike } from "./custom-tool-call-rewriter.js";
 export type { ResponsesBody, ResponsesInterception } from "./types.js";

@@ -1,3 +1,4 @@
+import type { UpstreamItemIds } from "../../responses-state/upstream-item-ids.js";
 import type { CopilotModel } from "../../upstream/model-catalog.js";
 
 /** A Responses request body as Codex sends it; interceptors touch only what they own. */
@@ -8,6 +9,8 @@ export type ResponsesBody = Record<string, any>;
 export interface ResponsesInterception {
   /** Custom tools sent upstream as function tools: their calls must become custom_tool_call items again. */
   customTools: Set<string>;
+  /** Copilot's ids for the reasoning items we renamed (stable-item-ids.ts); none in unit tests. */
+  upstreamIds?: UpstreamItemIds;
 }
 
 /**

@@ -3,7 +3,9 @@ import { PREVIOUS_RESPONSE_UNSUPPORTED } from "../../dialects/openai-responses/d
 import type { ResponsesInterceptor } from "./types.js";
 
 /**
- * Copilot's /responses is stateless over HTTP (copilot-upstream.md 6, known-failures U8):
+ * Copilot's /responses is stateless over HTTP (copilot-upstream.md 6, known-failures U8). The
+ * route expands `previous_response_id` and `item_reference` from its own store first
+ * (responses-state/stored-turn.ts); what is left here is refused:
  * - `previous_response_id` is refused upstream with a bare "previous_response_id is not supported"
  *   (yuegongzi#30); we refuse it first, saying what to do instead. `conversation` likewise.
  * - `item_reference` items (and id-only items, which are references too) point at stored items
@@ -16,6 +18,8 @@ import type { ResponsesInterceptor } from "./types.js";
  *   {type:"reasoning", id, encrypted_content} and the id belongs with the encrypted content.
  */
 export const withStatelessInput: ResponsesInterceptor = (body) => {
+  // What VS Code sends: Copilot keeps nothing either way; copilot-api's own store (StoredTurn) serves `store: true` clients.
+  body.store = false;
   if (body.previous_response_id != null) throw badRequest(PREVIOUS_RESPONSE_UNSUPPORTED, "previous_response_id");
   delete body.previous_response_id;
   if (body.conversation != null) {

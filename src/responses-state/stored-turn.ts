@@ -1,0 +1,116 @@
+import { randomBytes } from "node:crypto";
+import { badRequest } from "../errors.js";
+import { randomResponsesId } from "../dialects/openai-responses/encode-response.js";
+import { describeLimits, type ResponseStore, type WireObject } from "./response-store.js";
+
+/** How deep a previous_response_id chain is followed: far beyond any conversation, short of a loop. */
+const MAX_CHAIN = 10_000;
+
+const ITEM_PREFIX: Record<string, string> = {
+  message: "msg",
+  function_call: "fc",
+  function_call_output: "fco",
+  custom_tool_call: "ctc",
+  custom_tool_call_output: "ctco",
+  reasoning: "rs",
+};
+
+/**
+ * One Responses request's dealings with the response store, made before anything else reads the
+ * body: `previous_response_id` and `item_reference` items are replaced by the stored items they
+ * name (Copilot refuses the one and can't resolve the other, copilot-upstream.md 6), and when the
+ * client stores (`store` is not false, OpenAI's default) the request's own input is copied, so
+ * that `keep()` can store it with the answer under `responseId`.
+ */
+export class StoredTurn {
+  private constructor(
+    private readonly store: ResponseStore,
+    readonly responseId: string,
+    /** The client's own input, ids given, when this turn is to be stored. */
+    private readonly input: WireObject[] | undefined,
+    readonly previousResponseId: string | undefined,
+  ) {}
+
+  static async prepare(store: ResponseStore, body: WireObject): Promise<StoredTurn> {
+    const previous = body.previous_response_id;
+    if (previous != null && (typeof previous !== "string" || !previous)) {
+      throw badRequest("`previous_response_id` must be a response id string", "previous_response_id");
+    }
+    const own = typeof body.input === "string" ? [{ type: "message", role: "user", content: [{ type: "input_text", text: body.input }] }] : Array.isArray(body.input) ? (body.input as unknown[]) : undefined;
+    let expanded = false;
+    if (own) {
+      for (const [i, item] of own.entries()) {
+        if (!isReference(item)) continue;
+        const id = (item as WireObject).id;
+        const stored = typeof id === "string" && id ? await store.item(id) : undefined;
+        if (!stored) {
+          throw badRequest(
+            `input[${i}]: item_reference ${JSON.stringify(id ?? "")} is unknown or has expired (${describeLimits(store.limits)}); send the item itself`,
+            `input[${i}]`,
+          );
+        }
+        own[i] = stored;
+        expanded = true;
+      }
+    }
+    const storing = body.store !== false;
+    const input = storing && own ? withIds(structuredClone(own) as WireObject[]) : undefined;
+    if (typeof previous === "string") {
+      body.input = [...(await history(store, previous)), ...(own ?? [])];
+      delete body.previous_response_id;
+    } else if (expanded) {
+      body.input = own;
+    }
+    return new StoredTurn(store, randomResponsesId("resp"), input, typeof previous === "string" ? previous : undefined);
+  }
+
+  get storing(): boolean {
+    return this.input !== undefined;
+  }
+
+  /**
+   * Stores the answer (a finished response object, as the client got it) when the client asked for
+   * storing; failed answers are not kept, there is nothing to continue from. Also sets the
+   * response's `store` and `previous_response_id`, which Copilot's echo can't know.
+   */
+  keep(response: WireObject): void {
+    response.store = this.storing;
+    response.previous_response_id = this.previousResponseId ?? null;
+    if (!this.input || (response.status !== "completed" && response.status !== "incomplete")) return;
+    this.store.put({ id: this.responseId, response, input: this.input, ...(this.previousResponseId ? { previousResponseId: this.previousResponseId } : {}) });
+  }
+}
+
+/** `{type:"item_reference", id}`, or an id-only item, which the Responses API also reads as a reference. */
+function isReference(item: unknown): boolean {
+  if (!item || typeof item !== "object" || Array.isArray(item)) return false;
+  const it = item as WireObject;
+  return it.type === "item_reference" || (it.type === undefined && it.role === undefined && typeof it.id === "string");
+}
+
+/** Every input and output item of a stored response and of the ones it continued, oldest first. */
+async function history(store: ResponseStore, id: string): Promise<WireObject[]> {
+  const turns: WireObject[][] = [];
+  let next: string | undefined = id;
+  for (let depth = 0; next !== undefined && depth < MAX_CHAIN; depth++) {
+    const record = await store.get(next);
+    if (!record) {
+      const which = next === id ? `previous_response_id ${JSON.stringify(id)}` : `response ${JSON.stringify(next)}, which previous_response_id ${JSON.stringify(id)} continues,`;
+      throw badRequest(`${which} is unknown or has expired (${describeLimits(store.limits)}); send the whole conversation in \`input\` instead`, "previous_response_id");
+    }
+    const output = Array.isArray(record.response.output) ? (record.response.output as WireObject[]) : [];
+    turns.push([...record.input, ...output]);
+    next = record.previousResponseId;
+  }
+  return turns.reverse().flat();
+}
+
+/** Input items as OpenAI lists them: each with an id (input_items, item_reference). */
+function withIds(items: WireObject[]): WireObject[] {
+  for (const item of items) {
+    if (!item || typeof item !== "object" || typeof item.id === "string") continue;
+    const type = typeof item.type === "string" ? item.type : "message";
+    item.id = `${ITEM_PREFIX[type] ?? "item"}_${randomBytes(24).toString("hex")}`;
+  }
+  return items;
+}

@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { MemoryResponseStore } from "../../src/responses-state/memory-response-store.js";
+import type { StoredResponse } from "../../src/responses-state/response-store.js";
+import { UpstreamItemIds } from "../../src/responses-state/upstream-item-ids.js";
+import { withUpstreamItemIds } from "../../src/interceptors/responses/with-upstream-item-ids.js";
+import type { CopilotModel } from "../../src/upstream/model-catalog.js";
+
+const record = (id: string, text = "x"): StoredResponse => ({
+  id,
+  response: { id, status: "completed", output: [{ id: `msg_${id}`, type: "message", content: [{ type: "output_text", text }] }] },
+  input: [{ id: `in_${id}`, type: "message", role: "user", content: "hi" }],
+});
+
+describe("MemoryResponseStore", () => {
+  it("keeps at most maxResponses, least recently used out first, and forgets their items", async () => {
+    const store = new MemoryResponseStore({ maxResponses: 2, maxBytes: 1 << 20, ttlMs: 60_000 });
+    store.put(record("a"));
+    store.put(record("b"));
+    assert.ok(await store.get("a")); // a is now the most recently used
+    store.put(record("c"));
+    assert.equal(store.size, 2);
+    assert.equal(await store.get("b"), undefined);
+    assert.equal(await store.item("msg_b"), undefined);
+    assert.deepEqual((await store.item("in_a"))?.content, "hi");
+    assert.equal((await store.item("msg_c"))?.type, "message");
+  });
+
+  it("is bounded in bytes; a record over the whole budget is not kept", async () => {
+    const store = new MemoryResponseStore({ maxResponses: 100, maxBytes: 1000, ttlMs: 60_000 });
+    for (let i = 0; i < 10; i++) store.put(record(`r${i}`, "y".repeat(200)));
+    assert.ok(store.totalBytes <= 1000, String(store.totalBytes));
+    assert.ok(await store.get("r9"));
+    assert.equal(await store.get("r0"), undefined);
+    store.put(record("huge", "z".repeat(5000)));
+    assert.equal(await store.get("huge"), undefined);
+    assert.ok(store.totalBytes <= 1000);
+  });
+
+  it("expires ttlMs after the last use; a use renews it", async () => {
+    let now = 0;
+    const store = new MemoryResponseStore({ maxResponses: 10, maxBytes: 1 << 20, ttlMs: 1000 }, () => now);
+    store.put(record("a"));
+    store.put(record("b"));
+    now = 900;
+    assert.ok(await store.get("a"));
+    now = 1500;
+    assert.equal(await store.get("b"), undefined);
+    assert.ok(await store.item("msg_a"));
+    now = 3000;
+    assert.equal(await store.item("msg_a"), undefined);
+    assert.equal(store.size, 0);
+  });
+
+  it("hands out copies: changing what get returned changes nothing stored", async () => {
+    const store = new MemoryResponseStore({ maxResponses: 10, maxBytes: 1 << 20, ttlMs: 1000 });
+    store.put(record("a"));
+    const got = (await store.get("a"))!;
+    got.input.length = 0;
+    assert.equal((await store.get("a"))!.input.length, 1);
+    assert.equal(await store.delete("a"), true);
+    assert.equal(await store.delete("a"), false);
+  });
+});
+
+describe("UpstreamItemIds and withUpstreamItemIds", () => {
+  const ours = (n: number) => `rs_${n.toString(16).padStart(48, "0")}`;
+  const model = {} as CopilotModel;
+
+  it("puts Copilot's id back, drops one of ours it no longer knows, leaves other ids alone", () => {
+    const ids = new UpstreamItemIds(2);
+    ids.remember(ours(1), "blob-1");
+    ids.remember(ours(2), "blob-2");
+    ids.remember(ours(3), "blob-3"); // evicts ours(1)
+    const body = {
+      input: [
+        { type: "reasoning", id: ours(2), encrypted_content: "e2" },
+        { type: "reasoning", id: ours(1), encrypted_content: "e1" },
+        { type: "reasoning", id: "rs_client_own", encrypted_content: "e" },
+        { type: "message", id: ours(3), role: "user", content: "hi" },
+      ],
+    };
+    withUpstreamItemIds(body, model, { customTools: new Set(), upstreamIds: ids });
+    assert.deepEqual(
+      body.input.map((i) => i.id),
+      ["blob-2", undefined, "rs_client_own", ours(3)],
+    );
+  });
+});
