@@ -49,5 +49,5 @@ export interface ResponseStore {
 export function describeLimits(limits: ResponseStoreLimits): string {
   const minutes = Math.round(limits.ttlMs / 60_000);
   const ttl = minutes >= 1 ? `${minutes} minute${minutes === 1 ? "" : "s"}` : `${Math.round(limits.ttlMs / 1000)} seconds`;
-  return `copilot-api keeps responses in memory for ${ttl} after their last use (at most ${limits.maxResponses} responses, ${Math.round(limits.maxBytes / (1024 * 1024))} MiB), and not across restarts`;
+  return `copilot-api keeps responses in memory for ${ttl} after their last use, at most ${limits.maxResponses} responses and ${Math.round(limits.maxBytes / (1024 * 1024))} MiB, and not across restarts`;
 }
