@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
@@ -33,7 +33,8 @@ goals = false
 /**
  * The real Codex CLI (pinned in e2e/clients) through a tool round trip: it runs the command the
  * model asks for and sends the output back as a function_call_output, on a responses-native
- * model, a Claude model (translated to /v1/messages) and a chat-only model.
+ * model, a Claude model (translated to /v1/messages) and a chat-only model; and its free-form
+ * apply_patch on a Claude model, which must come back to it as a custom_tool_call.
  */
 describe("Codex CLI end to end", () => {
   let h: Harness;
@@ -101,5 +102,51 @@ describe("Codex CLI end to end", () => {
 
   test("chat-only model (gpt-4.1): translated to /chat/completions", async () => {
     await roundTrip("gpt-4.1", "/chat/completions");
+  });
+
+  /**
+   * Codex offers its free-form apply_patch only to models whose metadata says so; for a custom
+   * provider's model it has none, so the test gives it a catalog entry (`model_catalog_json`), as
+   * a user who wants apply_patch on Claude would. The fields are the ones the pinned Codex requires.
+   */
+  const claudeCatalogEntry = {
+    slug: "claude-sonnet-4.5",
+    display_name: "Claude Sonnet 4.5",
+    base_instructions: "You are a coding agent. Edit files with apply_patch.",
+    apply_patch_tool_type: "freeform",
+    shell_type: "shell_command",
+    context_window: 128000,
+    supported_reasoning_levels: [],
+    visibility: "list",
+    supported_in_api: true,
+    priority: 1,
+    support_verbosity: false,
+    truncation_policy: { mode: "tokens", limit: 10000 },
+    experimental_supported_tools: [],
+  };
+
+  test("apply_patch on a Claude model (claude-sonnet-4.5): the raw patch reaches Codex, which applies it", async () => {
+    h.fake.reset();
+    const home = await mkdtemp(join(scratch, "home-"));
+    const cwd = await mkdtemp(join(scratch, "cwd-"));
+    const catalog = join(home, "models.json");
+    await writeFile(catalog, JSON.stringify({ models: [claudeCatalogEntry] }));
+    await writeFile(join(home, "config.toml"), `model_catalog_json = ${JSON.stringify(catalog)}\n${configToml(h.url, "claude-sonnet-4.5")}`);
+    const run = await runClient(
+      codex,
+      ["exec", "--strict-config", "--skip-git-repo-check", "--json", "-s", "danger-full-access", "patch hello.txt"],
+      { HOME: home, CODEX_HOME: home, COPILOT_API_KEY: "dummy", HTTPS_PROXY: trap.url, HTTP_PROXY: trap.url, NO_PROXY: "127.0.0.1,localhost" },
+      cwd,
+    );
+    assert.equal(run.code, 0, `codex exited ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
+    const upstream = h.fake.calls.filter((c) => c.route === "/v1/messages");
+    assert.equal(upstream.length, 2, h.fake.calls.map((c) => c.route).join(", "));
+    const offered = (upstream[0]!.body as { tools: { name: string; input_schema: { properties: Record<string, unknown> } }[] }).tools.find((t) => t.name === "apply_patch");
+    assert.ok(offered?.input_schema.properties.input, "apply_patch went to Claude as a tool taking the raw input");
+    const events = run.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as { type: string; item?: { type?: string; status?: string } });
+    assert.ok(events.some((e) => e.type === "item.completed" && e.item?.type === "file_change" && e.item.status === "completed"), run.stdout);
+    assert.equal(await readFile(join(cwd, "hello.txt"), "utf8"), "patched by fake Copilot\n");
+    assert.match(upstream[1]!.rawBody, /Success\. Updated the following files/);
+    assert.deepEqual(trap.attempts, [], "Codex tried to reach an outside host");
   });
 });
