@@ -7,9 +7,9 @@
  * ours. Copilot binds a reasoning item's encrypted_content to its own id, though: sent back under
  * another id it answers 400 "Encrypted content item_id did not match the target item id"
  * (openclaw#71333, Floway#248). So our id is swapped back for Copilot's before the item goes
- * upstream again. Bounded in count and bytes, least recently used first out; an id forgotten here
- * (evicted, or from before a restart) is sent without an id, which Copilot accepts by recovering
- * the item from the encrypted content [U] (openclaw#72602, one report).
+ * upstream again. Bounded in count and bytes, least recently used first out; a reasoning item
+ * whose id was forgotten here (evicted, or from before a restart) is left out of the request
+ * (with-upstream-item-ids.ts).
  */
 export class UpstreamItemIds {
   private readonly ids = new Map<string, string>();

@@ -3,6 +3,7 @@ import { after, before, describe, test } from "node:test";
 import OpenAI from "openai";
 import { type Harness, startHarness } from "../helpers/harness.js";
 import { parseSse } from "../helpers/stream-check.js";
+import { UpstreamItemIds } from "../../src/responses-state/upstream-item-ids.js";
 
 type Event = Record<string, any>;
 
@@ -89,5 +90,15 @@ describe("stable Responses item ids", () => {
     const upstreamReasoning = sent.input.find((i) => i.type === "reasoning")!;
     assert.notEqual(upstreamReasoning.id, reasoning.id, "Copilot's own id went upstream");
     assert.equal(upstreamReasoning.encrypted_content, reasoning.encrypted_content);
+
+    // As after a restart: Copilot's id is no longer known, so the reasoning item stays behind
+    // rather than go up under an id Copilot would refuse.
+    h.runtime.upstreamItemIds = new UpstreamItemIds();
+    const third = await openai.responses.create({
+      ...params,
+      input: [...input, reasoning, call, { type: "function_call_output", call_id: call.call_id, output: "hi" }],
+    });
+    assert.match(third.output_text, /Tool result: hi/);
+    assert.deepEqual((h.fake.calls.at(-1)!.body as { input: Event[] }).input.map((i) => i.type ?? "message"), ["message", "function_call", "function_call_output"]);
   });
 });

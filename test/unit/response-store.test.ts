@@ -67,7 +67,7 @@ describe("UpstreamItemIds and withUpstreamItemIds", () => {
   const ours = (n: number) => `rs_${n.toString(16).padStart(48, "0")}`;
   const model = {} as CopilotModel;
 
-  it("puts Copilot's id back, drops one of ours it no longer knows, leaves other ids alone", () => {
+  it("puts Copilot's id back, leaves out a reasoning item of ours whose id it no longer knows, leaves other ids alone", () => {
     const ids = new UpstreamItemIds(2);
     ids.remember(ours(1), "blob-1");
     ids.remember(ours(2), "blob-2");
@@ -83,7 +83,7 @@ describe("UpstreamItemIds and withUpstreamItemIds", () => {
     withUpstreamItemIds(body, model, { customTools: new Set(), upstreamIds: ids });
     assert.deepEqual(
       body.input.map((i) => i.id),
-      ["blob-2", undefined, "rs_client_own", ours(3)],
+      ["blob-2", "rs_client_own", ours(3)],
     );
   });
 });

@@ -1,18 +1,25 @@
 import { isOurReasoningId } from "./stable-item-ids.js";
-import { inputItems, type ResponsesInterceptor } from "./types.js";
+import type { ResponsesInterceptor } from "./types.js";
 
 /**
  * A reasoning item comes back under the stable id we gave it (stable-item-ids.ts), but Copilot
  * verifies its encrypted_content against Copilot's own id for it ("Encrypted content item_id did
- * not match the target item id", openclaw#71333). That id is put back; when it was forgotten
- * (evicted, or the server restarted) the item goes without an id, which Copilot accepts by
- * recovering it from the encrypted content [U] (openclaw#72602). Ids that aren't ours pass as sent.
+ * not match the target item id", openclaw#71333). That id is put back. When it was forgotten
+ * (evicted, or the server restarted) the item is dropped: Copilot reportedly also accepts it with
+ * no id, recovering the item from the encrypted content [U] (openclaw#72602, one report), but were
+ * that wrong every later turn of the conversation would fail, while a missing reasoning item only
+ * costs the model its earlier reasoning. Ids that aren't ours pass as sent.
  */
 export const withUpstreamItemIds: ResponsesInterceptor = (body, _model, state) => {
-  for (const item of inputItems(body)) {
-    if (item.type !== "reasoning" || typeof item.id !== "string") continue;
-    const raw = state.upstreamIds?.upstream(item.id);
-    if (raw !== undefined) item.id = raw;
-    else if (isOurReasoningId(item.id)) delete item.id;
-  }
+  if (!Array.isArray(body.input)) return;
+  body.input = (body.input as unknown[]).filter((item) => {
+    if (!item || typeof item !== "object") return true;
+    const it = item as Record<string, unknown>;
+    const id = it.id;
+    if (it.type !== "reasoning" || typeof id !== "string") return true;
+    const raw = state.upstreamIds?.upstream(id);
+    if (raw === undefined) return !isOurReasoningId(id);
+    it.id = raw;
+    return true;
+  });
 };
