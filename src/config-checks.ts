@@ -78,6 +78,9 @@ export const SETTING_CHECKS: Record<string, { flag?: string; check: Check }> = {
   rateLimitSeconds: { flag: "--rate-limit", check: parses((v: number | string) => parseRateLimit(v)) },
   corsOrigins: { flag: "--cors-origin", check: each(nonEmpty("an origin such as http://localhost:3000")) },
   logFile: { flag: "--log-file", check: nonEmpty("a file path") },
+  responseStoreMaxResponses: { check: wholeNumber(0, 1_000_000, "responses (0: keep none)") },
+  responseStoreMaxBytes: { check: wholeNumber(0, Number.MAX_SAFE_INTEGER, "bytes (0: keep none)") },
+  responseStoreTtlSeconds: { check: wholeNumber(1, 30 * 24 * 3600, "seconds") },
 };
 
 /** A setting refused at start: the CLI exits with status 2. */

@@ -28,6 +28,8 @@ describe("setting checks", () => {
     assert.throws(file({ bodyLimit: 1.5 }), /"bodyLimit" must be a whole number/);
     assert.throws(file({ upstreamIdleTimeoutMs: -5 }), /"upstreamIdleTimeoutMs" must be a whole number of milliseconds \(0: never\)/);
     assert.throws(file({ upstreamIdleTimeoutMs: 2 ** 31 }), /"upstreamIdleTimeoutMs"/);
+    assert.throws(file({ responseStoreTtlSeconds: 0 }), /"responseStoreTtlSeconds" must be a whole number of seconds from 1/);
+    assert.throws(file({ responseStoreMaxBytes: -1 }), /"responseStoreMaxBytes" must be a whole number of bytes \(0: keep none\)/);
     assert.throws(file({ imageFetchTimeoutMs: 0 }), /"imageFetchTimeoutMs" Invalid image fetch timeout/);
     assert.throws(file({ apiKeys: ["a key"] }), /"apiKeys" must not contain spaces/);
     assert.throws(file({ accountType: "team" }), /"accountType" Invalid account type/);
