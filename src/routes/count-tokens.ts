@@ -4,7 +4,7 @@ import { ApiError, badRequest } from "../errors.js";
 import { readJsonObject, requireModel } from "../http/request.js";
 import type { Runtime } from "../runtime.js";
 import { BodyCountCache } from "../tokens/body-count-cache.js";
-import { countAnthropicTokens } from "../tokens/count-tokens.js";
+import { countAnthropicTokensAsync } from "../tokens/count-tokens.js";
 import type { CopilotModel } from "../upstream/model-catalog.js";
 
 /**
@@ -40,7 +40,7 @@ export function countTokens(runtime: Runtime) {
     requireModel(body);
     if (!Array.isArray(body.messages)) throw badRequest("`messages` is required and must be an array", "messages");
     const model = resolve(body.model);
-    const count = countAnthropicTokens(body, model);
+    const count = await countAnthropicTokensAsync(body, model, c.req.raw.signal);
     repeats.set(digest, body.model, model, count);
     return c.json({ input_tokens: count });
   };

@@ -3,7 +3,7 @@ import { anthropicClient, upstreamCodec } from "../bridge/codecs.js";
 import { planUpstream } from "../bridge/plan.js";
 import { runTranslated } from "../bridge/run-translated.js";
 import { decodeAnthropicRequest } from "../dialects/anthropic/decode-request.js";
-import { countAnthropicTokens } from "../tokens/count-tokens.js";
+import { countAnthropicTokensAsync } from "../tokens/count-tokens.js";
 import { resolveModel } from "../bridge/resolve-model.js";
 import { nativeStreamHandlers, stripCopilotFields } from "../dialects/anthropic/clean-native-stream.js";
 import { ApiError, badRequest, midStreamError, readUpstreamJson } from "../errors.js";
@@ -37,10 +37,11 @@ export function messages(runtime: Runtime) {
 }
 
 /** Every other model: Anthropic → IR → the model's endpoint, and its stream back as Anthropic events. */
-function translated(runtime: Runtime, c: Context, body: Record<string, unknown>, model: CopilotModel, endpoint: UpstreamEndpoint) {
+async function translated(runtime: Runtime, c: Context, body: Record<string, unknown>, model: CopilotModel, endpoint: UpstreamEndpoint) {
   const call = classify(c, body);
   const vision = hasImage(body.messages);
   const req = decodeAnthropicRequest(body);
+  const inputTokensEstimate = await countAnthropicTokensAsync(body, model, c.req.raw.signal);
   return runTranslated({
     runtime,
     c,
@@ -50,7 +51,7 @@ function translated(runtime: Runtime, c: Context, body: Record<string, unknown>,
     client: anthropicClient,
     call: { ...call, vision, interactionId: interactionIdFrom(c.req.raw.headers) },
     echoModel: asText(body.model),
-    inputTokensEstimate: countAnthropicTokens(body, model),
+    inputTokensEstimate,
   });
 }
 

@@ -236,6 +236,8 @@ export class RankTable {
   private mask: number;
   private count = 0;
   private at = 0;
+  /** longestToken, computed on first use (a deserialized table has no constructor run). */
+  private longest?: number;
 
   constructor(bytes: number, entries: number) {
     this.data = new Uint8Array(Math.max(16, bytes));
@@ -300,6 +302,20 @@ export class RankTable {
 
   get size(): number {
     return this.count;
+  }
+
+  /**
+   * Bytes of the longest token. A range longer than this plus a byte-order mark (which rankOfBytes
+   * drops) is never a token, so merging can refuse it without hashing it: what keeps a long run of one
+   * character class from costing a lookup as long as the run at every step.
+   */
+  get longestToken(): number {
+    if (this.longest === undefined) {
+      let longest = 0;
+      for (let k = 0; k < this.count; k++) longest = Math.max(longest, this.offsets[k + 1]! - this.offsets[k]!);
+      this.longest = longest;
+    }
+    return this.longest;
   }
 
   /** The table as bytes, for tokenizer-cache.ts: a header, then each array, 4-byte aligned. */

@@ -17,8 +17,9 @@ import { imageSizeFromBase64 } from "./image-size.js";
 import { type ImageDetail, type ImageRule, imageTokens } from "./image-tokens.js";
 import { type CountProfile, resolveProfile, type TokenizerFamily } from "./model-profile.js";
 import { type CacheStats, type PieceCount, PieceCache } from "./piece-cache.js";
-import { countText, type Encoding, estimateFromSamples, SAMPLE_THRESHOLD_CHARS, toEncoding, warmTokenizer } from "./tokenizer.js";
+import { countTextSteps, type Encoding, estimateFromSamplesSteps, SAMPLE_THRESHOLD_CHARS, toEncoding, warmTokenizer } from "./tokenizer.js";
 import { warmUpText } from "./warm-up-text.js";
+import { runSliced, runToEnd, slicedMeter, type Steps, unslicedMeter, type WorkMeter } from "./work-steps.js";
 
 // ---- Structural overheads (vendor units). Small next to content; see docs/count-tokens.md. ----
 
@@ -86,23 +87,47 @@ export function countOpenAIChatTokens(body: unknown, model: CopilotModel | undef
   return explainOpenAIChatTokens(body, model).total;
 }
 
+/**
+ * countAnthropicTokens for request handlers: the same count, done in slices of a few milliseconds
+ * with the event loop free in between (work-steps.ts), so no body, however large or shaped, holds up
+ * the other requests. `signal` (the client's request) stops it when the client leaves.
+ */
+export async function countAnthropicTokensAsync(body: unknown, model: CopilotModel | undefined, signal?: AbortSignal): Promise<number> {
+  return (await runSliced(anthropicSteps(body, model, slicedMeter()), signal)).total;
+}
+
+/** countOpenAIChatTokens in slices, as countAnthropicTokensAsync. */
+export async function countOpenAIChatTokensAsync(body: unknown, model: CopilotModel | undefined, signal?: AbortSignal): Promise<number> {
+  return (await runSliced(openAIChatSteps(body, model, slicedMeter()), signal)).total;
+}
+
 export function explainAnthropicTokens(body: unknown, model: CopilotModel | undefined): TokenBreakdown {
+  return runToEnd(anthropicSteps(body, model, unslicedMeter()));
+}
+
+export function explainOpenAIChatTokens(body: unknown, model: CopilotModel | undefined): TokenBreakdown {
+  return runToEnd(openAIChatSteps(body, model, unslicedMeter()));
+}
+
+function* anthropicSteps(body: unknown, model: CopilotModel | undefined, meter: WorkMeter): Steps<TokenBreakdown> {
   const b = isObject(body) ? body : {};
   const profile = resolveProfile(model, b.model, "claude");
-  const c = new Counter(profile);
+  const c = new Counter(profile, meter);
   const sections = { system: 0, tools: 0, messages: 0, overhead: 0 };
   try {
-    sections.overhead += c.section(() => c.addFixed(ANTHROPIC_REQUEST_BASE));
-    sections.system += c.section(() => countAnthropicSystem(c, b.system));
-    sections.messages += c.section(() => {
-      if (Array.isArray(b.messages)) for (const m of b.messages) c.measure("a-msg", m, () => countAnthropicMessage(c, m));
+    sections.overhead += yield* c.section(function* () {
+      c.addFixed(ANTHROPIC_REQUEST_BASE);
     });
-    sections.tools += c.section(() => {
+    sections.system += yield* c.section(() => countAnthropicSystem(c, b.system));
+    sections.messages += yield* c.section(function* () {
+      if (Array.isArray(b.messages)) for (const m of b.messages) yield* c.measure("a-msg", m, () => countAnthropicMessage(c, m));
+    });
+    sections.tools += yield* c.section(function* () {
       const tools = Array.isArray(b.tools) ? b.tools : [];
       if (tools.length === 0) return;
-      for (const t of tools) c.measure("a-tool", t, () => countAnthropicTool(c, t));
+      for (const t of tools) yield* c.measure("a-tool", t, () => countAnthropicTool(c, t));
     });
-    sections.overhead += c.section(() => {
+    sections.overhead += yield* c.section(function* () {
       if (Array.isArray(b.tools) && b.tools.length > 0) c.addFixed(toolsPromptTokens(b.tool_choice));
     });
   } catch {
@@ -111,21 +136,23 @@ export function explainAnthropicTokens(body: unknown, model: CopilotModel | unde
   return c.result(sections);
 }
 
-export function explainOpenAIChatTokens(body: unknown, model: CopilotModel | undefined): TokenBreakdown {
+function* openAIChatSteps(body: unknown, model: CopilotModel | undefined, meter: WorkMeter): Steps<TokenBreakdown> {
   const b = isObject(body) ? body : {};
   const profile = resolveProfile(model, b.model, "openai");
-  const c = new Counter(profile);
+  const c = new Counter(profile, meter);
   const sections = { system: 0, tools: 0, messages: 0, overhead: 0 };
   try {
-    sections.overhead += c.section(() => c.addFixed(OPENAI_REPLY_PRIMING));
-    sections.messages += c.section(() => {
-      if (Array.isArray(b.messages)) for (const m of b.messages) c.measure("o-msg", m, () => countOpenAIMessage(c, m));
+    sections.overhead += yield* c.section(function* () {
+      c.addFixed(OPENAI_REPLY_PRIMING);
     });
-    sections.tools += c.section(() => {
+    sections.messages += yield* c.section(function* () {
+      if (Array.isArray(b.messages)) for (const m of b.messages) yield* c.measure("o-msg", m, () => countOpenAIMessage(c, m));
+    });
+    sections.tools += yield* c.section(function* () {
       const tools = [...(Array.isArray(b.tools) ? b.tools : []), ...(Array.isArray(b.functions) ? b.functions : [])];
       if (tools.length === 0) return;
       c.addFixed(Math.floor(OPENAI_TOOLS_BASE * OPENAI_TOOLS_MARGIN));
-      for (const t of tools) c.measure("o-tool", t, () => countOpenAITool(c, t));
+      for (const t of tools) yield* c.measure("o-tool", t, () => countOpenAITool(c, t));
     });
   } catch {
     // Defensive, as above.
@@ -178,15 +205,18 @@ class Counter {
   fixed = 0;
   private exactChars = 0;
 
-  constructor(readonly profile: CountProfile) {}
+  constructor(
+    readonly profile: CountProfile,
+    private readonly meter: WorkMeter,
+  ) {}
 
   addFixed(n: number): void {
     if (Number.isFinite(n) && n > 0) this.fixed += n;
   }
 
-  addText(value: unknown, weight = 1): void {
+  *addText(value: unknown, weight = 1): Steps<void> {
     const s = asText(value);
-    if (s.length > 0) this.text += this.tokens(s) * weight;
+    if (s.length > 0) this.text += (yield* this.tokens(s)) * weight;
   }
 
   /**
@@ -195,11 +225,11 @@ class Counter {
    * 16 KiB are sampled with small windows, so even a first count of a huge history stays well under
    * a few hundred milliseconds.
    */
-  private tokens(s: string): number {
+  private *tokens(s: string): Steps<number> {
     const encoding = this.profile.encoding;
-    if (this.exactChars > CALL_EXACT_BUDGET_CHARS && s.length > 16_384) return estimateFromSamples(s, encoding, 4, 2_048);
+    if (this.exactChars > CALL_EXACT_BUDGET_CHARS && s.length > 16_384) return yield* estimateFromSamplesSteps(s, encoding, 4, 2_048, this.meter);
     this.exactChars += Math.min(s.length, SAMPLE_THRESHOLD_CHARS);
-    return countText(s, encoding);
+    return yield* countTextSteps(s, encoding, this.meter);
   }
 
   image(width: number | undefined, height: number | undefined, detail?: ImageDetail): void {
@@ -207,7 +237,7 @@ class Counter {
   }
 
   /** Counts `value` through `fn`, or takes its count from the cache when the same piece was seen. */
-  measure(kind: string, value: unknown, fn: () => void): void {
+  *measure(kind: string, value: unknown, fn: () => Steps<void>): Steps<void> {
     const key = this.keyFor(kind, value);
     if (key !== undefined) {
       const hit = cache.get(key);
@@ -219,15 +249,15 @@ class Counter {
     }
     const t0 = this.text;
     const f0 = this.fixed;
-    fn();
+    yield* fn();
     if (key !== undefined) cache.set(key, { text: this.text - t0, fixed: this.fixed - f0 } satisfies PieceCount);
   }
 
   /** Vendor-unit tokens added by `fn` (for the breakdown; the total is computed once, in result()). */
-  section(fn: () => void): number {
+  *section(fn: () => Steps<void>): Steps<number> {
     const t0 = this.text;
     const f0 = this.fixed;
-    fn();
+    yield* fn();
     return Math.round((this.text - t0) * this.profile.factor + (this.fixed - f0));
   }
 
@@ -304,52 +334,52 @@ function toolsPromptTokens(toolChoice: unknown): number {
   return t === "any" || t === "tool" ? ANTHROPIC_TOOLS_PROMPT_FORCED : ANTHROPIC_TOOLS_PROMPT_AUTO;
 }
 
-function countAnthropicSystem(c: Counter, system: unknown): void {
+function* countAnthropicSystem(c: Counter, system: unknown): Steps<void> {
   if (system === undefined || system === null) return;
   if (typeof system === "string") {
     if (system.length === 0) return;
     c.addFixed(ANTHROPIC_SYSTEM_OVERHEAD);
-    c.measure("a-sys-str", system, () => c.addText(system));
+    yield* c.measure("a-sys-str", system, () => c.addText(system));
     return;
   }
   if (Array.isArray(system)) {
     if (system.length === 0) return;
     c.addFixed(ANTHROPIC_SYSTEM_OVERHEAD);
-    for (const block of system) c.measure("a-sys", block, () => countAnthropicBlock(c, block, 0));
+    for (const block of system) yield* c.measure("a-sys", block, () => countAnthropicBlock(c, block, 0));
     return;
   }
-  c.addText(system);
+  yield* c.addText(system);
 }
 
-function countAnthropicMessage(c: Counter, m: unknown): void {
+function* countAnthropicMessage(c: Counter, m: unknown): Steps<void> {
   c.addFixed(ANTHROPIC_PER_MESSAGE);
   if (!isObject(m)) {
-    c.addText(m);
+    yield* c.addText(m);
     return;
   }
-  countAnthropicContent(c, m.content, 0);
+  yield* countAnthropicContent(c, m.content, 0);
 }
 
-function countAnthropicContent(c: Counter, content: unknown, depth: number): void {
+function* countAnthropicContent(c: Counter, content: unknown, depth: number): Steps<void> {
   if (Array.isArray(content)) {
-    content.forEach((block, i) => {
+    for (let i = 0; i < content.length; i++) {
       if (i > 0) c.addFixed(ANTHROPIC_PER_EXTRA_BLOCK);
-      countAnthropicBlock(c, block, depth + 1);
-    });
+      yield* countAnthropicBlock(c, content[i], depth + 1);
+    }
     return;
   }
-  c.addText(content);
+  yield* c.addText(content);
 }
 
-function countAnthropicBlock(c: Counter, block: unknown, depth: number): void {
+function* countAnthropicBlock(c: Counter, block: unknown, depth: number): Steps<void> {
   if (!isObject(block)) {
-    c.addText(block);
+    yield* c.addText(block);
     return;
   }
   if (depth > MAX_DEPTH) return;
   switch (block.type) {
     case "text":
-      c.addText(block.text);
+      yield* c.addText(block.text);
       return;
     case "image":
       countAnthropicImageSource(c, block.source);
@@ -358,33 +388,33 @@ function countAnthropicBlock(c: Counter, block: unknown, depth: number): void {
     case "server_tool_use":
     case "mcp_tool_use":
       c.addFixed(ANTHROPIC_TOOL_USE_OVERHEAD);
-      c.addText(block.name);
-      c.addText(jsonText(block.input));
+      yield* c.addText(block.name);
+      yield* c.addText(jsonText(block.input));
       return;
     case "tool_result":
     case "mcp_tool_result":
       c.addFixed(ANTHROPIC_TOOL_RESULT_OVERHEAD);
-      countAnthropicContent(c, block.content, depth);
+      yield* countAnthropicContent(c, block.content, depth);
       return;
     case "thinking":
-      c.addText(block.thinking);
+      yield* c.addText(block.thinking);
       return;
     case "redacted_thinking":
       // Encrypted thinking: ~4 bytes of plaintext per token, base64 carries 3 bytes per 4 chars.
       c.addFixed(Math.ceil((asText(block.data).length * 3) / 4 / 4));
       return;
     case "document":
-      c.addText(block.title);
-      c.addText(block.context);
-      countDocumentSource(c, block.source, depth);
+      yield* c.addText(block.title);
+      yield* c.addText(block.context);
+      yield* countDocumentSource(c, block.source, depth);
       return;
     case "search_result":
-      c.addText(block.title);
-      c.addText(block.source);
-      countAnthropicContent(c, block.content, depth);
+      yield* c.addText(block.title);
+      yield* c.addText(block.source);
+      yield* countAnthropicContent(c, block.content, depth);
       return;
     default:
-      countGeneric(c, block);
+      yield* countGeneric(c, block);
   }
 }
 
@@ -397,37 +427,37 @@ function countAnthropicImageSource(c: Counter, source: unknown): void {
   c.image(undefined, undefined); // url / file source: size unknown
 }
 
-function countAnthropicTool(c: Counter, tool: unknown): void {
+function* countAnthropicTool(c: Counter, tool: unknown): Steps<void> {
   c.addFixed(ANTHROPIC_PER_TOOL);
   if (!isObject(tool)) {
-    c.addText(tool);
+    yield* c.addText(tool);
     return;
   }
-  c.addText(tool.name);
-  c.addText(tool.description);
+  yield* c.addText(tool.name);
+  yield* c.addText(tool.description);
   if (tool.input_schema !== undefined) {
-    c.addText(jsonText(tool.input_schema));
+    yield* c.addText(jsonText(tool.input_schema));
   } else if (typeof tool.type === "string") {
     // Anthropic-defined tools (bash_…, text_editor_…, web_search_…) carry their definition server-side.
-    c.addText(jsonText(withoutKeys(tool, ["name", "description", "cache_control"])));
+    yield* c.addText(jsonText(withoutKeys(tool, ["name", "description", "cache_control"])));
   }
 }
 
-function countDocumentSource(c: Counter, source: unknown, depth: number): void {
+function* countDocumentSource(c: Counter, source: unknown, depth: number): Steps<void> {
   if (!isObject(source)) {
     c.addFixed(pdfTokens(c, undefined));
     return;
   }
   switch (source.type) {
     case "text":
-      c.addText(source.data);
+      yield* c.addText(source.data);
       return;
     case "content":
-      countAnthropicContent(c, source.content, depth);
+      yield* countAnthropicContent(c, source.content, depth);
       return;
     case "base64":
       if (typeof source.media_type === "string" && source.media_type.startsWith("text/")) {
-        c.addText(decodeBase64Text(source.data));
+        yield* c.addText(decodeBase64Text(source.data));
         return;
       }
       c.addFixed(pdfTokens(c, source.data));
@@ -439,58 +469,58 @@ function countDocumentSource(c: Counter, source: unknown, depth: number): void {
 
 // ---- OpenAI chat ----------------------------------------------------------------------------------
 
-function countOpenAIMessage(c: Counter, m: unknown): void {
+function* countOpenAIMessage(c: Counter, m: unknown): Steps<void> {
   c.addFixed(OPENAI_PER_MESSAGE);
   if (!isObject(m)) {
-    c.addText(m);
+    yield* c.addText(m);
     return;
   }
-  c.addText(m.role);
+  yield* c.addText(m.role);
   if (m.name !== undefined && m.name !== null) {
     c.addFixed(OPENAI_PER_NAME);
-    c.addText(m.name);
+    yield* c.addText(m.name);
   }
-  countOpenAIContent(c, m.content);
-  c.addText(m.refusal);
-  c.addText(m.reasoning_text); // Copilot: visible Claude thinking echoed back on assistant messages
-  c.addText(m.tool_call_id);
+  yield* countOpenAIContent(c, m.content);
+  yield* c.addText(m.refusal);
+  yield* c.addText(m.reasoning_text); // Copilot: visible Claude thinking echoed back on assistant messages
+  yield* c.addText(m.tool_call_id);
   if (Array.isArray(m.tool_calls)) {
     for (const call of m.tool_calls) {
       c.addFixed(OPENAI_PER_TOOL_CALL);
       const fn = isObject(call) && isObject(call.function) ? call.function : call;
       if (isObject(fn)) {
-        c.addText(fn.name);
-        c.addText(typeof fn.arguments === "string" ? fn.arguments : jsonText(fn.arguments));
+        yield* c.addText(fn.name);
+        yield* c.addText(typeof fn.arguments === "string" ? fn.arguments : jsonText(fn.arguments));
       } else {
-        c.addText(fn);
+        yield* c.addText(fn);
       }
     }
   }
   if (isObject(m.function_call)) {
     c.addFixed(OPENAI_PER_TOOL_CALL);
-    c.addText(m.function_call.name);
-    c.addText(m.function_call.arguments);
+    yield* c.addText(m.function_call.name);
+    yield* c.addText(m.function_call.arguments);
   }
 }
 
-function countOpenAIContent(c: Counter, content: unknown): void {
+function* countOpenAIContent(c: Counter, content: unknown): Steps<void> {
   if (!Array.isArray(content)) {
-    c.addText(content);
+    yield* c.addText(content);
     return;
   }
   for (const part of content) {
     if (!isObject(part)) {
-      c.addText(part);
+      yield* c.addText(part);
       continue;
     }
     switch (part.type) {
       case "text":
       case "input_text":
       case "output_text":
-        c.addText(part.text);
+        yield* c.addText(part.text);
         break;
       case "refusal":
-        c.addText(part.refusal);
+        yield* c.addText(part.refusal);
         break;
       case "image_url": {
         const img = isObject(part.image_url) ? part.image_url : { url: part.image_url };
@@ -507,26 +537,26 @@ function countOpenAIContent(c: Counter, content: unknown): void {
       }
       case "file": {
         const file = isObject(part.file) ? part.file : {};
-        c.addText(file.filename);
+        yield* c.addText(file.filename);
         c.addFixed(pdfTokens(c, typeof file.file_data === "string" ? stripDataUrlPrefix(file.file_data) : undefined));
         break;
       }
       default:
-        countGeneric(c, part);
+        yield* countGeneric(c, part);
     }
   }
 }
 
-function countOpenAITool(c: Counter, tool: unknown): void {
+function* countOpenAITool(c: Counter, tool: unknown): Steps<void> {
   c.addFixed(Math.floor(OPENAI_PER_TOOL * OPENAI_TOOLS_MARGIN));
   const fn = isObject(tool) && isObject(tool.function) ? tool.function : tool;
   if (!isObject(fn)) {
-    c.addText(fn, OPENAI_TOOLS_MARGIN);
+    yield* c.addText(fn, OPENAI_TOOLS_MARGIN);
     return;
   }
-  c.addText(fn.name, OPENAI_TOOLS_MARGIN);
-  c.addText(fn.description, OPENAI_TOOLS_MARGIN);
-  if (fn.parameters !== undefined) c.addText(jsonText(fn.parameters), OPENAI_TOOLS_MARGIN);
+  yield* c.addText(fn.name, OPENAI_TOOLS_MARGIN);
+  yield* c.addText(fn.description, OPENAI_TOOLS_MARGIN);
+  if (fn.parameters !== undefined) yield* c.addText(jsonText(fn.parameters), OPENAI_TOOLS_MARGIN);
 }
 
 function toDetail(d: unknown): ImageDetail {
@@ -536,8 +566,8 @@ function toDetail(d: unknown): ImageDetail {
 // ---- Shared helpers -------------------------------------------------------------------------------
 
 /** Unknown block types: their readable strings, with binary payloads left out. */
-function countGeneric(c: Counter, value: unknown): void {
-  c.addText(jsonText(value, dropBulkReplacer));
+function* countGeneric(c: Counter, value: unknown): Steps<void> {
+  yield* c.addText(jsonText(value, dropBulkReplacer));
 }
 
 function dropBulkReplacer(key: string, v: unknown): unknown {

@@ -9,6 +9,7 @@
 
 import { BpeCounter } from "./bpe-count.js";
 import { warmUpText } from "./warm-up-text.js";
+import { runToEnd, type Steps, unslicedMeter, type WorkMeter } from "./work-steps.js";
 
 export type Encoding = "o200k_base" | "cl100k_base";
 
@@ -65,15 +66,20 @@ function exactCount(text: string, encoding: Encoding): number {
  *
  * Exact up to SAMPLE_THRESHOLD_CHARS (200,000 UTF-16 units, roughly 30-50 ms of tokenizing on a
  * slow core). Longer strings (a multi-MB file pasted into a tool_result) are estimated so that one
- * count never blocks the event loop for long: SAMPLE_WINDOWS windows of SAMPLE_WINDOW_CHARS, spread
+ * count never takes long: SAMPLE_WINDOWS windows of SAMPLE_WINDOW_CHARS, spread
  * evenly over the string and cut at whitespace, are tokenized, and their tokens-per-character ratio
  * is applied to the whole length. On ordinary prose, code and JSON the estimate lands within a few
  * percent of the exact count, because token density varies slowly along such texts.
  */
 export function countText(text: string, encoding: Encoding = DEFAULT_ENCODING): number {
+  return runToEnd(countTextSteps(text, encoding, unslicedMeter()));
+}
+
+/** countText in steps that pause at `meter`'s slices (work-steps.ts). */
+export function* countTextSteps(text: string, encoding: Encoding, meter: WorkMeter): Steps<number> {
   if (typeof text !== "string" || text.length === 0) return 0;
-  if (text.length <= SAMPLE_THRESHOLD_CHARS) return exactCount(text, encoding);
-  return estimateFromSamples(text, encoding, SAMPLE_WINDOWS, SAMPLE_WINDOW_CHARS);
+  if (text.length <= SAMPLE_THRESHOLD_CHARS) return yield* counterFor(encoding).countSteps(text, meter);
+  return yield* estimateFromSamplesSteps(text, encoding, SAMPLE_WINDOWS, SAMPLE_WINDOW_CHARS, meter);
 }
 
 /**
@@ -81,7 +87,12 @@ export function countText(text: string, encoding: Encoding = DEFAULT_ENCODING): 
  * which switches to smaller samples once one request has already tokenized a lot of text.
  */
 export function estimateFromSamples(text: string, encoding: Encoding, windows: number, windowChars: number): number {
-  if (text.length <= windows * windowChars) return exactCount(text, encoding);
+  return runToEnd(estimateFromSamplesSteps(text, encoding, windows, windowChars, unslicedMeter()));
+}
+
+export function* estimateFromSamplesSteps(text: string, encoding: Encoding, windows: number, windowChars: number, meter: WorkMeter): Steps<number> {
+  const counter = counterFor(encoding);
+  if (text.length <= windows * windowChars) return yield* counter.countSteps(text, meter);
   const stride = Math.floor(text.length / windows);
   let sampledChars = 0;
   let sampledTokens = 0;
@@ -93,7 +104,7 @@ export function estimateFromSamples(text: string, encoding: Encoding, windows: n
     if (end <= start) continue;
     const slice = text.slice(start, end);
     sampledChars += slice.length;
-    sampledTokens += exactCount(slice, encoding);
+    sampledTokens += yield* counter.countSteps(slice, meter);
   }
   if (sampledChars === 0) return Math.ceil(text.length / 4);
   return Math.ceil((sampledTokens / sampledChars) * text.length);

@@ -4,7 +4,10 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { BpeCounter } from "../../src/tokens/bpe-count.js";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { BpeCounter, ownCopy, PIECE_CHUNK_CHARS } from "../../src/tokens/bpe-count.js";
+import { runToEnd, slicedMeter } from "../../src/tokens/work-steps.js";
 import { loadRankTable, RankTable, scanRanksSource, unescapeJs } from "../../src/tokens/bpe-ranks.js";
 
 const require = createRequire(import.meta.url);
@@ -120,5 +123,84 @@ describe("bpe-count: gpt-tokenizer's counts from typed-array tables", () => {
   it("reads JavaScript string escapes the way the table module means them", () => {
     assert.equal(unescapeJs(String.raw`a\"b\\c\n\t\u00e9\x41\u{1F600}`), 'a"b\\c\n\téA😀');
     assert.equal(scanRanksSource(new TextEncoder().encode("module.exports = 1")), undefined);
+  });
+
+  it("merges a 200,000-byte run of one character class with linear work", () => {
+    // chunkChars Infinity: the merge itself, on the whole run, as no request can make it do.
+    const whole = BpeCounter.load("o200k_base", undefined, { chunkChars: Number.POSITIVE_INFINITY });
+    for (const ch of ["a", "=", " "]) {
+      const steps = (n: number) => {
+        const before = whole.mergeSteps;
+        whole.count(ch.repeat(n));
+        return whole.mergeSteps - before;
+      };
+      const half = steps(100_000);
+      const full = steps(200_000);
+      // gpt-tokenizer's scan does ~n/2 rank comparisons per merge: billions here.
+      assert.ok(full <= 12 * 200_000, `${JSON.stringify(ch)}: ${full} steps for 200,000 bytes`);
+      assert.ok(full <= 2.2 * half, `${JSON.stringify(ch)}: ${half} steps for 100,000, ${full} for 200,000`);
+    }
+  });
+
+  it("counts long runs in chunks with the same result as whole on runs of one class", () => {
+    const chunked = BpeCounter.load("o200k_base");
+    const whole = BpeCounter.load("o200k_base", undefined, { chunkChars: Number.POSITIVE_INFINITY });
+    for (const ch of ["a", "Z", "=", " ", "\n", "中", "🙂", "é"]) {
+      const text = ch.repeat(Math.ceil((PIECE_CHUNK_CHARS * 5 + 7) / ch.length));
+      assert.equal(chunked.count(text), whole.count(text), JSON.stringify(ch));
+    }
+    // A chunk boundary never splits a surrogate pair (each half would count as U+FFFD).
+    const odd = `x${"🙂".repeat(PIECE_CHUNK_CHARS)}`;
+    assert.equal(chunked.count(odd), whole.count(odd));
+  });
+
+  it("countSteps pauses every slice of work, and paused counts on one counter do not mix", () => {
+    const counter = BpeCounter.load("o200k_base");
+    const a = "a".repeat(200_000);
+    const b = `${"=".repeat(50_000)} hello world ${"x".repeat(30_000)}`;
+    const meterA = slicedMeter(8_000);
+    const meterB = slicedMeter(8_000);
+    const stepsA = counter.countSteps(a, meterA);
+    const stepsB = counter.countSteps(b, meterB);
+    let pauses = 0;
+    let resultA: number | undefined;
+    let resultB: number | undefined;
+    // Alternate the two, as two requests counted in slices do.
+    while (resultA === undefined || resultB === undefined) {
+      if (resultA === undefined) {
+        const r = stepsA.next();
+        if (r.done) resultA = r.value;
+        else pauses++;
+      }
+      if (resultB === undefined) {
+        const r = stepsB.next();
+        if (r.done) resultB = r.value;
+      }
+    }
+    assert.equal(resultA, counter.count(a));
+    assert.equal(resultB, counter.count(b));
+    assert.ok(pauses >= 50, `${pauses} pauses for a 200,000-letter run`);
+    assert.equal(runToEnd(counter.countSteps("hello", slicedMeter())), counter.count("hello"));
+  });
+
+  it("ownCopy keeps no part of the string it was cut from alive", () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const retained = (copy: (s: string) => string): number => {
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      // Flat one-byte parents of 1 MB each; a 20-character regex match out of each.
+      const keys = Array.from({ length: 48 }, (_, i) => {
+        const parent = Buffer.alloc(1_000_000, 97 + (i % 26)).toString("latin1") + String(i);
+        return copy(/a+|b+|c+|[d-z]+/.exec(parent.slice(500_000, 500_020))![0]);
+      });
+      gc();
+      const after = process.memoryUsage().heapUsed;
+      assert.equal(keys.length, 48);
+      return after - before;
+    };
+    // The control shows the test can see the leak: plain matches hold their parents.
+    assert.ok(retained((s) => s) > 30_000_000, "plain slices keep their parents");
+    assert.ok(retained(ownCopy) < 10_000_000, "copies do not");
   });
 });
