@@ -17,6 +17,7 @@ import { deleteResponse, responseInputItems, retrieveResponse } from "./routes/s
 import type { Runtime } from "./runtime.js";
 import { observe } from "./observability/observe.js";
 import { meta } from "./observability/request-meta.js";
+import { clip } from "./text.js";
 
 type Env = { Variables: { dialect: ClientDialect } };
 
@@ -33,7 +34,7 @@ export function createApp(runtime: Runtime) {
     return renderError(c, apiError);
   });
   app.notFound((c) =>
-    renderError(c, new ApiError({ kind: "not_found", status: 404, message: `No route for ${c.req.method} ${c.req.path}` })),
+    renderError(c, new ApiError({ kind: "not_found", status: 404, message: `No route for ${clip(c.req.method, 20)} ${clip(c.req.path)}` })),
   );
 
   // Access control first: a refused request (no or bad key, host guard, origin) is counted in

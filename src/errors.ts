@@ -1,3 +1,5 @@
+import { clip } from "./text.js";
+
 /**
  * One error type for the whole server. Every failure is classified once, here, and each client
  * dialect renders it in its own shape (see dialects/<name>/encode-error.ts).
@@ -31,6 +33,13 @@ export interface ApiErrorInit {
   requestId?: string;
 }
 
+/**
+ * Longest message an ApiError keeps. Messages quote client values only cut short (text.ts quote()),
+ * but an upstream error can echo a whole field back: the message goes to the client, the request log
+ * and the dashboard's ring of recent requests, so it is bounded here once for all.
+ */
+export const MAX_ERROR_MESSAGE_CHARS = 4_000;
+
 export class ApiError extends Error {
   readonly kind: ErrorKind;
   readonly status: number;
@@ -41,12 +50,12 @@ export class ApiError extends Error {
   readonly requestId?: string;
 
   constructor(init: ApiErrorInit) {
-    super(init.message);
+    super(clip(init.message, MAX_ERROR_MESSAGE_CHARS));
     this.name = "ApiError";
     this.kind = init.kind;
     this.status = init.status;
-    this.code = init.code;
-    this.param = init.param;
+    this.code = init.code === undefined ? undefined : clip(init.code);
+    this.param = init.param === undefined ? undefined : clip(init.param);
     this.retryAfter = init.retryAfter;
     this.upstream = init.upstream ?? false;
     this.requestId = init.requestId;

@@ -23,11 +23,36 @@ const escaped = (ch: string) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, 
  * log line) are shown escaped, and the length is capped.
  */
 export function printable(value: string, max = 200): string {
-  const short = value.length > max ? `${value.slice(0, max)}…` : value;
-  return short.replace(CONTROL, escaped);
+  return clip(value, max).replace(CONTROL, escaped);
 }
 
 /** Everything printed goes through this: control characters but newline and tab are shown escaped. */
 export function withoutControls(text: string): string {
   return text.replace(CONTROL_BUT_LINES, escaped);
+}
+
+/** How much of a client's value an error message or a log line quotes. */
+export const ECHO_CHARS = 200;
+
+/**
+ * At most `max` characters of `s`, with an ellipsis when cut. A cut is a copy (ownCopy): a slice of a
+ * 20 MB field would keep the whole field alive for as long as the message lives (in the request
+ * recorder, hundreds of them).
+ */
+export function clip(s: string, max = ECHO_CHARS): string {
+  return s.length <= max ? s : `${ownCopy(s.slice(0, max))}…`;
+}
+
+/** A client's value quoted in a message: as JSON text, at most ECHO_CHARS of it. */
+export function quote(v: unknown): string {
+  return JSON.stringify(clip(asText(v)));
+}
+
+/**
+ * A string that shares no storage with `s`. V8 makes a substring of 13 or more characters a view
+ * into its parent ("sliced string"); concatenating and slicing again flattens the characters into a
+ * new string of their own, which the view then points into.
+ */
+export function ownCopy(s: string): string {
+  return ` ${s}`.slice(1);
 }

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { ApiError, badRequest } from "../errors.js";
+import { clip } from "../text.js";
 
 export type ClientDialect = "openai" | "anthropic";
 
@@ -23,7 +24,7 @@ export async function readJsonObject(c: Context): Promise<Record<string, unknown
   try {
     value = JSON.parse(scanned);
   } catch (error) {
-    throw badRequest(`The request body is not valid JSON: ${(error as Error).message}`);
+    throw badRequest(`The request body is not valid JSON: ${clip((error as Error).message)}`);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw badRequest("The request body must be a JSON object");

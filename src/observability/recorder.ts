@@ -1,3 +1,4 @@
+import { clip } from "../text.js";
 import type { RequestMeta } from "./request-meta.js";
 
 /** One finished request, as the dashboard, the metrics and the request log see it. */
@@ -30,6 +31,9 @@ export interface RequestRecord {
   bodies?: { request?: unknown; response?: unknown };
 }
 
+/** Longest error message a record keeps. */
+const RECORDED_ERROR_CHARS = 1_000;
+
 export type RecordListener = (record: RequestRecord) => void;
 
 /** Why access control turned a request away before it became API traffic. */
@@ -57,11 +61,17 @@ export class Recorder {
     // Bodies go to the listeners (the request log) but not into the ring: 500 Claude Code prompts
     // of 100+ KB each would be tens of megabytes held for nothing.
     const { bodies, ...kept } = record;
-    this.ring.push(bodies === undefined ? record : kept);
+    // What the client chose (the path, anything an error quotes) is cut short: the ring, the
+    // dashboards it is replayed to and the log file hold these, 500 at a time.
+    kept.path = clip(kept.path);
+    if (kept.model !== undefined) kept.model = clip(kept.model);
+    if (kept.error !== undefined) kept.error = clip(kept.error, RECORDED_ERROR_CHARS);
+    this.ring.push(kept);
     if (this.ring.length > this.capacity) this.ring.shift();
+    const full = bodies === undefined ? kept : { ...kept, bodies };
     for (const listener of this.listeners) {
       try {
-        listener(record);
+        listener(full);
       } catch {
         // a broken listener must not break the request path
       }

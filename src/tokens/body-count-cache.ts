@@ -14,12 +14,22 @@ interface Entry {
   /** The body's `model` field, to resolve the model again on a hit (aliases and the catalog may change). */
   model: string;
   counts: Map<string, number>;
+  /** What this entry holds, in bytes (approximately: strings at two bytes a character). */
+  bytes: number;
 }
+
+/** Model names longer than this are never real ones: such bodies are counted, not remembered. */
+export const MAX_REMEMBERED_MODEL_CHARS = 256;
+const ENTRY_OVERHEAD_BYTES = 160;
 
 export class BodyCountCache {
   private readonly entries = new Map<string, Entry>();
+  private bytes = 0;
 
-  constructor(private readonly maxEntries = 256) {}
+  constructor(
+    private readonly maxEntries = 256,
+    private readonly maxBytes = 512 * 1024,
+  ) {}
 
   static digest(body: Uint8Array): string {
     return createHash("sha1").update(body).digest("base64");
@@ -42,16 +52,35 @@ export class BodyCountCache {
   }
 
   set(digest: string, bodyModel: string, model: CopilotModel | undefined, count: number): void {
+    if (bodyModel.length > MAX_REMEMBERED_MODEL_CHARS) return;
     let entry = this.entries.get(digest);
-    if (!entry || entry.model !== bodyModel) entry = { model: bodyModel, counts: new Map() };
-    this.entries.delete(digest);
-    entry.counts.set(modelKey(model), count);
+    if (entry) {
+      this.entries.delete(digest);
+      this.bytes -= entry.bytes;
+    }
+    if (!entry || entry.model !== bodyModel) {
+      entry = { model: bodyModel, counts: new Map(), bytes: ENTRY_OVERHEAD_BYTES + 2 * (digest.length + bodyModel.length) };
+    }
+    const key = modelKey(model);
+    if (!entry.counts.has(key)) entry.bytes += 2 * key.length + 16;
+    entry.counts.set(key, count);
     this.entries.set(digest, entry);
-    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    this.bytes += entry.bytes;
+    while (this.entries.size > this.maxEntries || (this.bytes > this.maxBytes && this.entries.size > 1)) {
+      const oldest = this.entries.keys().next().value as string;
+      this.bytes -= this.entries.get(oldest)!.bytes;
+      this.entries.delete(oldest);
+    }
+  }
+
+  /** Entries and bytes held (for tests and metrics). */
+  stats(): { entries: number; bytes: number } {
+    return { entries: this.entries.size, bytes: this.bytes };
   }
 
   clear(): void {
     this.entries.clear();
+    this.bytes = 0;
   }
 }
 

@@ -5,6 +5,7 @@
 
 import { createRequire } from "node:module";
 import { encodeUtf8, hasLoneSurrogate, loadRankTable, type RankTable } from "./bpe-ranks.js";
+import { ownCopy } from "../text.js";
 import { runToEnd, type Steps, unslicedMeter, type WorkMeter } from "./work-steps.js";
 
 const requireCjs = createRequire(import.meta.url);
@@ -253,11 +254,3 @@ function newScratch(len: number): MergeScratch {
 const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
 const isLowSurrogate = (c: number) => c >= 0xdc00 && c <= 0xdfff;
 
-/**
- * A string that shares no storage with `s`. V8 makes a substring of 13 or more characters a view
- * into its parent ("sliced string"); concatenating and slicing again flattens the characters into a
- * new string of their own, which the view then points into.
- */
-export function ownCopy(s: string): string {
-  return ` ${s}`.slice(1);
-}

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { BodyCountCache } from "../../src/tokens/body-count-cache.js";
+import { BodyCountCache, MAX_REMEMBERED_MODEL_CHARS } from "../../src/tokens/body-count-cache.js";
 import type { CopilotModel } from "../../src/upstream/model-catalog.js";
 
 const SONNET: CopilotModel = { id: "claude-sonnet-4.6", vendor: "Anthropic", capabilities: { tokenizer: "o200k_base" } };
@@ -35,5 +35,19 @@ describe("BodyCountCache", () => {
     assert.equal(cache.get("c", SONNET), 3);
     cache.clear();
     assert.equal(cache.get("a", SONNET), undefined);
+  });
+
+  it("never remembers a body by an overlong model name, and stays within its byte bound", () => {
+    const cache = new BodyCountCache(256, 64 * 1024);
+    const huge = "m".repeat(5_000_000);
+    cache.set("x", huge, undefined, 7);
+    assert.equal(cache.modelOf("x"), undefined);
+    assert.deepEqual(cache.stats(), { entries: 0, bytes: 0 });
+    for (let i = 0; i < 200; i++) cache.set(`d${i}`, "m".repeat(MAX_REMEMBERED_MODEL_CHARS), SONNET, i);
+    const { entries, bytes } = cache.stats();
+    assert.ok(bytes <= 64 * 1024, `${bytes} bytes`);
+    assert.ok(entries > 10 && entries < 200, `${entries} entries`);
+    assert.equal(cache.get("d199", SONNET), 199, "the newest stay");
+    assert.equal(cache.get("d0", SONNET), undefined, "the oldest went");
   });
 });

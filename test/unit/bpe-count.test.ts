@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { BpeCounter, ownCopy, PIECE_CHUNK_CHARS } from "../../src/tokens/bpe-count.js";
+import { BpeCounter, PIECE_CHUNK_CHARS } from "../../src/tokens/bpe-count.js";
+import { ownCopy } from "../../src/text.js";
 import { runToEnd, slicedMeter } from "../../src/tokens/work-steps.js";
 import { loadRankTable, RankTable, scanRanksSource, unescapeJs } from "../../src/tokens/bpe-ranks.js";
 

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ApiError, badRequest, fromUpstream, kindForStatus, notFound, toApiError } from "../../src/errors.js";
+import { ApiError, badRequest, fromUpstream, kindForStatus, MAX_ERROR_MESSAGE_CHARS, notFound, toApiError } from "../../src/errors.js";
+import { Recorder } from "../../src/observability/recorder.js";
+import { clip, ECHO_CHARS, quote } from "../../src/text.js";
 
 const h = (init: Record<string, string> = {}) => new Headers(init);
 
@@ -147,5 +149,30 @@ describe("toApiError", () => {
     const e = toApiError("Client connection prematurely closed.");
     assert.equal(e.status, 499);
     assert.equal(e.kind, "cancelled");
+  });
+});
+
+describe("echoed values are bounded", () => {
+  it("quote() cuts a client's value to 200 characters; ApiError bounds message, code and param", () => {
+    const big = "x".repeat(5_000_000);
+    assert.equal(quote(big), JSON.stringify(`${"x".repeat(ECHO_CHARS)}…`));
+    assert.equal(quote({ toString: [] }), JSON.stringify('{"toString":[]}'));
+    assert.equal(clip("short"), "short");
+    const e = fromUpstream(400, h(), JSON.stringify({ error: { message: `bad type ${big}`, code: big, param: big } }));
+    assert.equal(e.message.length, MAX_ERROR_MESSAGE_CHARS + 1);
+    assert.ok(e.message.endsWith("…"));
+    assert.equal(e.code!.length, ECHO_CHARS + 1);
+    assert.equal(e.param!.length, ECHO_CHARS + 1);
+  });
+
+  it("the recorder keeps a path, model and error cut short", () => {
+    const recorder = new Recorder(5);
+    const seen: string[] = [];
+    recorder.subscribe((r) => seen.push(r.error ?? ""));
+    const big = "y".repeat(1_000_000);
+    recorder.record({ id: 1, time: 0, method: "POST", path: `/${big}`, api: "other", model: big, status: 400, durationMs: 1, ttfbMs: 1, error: big });
+    const [kept] = recorder.recent();
+    assert.ok(kept!.path.length <= ECHO_CHARS + 1 && kept!.model!.length <= ECHO_CHARS + 1 && kept!.error!.length <= 1_001);
+    assert.equal(seen[0], kept!.error, "listeners (the log file, dashboards) get the same record");
   });
 });

@@ -14,6 +14,7 @@ import type {
   UserPart,
 } from "../../ir/request.js";
 import { decodeThinkingSignature } from "./wire.js";
+import { quote } from "../../text.js";
 
 /**
  * An Anthropic Messages request body → IR. Validation happens as the body is walked: anything
@@ -210,7 +211,7 @@ function unknownBlock(type: unknown, path: string) {
       `${path}.type`,
     );
   }
-  return badRequest(`${path}.type: unsupported content block type ${JSON.stringify(type)}`, `${path}.type`);
+  return badRequest(`${path}.type: unsupported content block type ${quote(type)}`, `${path}.type`);
 }
 
 function decodeTextBlock(value: unknown, path: string): TextPart {
@@ -252,7 +253,7 @@ function decodeToolResultContent(value: unknown, path: string): (TextPart | Imag
     const b = object(item, p);
     if (b.type === "text") return decodeTextBlock(b, p);
     if (b.type === "image") return decodeImageBlock(b, p);
-    throw badRequest(`${p}.type: tool results may hold "text" and "image" blocks, not ${JSON.stringify(b.type)}`, `${p}.type`);
+    throw badRequest(`${p}.type: tool results may hold "text" and "image" blocks, not ${quote(b.type)}`, `${p}.type`);
   });
 }
 
@@ -276,7 +277,7 @@ function decodeTools(value: unknown): Tool[] {
     }
     if (type !== undefined && type !== null && type !== "custom") {
       throw badRequest(
-        `${path}.type: the Anthropic-defined tool type ${JSON.stringify(type)} is not supported by GitHub Copilot; define it as a client tool with an input_schema instead.`,
+        `${path}.type: the Anthropic-defined tool type ${quote(type)} is not supported by GitHub Copilot; define it as a client tool with an input_schema instead.`,
         `${path}.type`,
       );
     }

@@ -12,6 +12,7 @@ import type {
   ToolChoice,
   UserPart,
 } from "../../ir/request.js";
+import { quote } from "../../text.js";
 
 type Obj = Record<string, unknown>;
 
@@ -182,7 +183,7 @@ function userContent(content: unknown, at: string): UserPart[] {
         break;
       }
       default:
-        throw badRequest(`\`${path}.type\` ${JSON.stringify(part.type)} is not supported; use text, image_url or file`, `${path}.type`);
+        throw badRequest(`\`${path}.type\` ${quote(part.type)} is not supported; use text, image_url or file`, `${path}.type`);
     }
   }
   return out;

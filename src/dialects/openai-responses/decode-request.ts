@@ -14,6 +14,7 @@ import type {
   UserPart,
 } from "../../ir/request.js";
 import { decodeForeignReasoning, FOREIGN_STATE_PREFIX } from "./wire.js";
+import { quote } from "../../text.js";
 
 type Obj = Record<string, unknown>;
 
@@ -249,7 +250,7 @@ function decodeInput(items: unknown[], req: Request): void {
       case undefined:
         throw badRequest(`\`${at}.type\` is required`, `${at}.type`);
       default:
-        throw badRequest(`\`${at}.type\` ${JSON.stringify(type)} is not supported for this model`, `${at}.type`);
+        throw badRequest(`\`${at}.type\` ${quote(type)} is not supported for this model`, `${at}.type`);
     }
   }
 }
@@ -313,7 +314,7 @@ function userContent(content: unknown, at: string): UserPart[] {
       case "input_file":
         return decodeFile(part, path);
       default:
-        throw badRequest(`\`${path}.type\` ${JSON.stringify(part.type)} is not supported; use input_text, input_image or input_file`, `${path}.type`);
+        throw badRequest(`\`${path}.type\` ${quote(part.type)} is not supported; use input_text, input_image or input_file`, `${path}.type`);
     }
   });
 }
@@ -418,7 +419,7 @@ function decodeTools(tools: unknown): Tool[] {
     if (typeof type === "string" && WEB_SEARCH.test(type)) throw badRequest(webSearchUnsupported(type, i), at);
     if (type === "namespace") throw badRequest(namespaceUnsupported(tool.name, i), at);
     throw badRequest(
-      `${at}: the tool type ${JSON.stringify(type)} is not supported through GitHub Copilot; only function and custom tools are`,
+      `${at}: the tool type ${quote(type)} is not supported through GitHub Copilot; only function and custom tools are`,
       `${at}.type`,
     );
   });

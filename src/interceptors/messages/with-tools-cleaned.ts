@@ -1,6 +1,6 @@
 import { badRequest } from "../../errors.js";
 import { blocksOf, type MessagesInterceptor } from "./types.js";
-import { asText } from "../../text.js";
+import { asText, clip, quote } from "../../text.js";
 
 /**
  * Tools as Copilot accepts them: name, description, input_schema, cache_control. Claude Code's
@@ -18,7 +18,7 @@ export const withToolsCleaned: MessagesInterceptor = (body) => {
     const type = typeof tool.type === "string" ? tool.type : undefined;
     if (type && type !== "custom") {
       throw badRequest(
-        `tools.${i}: the server tool "${type}"${tool.name ? ` (${asText(tool.name)})` : ""} is not supported by GitHub Copilot. ` +
+        `tools.${i}: the server tool ${quote(type)}${tool.name ? ` (${clip(asText(tool.name))})` : ""} is not supported by GitHub Copilot. ` +
           "Remove it (in Claude Code: deny the WebSearch tool) or use a client-side tool instead.",
         `tools.${i}.type`,
       );

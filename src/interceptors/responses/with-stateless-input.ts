@@ -1,6 +1,7 @@
 import { badRequest } from "../../errors.js";
 import { PREVIOUS_RESPONSE_UNSUPPORTED } from "../../dialects/openai-responses/decode-request.js";
 import type { ResponsesInterceptor } from "./types.js";
+import { quote } from "../../text.js";
 
 /**
  * Copilot's /responses is stateless over HTTP (copilot-upstream.md 6, known-failures U8). The
@@ -33,7 +34,7 @@ export const withStatelessInput: ResponsesInterceptor = (body) => {
     const reference = it.type === "item_reference" || (it.type === undefined && it.role === undefined && typeof it.id === "string");
     if (reference) {
       throw badRequest(
-        `input[${i}]: item_reference ${JSON.stringify(it.id ?? "")} is not supported: GitHub Copilot's Responses API stores no items (store is false); send the item itself`,
+        `input[${i}]: item_reference ${quote(it.id ?? "")} is not supported: GitHub Copilot's Responses API stores no items (store is false); send the item itself`,
         `input[${i}]`,
       );
     }
