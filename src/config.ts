@@ -36,6 +36,14 @@ export interface Config {
    * refuses external image URLs, so the server downloads them and sends them inline (src/images/).
    */
   imageFetchTimeoutMs: number;
+  /** Download images given by http(s) URL at all; off: such requests get a 400. */
+  imageUrls: boolean;
+  /** Let image URLs reach loopback, private and link-local addresses (images served on your own network). */
+  imageUrlsAllowPrivate: boolean;
+  /** A connection that has not sent a whole request head in this long is closed, in ms. */
+  headersTimeoutMs: number;
+  /** Client connections open at once; more are closed as they arrive. */
+  maxConnections: number;
   /** Model names clients may use for Copilot models, e.g. {"sonnet": "claude-sonnet-4.6"}. */
   modelAliases: Record<string, string>;
   /** The config file that was read, if any. */
@@ -67,6 +75,10 @@ export const DEFAULT_API_VERSION = "2026-08-01";
 export const DEFAULT_PORT = 4141;
 export const DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS = 10 * 60_000;
 export const DEFAULT_IMAGE_FETCH_TIMEOUT_MS = 15_000;
+/** How long a client may take to send a request's head (line and headers). */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 30_000;
+/** Open client connections allowed at once: far more than any set of clients needs. */
+export const DEFAULT_MAX_CONNECTIONS = 1_000;
 
 export interface ConfigInput {
   port?: number | string;
@@ -80,6 +92,10 @@ export interface ConfigInput {
   bodyLimit?: number;
   upstreamIdleTimeoutMs?: number;
   imageFetchTimeoutMs?: number | string;
+  imageUrls?: boolean;
+  imageUrlsAllowPrivate?: boolean;
+  headersTimeoutMs?: number | string;
+  maxConnections?: number | string;
   modelAliases?: Record<string, string>;
   configFile?: string;
   apiKeys?: string[];
@@ -143,6 +159,10 @@ export function resolveConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     bodyLimit: input.bodyLimit ?? 32 * 1024 * 1024,
     upstreamIdleTimeoutMs: input.upstreamIdleTimeoutMs ?? DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS,
     imageFetchTimeoutMs: parseImageFetchTimeout(input.imageFetchTimeoutMs ?? env.COPILOT_API_IMAGE_FETCH_TIMEOUT_MS),
+    imageUrls: input.imageUrls ?? envSwitch(env.COPILOT_API_IMAGE_URLS, "COPILOT_API_IMAGE_URLS") ?? true,
+    imageUrlsAllowPrivate: input.imageUrlsAllowPrivate ?? envSwitch(env.COPILOT_API_IMAGE_URLS_ALLOW_PRIVATE, "COPILOT_API_IMAGE_URLS_ALLOW_PRIVATE") ?? false,
+    headersTimeoutMs: parseWholeNumber(input.headersTimeoutMs ?? env.COPILOT_API_HEADERS_TIMEOUT_MS, DEFAULT_HEADERS_TIMEOUT_MS, "headersTimeoutMs, COPILOT_API_HEADERS_TIMEOUT_MS"),
+    maxConnections: parseWholeNumber(input.maxConnections ?? env.COPILOT_API_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, "maxConnections, COPILOT_API_MAX_CONNECTIONS"),
     modelAliases: input.modelAliases ?? {},
     configFile: input.configFile,
     apiKeys: [...new Set([...(input.apiKeys ?? []), ...splitList(env.COPILOT_API_KEYS)])].filter(Boolean),
@@ -179,6 +199,24 @@ export function parseImageFetchTimeout(value: number | string | undefined): numb
   return ms;
 }
 
+/** A whole number from 1 to 2^31 - 1 (a timer's limit); `fallback` when unset. `names` say where it comes from. */
+export function parseWholeNumber(value: number | string | undefined, fallback: number, names: string): number {
+  const text = typeof value === "string" ? value.trim() : value;
+  if (text === undefined || text === "") return fallback;
+  const n = typeof text === "number" ? text : /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isInteger(n) || n <= 0 || n > 2_147_483_647) throw new Error(`Invalid value "${value}" (${names}): expected a whole number greater than 0`);
+  return n;
+}
+
+/** An on/off environment variable: 1/true/on or 0/false/off; undefined when unset. */
+export function envSwitch(value: string | undefined, name: string): boolean | undefined {
+  const v = value?.trim().toLowerCase();
+  if (v === undefined || v === "") return undefined;
+  if (v === "1" || v === "true" || v === "on") return true;
+  if (v === "0" || v === "false" || v === "off") return false;
+  throw new Error(`Invalid ${name} "${value}": expected 1/true/on or 0/false/off`);
+}
+
 export function splitList(value: string | undefined): string[] {
   return (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 }
@@ -200,6 +238,10 @@ const FILE_KEYS: Record<string, "string" | "number" | "boolean" | "aliases" | "s
   bodyLimit: "number",
   upstreamIdleTimeoutMs: "number",
   imageFetchTimeoutMs: "number",
+  imageUrls: "boolean",
+  imageUrlsAllowPrivate: "boolean",
+  headersTimeoutMs: "number",
+  maxConnections: "number",
   modelAliases: "aliases",
   apiKeys: "strings",
   rateLimitSeconds: "number",

@@ -1,5 +1,6 @@
 import type { AddressInfo, Socket } from "node:net";
 import { serve as nodeServe, type ServerType } from "@hono/node-server";
+import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS } from "./config.js";
 
 type FetchHandler = (request: Request) => Response | Promise<Response>;
 
@@ -26,20 +27,42 @@ interface BunServer {
 
 const bun = (globalThis as { Bun?: { serve(o: unknown): BunServer } }).Bun;
 
+
+export interface ServerLimits {
+  /** A connection that has not sent a whole request head in this long is closed (Node only). */
+  headersTimeoutMs?: number;
+  /** Connections beyond this many are closed as they arrive (Node only). */
+  maxConnections?: number;
+}
+
 /**
  * Listens with the runtime's own server: Node via @hono/node-server, Bun via Bun.serve. No request
  * or idle timeout that could cut a long generation: Node's requestTimeout is off and Bun's
  * idleTimeout is 0 (off), since a chat passthrough stream can be silent while the model thinks.
+ *
+ * Turning requestTimeout off also turns off Node's headersTimeout (it defaults to the smaller of the
+ * two), which let a client that sends half a request head hold its connection forever. It is set
+ * again on its own: it only covers the head, never a body being uploaded or an answer being streamed.
+ * Node looks for expired heads every connectionsCheckingInterval (30 s by default); a quarter of the
+ * timeout, at most 5 s, closes such a connection soon after its time.
  */
-export function listen(fetch: FetchHandler, host: string, port: number): Promise<RunningServer> {
+export function listen(fetch: FetchHandler, host: string, port: number, limits: ServerLimits = {}): Promise<RunningServer> {
   const urlFor = (p: number) => `http://${host.includes(":") ? `[${host}]` : host}:${p}`;
+  // [U] Bun.serve has no head timeout or connection cap to set (Bun 1.x).
   if (bun) return Promise.resolve(bunServer(bun.serve({ fetch, hostname: host, port, idleTimeout: 0 }), urlFor));
+  const headersTimeout = limits.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  const serverOptions = {
+    requestTimeout: 0,
+    headersTimeout,
+    connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(headersTimeout / 4))),
+  };
   return new Promise((resolve, reject) => {
     let server: ServerType;
     try {
-      server = nodeServe({ fetch, hostname: host, port, serverOptions: { requestTimeout: 0 } as object }, (info: AddressInfo) => {
+      server = nodeServe({ fetch, hostname: host, port, serverOptions: serverOptions as object }, (info: AddressInfo) => {
         resolve(nodeServer(server, info.port, urlFor(info.port)));
       });
+      (server as { maxConnections?: number }).maxConnections = limits.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
       server.on("error", reject);
     } catch (error) {
       reject(error);

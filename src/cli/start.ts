@@ -101,6 +101,8 @@ export default defineCommand({
     "cors-origin": { type: "string", description: "Allow browser calls from this origin (repeatable); none by default" },
     "log-file": { type: "string", description: "Append one JSON line per request to this file" },
     "log-bodies": { type: "boolean", description: "Include each request body (the prompt) in the request log; answers are not logged" },
+    "image-urls": { type: "boolean", description: "Download images given by URL (default on; --no-image-urls refuses them)" },
+    "image-urls-allow-private": { type: "boolean", description: "Let image URLs reach loopback, private and link-local addresses" },
     "claude-code": { type: "boolean", alias: "c", default: false, description: "Print (and copy) a command that launches Claude Code against this server" },
     "claude-model": { type: "string", description: "With --claude-code: the main model (default: asked on a TTY, else the newest Claude Sonnet)" },
     codex: { type: "boolean", description: "Print the Codex CLI config.toml block for this server" },
@@ -122,6 +124,8 @@ export default defineCommand({
         corsOrigins: asList(args["cors-origin"]),
         logFile: args["log-file"],
         logBodies: args["log-bodies"],
+        imageUrls: args["image-urls"],
+        imageUrlsAllowPrivate: args["image-urls-allow-private"],
       });
     } catch (error) {
       log.error((error as Error).message);
@@ -160,7 +164,7 @@ export default defineCommand({
       describeLimits(config);
       // Built tokenizer tables are kept next to the other state (a few ms to load instead of a scan).
       setTokenizerCacheDir(join(config.dataDir, "cache"));
-      const server = await listen(createApp(runtime).fetch, config.host, config.port);
+      const server = await listen(createApp(runtime).fetch, config.host, config.port, config);
       // Load the tokenizer table rather than on the first count_tokens (docs/count-tokens.md), but only
       // once the first requests a client sends on start (model list, preconnect) have been answered:
       // the warm-up holds the event loop for tens of milliseconds.

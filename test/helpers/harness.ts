@@ -58,7 +58,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const logs: string[] = [];
   const runtime = await createRuntime(config, { githubToken, log: captureLogger(logs), now: options.now });
   await startRuntime(runtime);
-  const server = await listen(createApp(runtime).fetch, "127.0.0.1", 0);
+  const server = await listen(createApp(runtime).fetch, "127.0.0.1", 0, config);
   return {
     fake,
     server,
