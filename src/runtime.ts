@@ -12,6 +12,7 @@ import { Recorder } from "./observability/recorder.js";
 import { MemoryResponseStore } from "./responses-state/memory-response-store.js";
 import type { ResponseStore } from "./responses-state/response-store.js";
 import { UpstreamItemIds } from "./responses-state/upstream-item-ids.js";
+import { createImageClient, type ImageClient } from "./images/image-client.js";
 
 /** Everything a request handler needs, built once at start and passed in: no module-level state. */
 export interface Runtime {
@@ -29,6 +30,8 @@ export interface Runtime {
   responseStore: ResponseStore;
   /** Copilot's ids for the reasoning items whose ids were made stable on the way out. */
   upstreamItemIds: UpstreamItemIds;
+  /** Downloads of images given by URL (src/images/), with their own address rule. */
+  images: ImageClient;
   startedAt: number;
   /** Reads copilot_internal/user (plan and quota) with the GitHub token, which stays inside this closure. */
   quota?: () => Promise<CopilotUser>;
@@ -77,6 +80,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     recorder: new Recorder(),
     responseStore,
     upstreamItemIds: new UpstreamItemIds(),
+    images: createImageClient({ proxyEnv: config.proxyEnv, allowPrivate: config.imageUrlsAllowPrivate }),
     startedAt: Date.now(),
     quota,
   };

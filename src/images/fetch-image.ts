@@ -10,8 +10,15 @@ import type { FetchLike } from "../upstream/http.js";
  * an image: the Content-Type when it is image/*, the bytes themselves when they are PNG, JPEG, GIF
  * or WebP (the bytes win when both are known and disagree: Copilot checks them against the type).
  *
- * It goes through the same HTTP stack as Copilot's calls (so `--proxy-env` applies to it too).
- * Failures are ImageFetchFailure with a reason meant for the client; the URL is never in it.
+ * It goes through the image client (image-client.ts): `--proxy-env` applies, and only public
+ * addresses are reached unless private ones are allowed; `check` refuses a host before each hop,
+ * redirects included.
+ *
+ * Failures are ImageFetchFailure. What the client is told never says why a download failed (refused
+ * address, no such host, connection refused, an HTTP status, a timeout): those would tell whoever may
+ * use the server which hosts and ports answer on its network. Only what is about the URL itself or
+ * the image (not valid, credentials, too large, not an image) is said; the reason goes to the debug
+ * log, never the URL.
  */
 
 export const MAX_REDIRECTS = 5;
@@ -31,10 +38,22 @@ export interface ImageFetchLimits {
   maxBytes: number;
 }
 
-/** Why an image could not be used, worded for the client (no URL, no bytes). */
+/**
+ * Why an image could not be used. `message` is for the client (no URL, no bytes); empty: the
+ * download failed, and the client is told no more than that. `detail` is for the debug log.
+ */
 export class ImageFetchFailure extends Error {
   override readonly name = "ImageFetchFailure";
+  constructor(
+    message: string,
+    readonly detail = message,
+  ) {
+    super(message);
+  }
 }
+
+/** A download that failed: the client hears only that (see above). */
+const failed = (detail: string) => new ImageFetchFailure("", detail);
 
 /** Shared by every download of one request: the bytes still allowed in total. */
 export interface ByteBudget {
@@ -56,6 +75,7 @@ export async function fetchImage(
   limits: ImageFetchLimits,
   signal: AbortSignal,
   budget?: ByteBudget,
+  check: (url: URL) => Promise<void> = async () => undefined,
 ): Promise<FetchedImage> {
   let target: URL;
   try {
@@ -67,21 +87,22 @@ export async function fetchImage(
   const timeout = AbortSignal.timeout(limits.timeoutMs);
   const combined = AbortSignal.any([signal, timeout]);
   try {
-    const res = await follow(fetch, target, combined);
+    const res = await follow(fetch, target, combined, check);
     return await readImage(res, limits.maxBytes, budget);
   } catch (error) {
     if (signal.aborted) throw signal.reason ?? error;
-    if (timeout.aborted) throw new ImageFetchFailure(`it did not arrive within ${formatMs(limits.timeoutMs)}`);
+    if (timeout.aborted) throw failed(`it did not arrive within ${formatMs(limits.timeoutMs)}`);
     if (error instanceof ImageFetchFailure) throw error;
-    throw new ImageFetchFailure(networkReason(error));
+    throw failed(networkReason(error));
   }
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-async function follow(fetch: FetchLike, first: URL, signal: AbortSignal): Promise<Response> {
+async function follow(fetch: FetchLike, first: URL, signal: AbortSignal, check: (url: URL) => Promise<void>): Promise<Response> {
   let target = first;
   for (let hop = 0; ; hop++) {
+    await check(target);
     const res = await fetch(target.href, {
       method: "GET",
       redirect: "manual",
@@ -91,22 +112,22 @@ async function follow(fetch: FetchLike, first: URL, signal: AbortSignal): Promis
     if (!REDIRECTS.has(res.status)) return res;
     await res.body?.cancel().catch(() => undefined);
     const location = res.headers.get("location");
-    if (!location) throw new ImageFetchFailure(`the server answered HTTP ${res.status} without a Location`);
-    if (hop >= MAX_REDIRECTS) throw new ImageFetchFailure(`more than ${MAX_REDIRECTS} redirects`);
+    if (!location) throw failed(`the server answered HTTP ${res.status} without a Location`);
+    if (hop >= MAX_REDIRECTS) throw failed(`more than ${MAX_REDIRECTS} redirects`);
     try {
       target = new URL(location, target);
     } catch {
-      throw new ImageFetchFailure("it redirects to an invalid URL");
+      throw failed("it redirects to an invalid URL");
     }
-    if (target.protocol !== "http:" && target.protocol !== "https:") throw new ImageFetchFailure("it redirects to a URL that is not http(s)");
-    if (target.username || target.password) throw new ImageFetchFailure("it redirects to a URL with credentials");
+    if (target.protocol !== "http:" && target.protocol !== "https:") throw failed("it redirects to a URL that is not http(s)");
+    if (target.username || target.password) throw failed("it redirects to a URL with credentials");
   }
 }
 
 async function readImage(res: Response, maxBytes: number, budget: ByteBudget | undefined): Promise<FetchedImage> {
   if (res.status < 200 || res.status > 299) {
     await res.body?.cancel().catch(() => undefined);
-    throw new ImageFetchFailure(`the server answered HTTP ${res.status}`);
+    throw failed(`the server answered HTTP ${res.status}`);
   }
   const tooLarge = () => new ImageFetchFailure(`it is larger than the ${maxBytes}-byte limit for one image`);
   const overBudget = () => new ImageFetchFailure(`the request's images add up to more than ${budget!.total} bytes`);
@@ -140,7 +161,8 @@ async function readImage(res: Response, maxBytes: number, budget: ByteBudget | u
   if (!mediaType) {
     const declared = res.headers.get("content-type")?.split(";")[0]?.trim();
     throw new ImageFetchFailure(
-      `it is not an image (Content-Type ${declared ? declared.slice(0, 80) : "absent"}, and its bytes are not PNG, JPEG, GIF or WebP)`,
+      "it is not an image (its bytes are not PNG, JPEG, GIF or WebP, and it is not labelled image/*)",
+      `it is not an image (Content-Type ${declared ? declared.slice(0, 80) : "absent"})`,
     );
   }
   return { mediaType, data: bytes.toString("base64"), bytes: size };
@@ -177,6 +199,8 @@ function networkReason(error: unknown): string {
   const e = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = e?.cause?.code ?? e?.code;
   switch (code) {
+    case "EADDRESSREFUSED":
+      return `its address is refused (${(e?.cause?.message ?? e?.message ?? "").replace(/[a-z][a-z0-9+.-]*:\/\/\S*/gi, "<url>").slice(0, 200)})`;
     case "ECONNREFUSED":
       return "the host refused the connection (ECONNREFUSED)";
     case "ENOTFOUND":

@@ -30,13 +30,14 @@ const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
  * and idle keep-alive sockets are dropped after 30 s so a stale pool after a network change does
  * not linger (N2). `--proxy-env` honours HTTP(S)_PROXY / NO_PROXY (N6).
  */
-export function createDispatcher(proxyEnv: boolean, bodyTimeoutMs = 0): Dispatcher {
+export function createDispatcher(proxyEnv: boolean, bodyTimeoutMs = 0, connect: Record<string, unknown> = {}): Dispatcher {
   const options = {
     headersTimeout: 0,
     // Silence mid-body (not the whole answer): config.upstreamIdleTimeoutMs, long by default.
     bodyTimeout: bodyTimeoutMs,
     keepAliveTimeout: 30_000,
-    connect: { timeout: 15_000 },
+    // `connect` adds socket options, such as the image downloads' checked DNS lookup (src/images/).
+    connect: { timeout: 15_000, ...connect },
   };
   if (proxyEnv) return new (undiciPart<typeof EnvHttpProxyAgentType>("dispatcher/env-http-proxy-agent.js", "EnvHttpProxyAgent"))(options);
   return new (undiciPart<typeof AgentType>("dispatcher/agent.js", "Agent"))(options);
@@ -50,7 +51,11 @@ export function createFetch(proxyEnv: boolean, bodyTimeoutMs = 0): FetchLike {
     const timeout = bodyTimeoutMs > 0 ? bodyTimeoutMs : false;
     return (url, init) => fetch(url, { ...init, timeout } as RequestInit);
   }
-  const dispatcher = createDispatcher(proxyEnv, bodyTimeoutMs);
+  return fetchThrough(createDispatcher(proxyEnv, bodyTimeoutMs));
+}
+
+/** A fetch over `dispatcher` (Node only). */
+export function fetchThrough(dispatcher: Dispatcher): FetchLike {
   // undici's fetch, loaded on first use: only what the direct path leaves to it (redirects, odd bodies).
   let undiciFetch: typeof FetchType | undefined;
   const viaFetch: FetchLike = (url, init) => {
