@@ -1,4 +1,5 @@
 import { ApiError, badRequest } from "../errors.js";
+import { clip } from "../text.js";
 import type { Request } from "../ir/request.js";
 import type { Logger } from "../log.js";
 import type { Runtime } from "../runtime.js";
@@ -121,10 +122,11 @@ export async function inlineImages(slots: ImageSlot[], ctx: () => ImageInlining)
     while (!failure && next < jobs.length) {
       const targets = jobs[next++]!;
       const { url, field } = targets[0]!;
-      log.debug(`image: downloading ${url} for ${field}`);
+      const shown = clip(url); // a URL can be megabytes long
+      log.debug(`image: downloading ${shown} for ${field}`);
       try {
         const image = await fetchImage(fetch, url, { timeoutMs, maxBytes }, downloads, budget, check);
-        log.debug(`image: ${url} is ${image.mediaType}, ${image.bytes} bytes`);
+        log.debug(`image: ${shown} is ${image.mediaType}, ${image.bytes} bytes`);
         for (const target of targets) target.apply(image);
       } catch (error) {
         if (failure) return; // another image failed first and aborted this one
@@ -132,7 +134,7 @@ export async function inlineImages(slots: ImageSlot[], ctx: () => ImageInlining)
         else {
           const told = error instanceof ImageFetchFailure ? error.message : "";
           const detail = error instanceof ImageFetchFailure ? error.detail : deadline.aborted ? "the request's downloads took too long" : "the download failed";
-          log.debug(`image: ${url} for ${field} failed: ${detail}`);
+          log.debug(`image: ${shown} for ${field} failed: ${detail}`);
           failure = badRequest(`${field}: the image could not be downloaded${told ? `: ${told}` : UNTOLD}`, field, "invalid_image_url");
         }
         batch.abort(failure);
