@@ -73,6 +73,8 @@ export const SETTING_CHECKS: Record<string, { flag?: string; check: Check }> = {
   bodyLimit: { check: wholeNumber(1, Number.MAX_SAFE_INTEGER, "bytes") },
   upstreamIdleTimeoutMs: { check: wholeNumber(0, MAX_TIMER_MS, "milliseconds (0: never)") },
   imageFetchTimeoutMs: { check: parses((v: number | string) => parseImageFetchTimeout(v)) },
+  headersTimeoutMs: { check: wholeNumber(1, MAX_TIMER_MS, "milliseconds") },
+  maxConnections: { check: wholeNumber(1, 1_000_000, "connections") },
   modelAliases: { flag: "--alias", check: aliases },
   apiKeys: { flag: "--api-key", check: each(apiKey) },
   rateLimitSeconds: { flag: "--rate-limit", check: parses((v: number | string) => parseRateLimit(v)) },

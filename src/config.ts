@@ -159,10 +159,16 @@ export function resolveConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     bodyLimit: input.bodyLimit ?? 32 * 1024 * 1024,
     upstreamIdleTimeoutMs: input.upstreamIdleTimeoutMs ?? DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS,
     imageFetchTimeoutMs: parseImageFetchTimeout(input.imageFetchTimeoutMs ?? env.COPILOT_API_IMAGE_FETCH_TIMEOUT_MS),
-    imageUrls: input.imageUrls ?? envSwitch(env.COPILOT_API_IMAGE_URLS, "COPILOT_API_IMAGE_URLS") ?? true,
-    imageUrlsAllowPrivate: input.imageUrlsAllowPrivate ?? envSwitch(env.COPILOT_API_IMAGE_URLS_ALLOW_PRIVATE, "COPILOT_API_IMAGE_URLS_ALLOW_PRIVATE") ?? false,
-    headersTimeoutMs: parseWholeNumber(input.headersTimeoutMs ?? env.COPILOT_API_HEADERS_TIMEOUT_MS, DEFAULT_HEADERS_TIMEOUT_MS, "headersTimeoutMs, COPILOT_API_HEADERS_TIMEOUT_MS"),
-    maxConnections: parseWholeNumber(input.maxConnections ?? env.COPILOT_API_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, "maxConnections, COPILOT_API_MAX_CONNECTIONS"),
+    imageUrls: input.imageUrls ?? fromEnv("COPILOT_API_IMAGE_URLS", () => envSwitch(env.COPILOT_API_IMAGE_URLS)) ?? true,
+    imageUrlsAllowPrivate: input.imageUrlsAllowPrivate ?? fromEnv("COPILOT_API_IMAGE_URLS_ALLOW_PRIVATE", () => envSwitch(env.COPILOT_API_IMAGE_URLS_ALLOW_PRIVATE)) ?? false,
+    headersTimeoutMs:
+      input.headersTimeoutMs !== undefined
+        ? parseWholeNumber(input.headersTimeoutMs, DEFAULT_HEADERS_TIMEOUT_MS)
+        : fromEnv("COPILOT_API_HEADERS_TIMEOUT_MS", () => parseWholeNumber(env.COPILOT_API_HEADERS_TIMEOUT_MS, DEFAULT_HEADERS_TIMEOUT_MS)),
+    maxConnections:
+      input.maxConnections !== undefined
+        ? parseWholeNumber(input.maxConnections, DEFAULT_MAX_CONNECTIONS)
+        : fromEnv("COPILOT_API_MAX_CONNECTIONS", () => parseWholeNumber(env.COPILOT_API_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS)),
     modelAliases: input.modelAliases ?? {},
     configFile: input.configFile,
     apiKeys: [...new Set([...(input.apiKeys ?? []), ...splitList(env.COPILOT_API_KEYS)])].filter(Boolean),
@@ -199,22 +205,22 @@ export function parseImageFetchTimeout(value: number | string | undefined): numb
   return ms;
 }
 
-/** A whole number from 1 to 2^31 - 1 (a timer's limit); `fallback` when unset. `names` say where it comes from. */
-export function parseWholeNumber(value: number | string | undefined, fallback: number, names: string): number {
+/** A whole number from 1 to 2^31 - 1 (a timer's limit); `fallback` when unset. */
+export function parseWholeNumber(value: number | string | undefined, fallback: number): number {
   const text = typeof value === "string" ? value.trim() : value;
   if (text === undefined || text === "") return fallback;
   const n = typeof text === "number" ? text : /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isInteger(n) || n <= 0 || n > 2_147_483_647) throw new Error(`Invalid value "${value}" (${names}): expected a whole number greater than 0`);
+  if (!Number.isInteger(n) || n <= 0 || n > 2_147_483_647) throw new Error(`expected a whole number from 1 to 2147483647, got ${JSON.stringify(value)}`);
   return n;
 }
 
 /** An on/off environment variable: 1/true/on or 0/false/off; undefined when unset. */
-export function envSwitch(value: string | undefined, name: string): boolean | undefined {
+export function envSwitch(value: string | undefined): boolean | undefined {
   const v = value?.trim().toLowerCase();
   if (v === undefined || v === "") return undefined;
   if (v === "1" || v === "true" || v === "on") return true;
   if (v === "0" || v === "false" || v === "off") return false;
-  throw new Error(`Invalid ${name} "${value}": expected 1/true/on or 0/false/off`);
+  throw new Error(`expected 1/true/on or 0/false/off, got ${JSON.stringify(value)}`);
 }
 
 export function splitList(value: string | undefined): string[] {

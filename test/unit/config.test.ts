@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { DEFAULT_API_VERSION, DEFAULT_PORT, fallbackCopilotBase, parseAccountType, parsePort, resolveConfig } from "../../src/config.js";
+import { DEFAULT_API_VERSION, DEFAULT_PORT, fallbackCopilotBase, parseAccountType, parseConfigFile, parsePort, resolveConfig } from "../../src/config.js";
 
 describe("parsePort", () => {
   it("defaults to 4141", () => {
@@ -98,5 +98,24 @@ describe("fallbackCopilotBase", () => {
     assert.equal(fallbackCopilotBase({ accountType: "business" }), "https://api.business.githubcopilot.com");
     assert.equal(fallbackCopilotBase({ accountType: "enterprise" }), "https://api.enterprise.githubcopilot.com");
     assert.equal(fallbackCopilotBase({ accountType: "individual", enterpriseUrl: "acme.ghe.com" }), "https://copilot-api.acme.ghe.com");
+  });
+});
+
+describe("image URL, head timeout and connection settings", () => {
+  it("defaults, environment, file and flags", () => {
+    const d = resolveConfig({}, {});
+    assert.deepEqual([d.imageUrls, d.imageUrlsAllowPrivate, d.headersTimeoutMs, d.maxConnections], [true, false, 30_000, 1_000]);
+    const e = resolveConfig({}, { COPILOT_API_IMAGE_URLS: "off", COPILOT_API_IMAGE_URLS_ALLOW_PRIVATE: "1", COPILOT_API_HEADERS_TIMEOUT_MS: "5000", COPILOT_API_MAX_CONNECTIONS: "50" });
+    assert.deepEqual([e.imageUrls, e.imageUrlsAllowPrivate, e.headersTimeoutMs, e.maxConnections], [false, true, 5_000, 50]);
+    const f = resolveConfig({ imageUrls: true }, { COPILOT_API_IMAGE_URLS: "0" }, parseConfigFile('{"maxConnections": 7, "imageUrlsAllowPrivate": true}', "f.json"));
+    assert.deepEqual([f.imageUrls, f.imageUrlsAllowPrivate, f.maxConnections], [true, true, 7]);
+  });
+
+  it("refuses what is out of range, naming the key or variable", () => {
+    assert.throws(() => resolveConfig({}, { COPILOT_API_IMAGE_URLS: "maybe" }), /COPILOT_API_IMAGE_URLS/);
+    assert.throws(() => resolveConfig({}, { COPILOT_API_MAX_CONNECTIONS: "-1" }), /COPILOT_API_MAX_CONNECTIONS/);
+    assert.throws(() => parseConfigFile('{"headersTimeoutMs": 0}', "f.json"), /"headersTimeoutMs"/);
+    assert.throws(() => parseConfigFile('{"maxConnections": 1.5}', "f.json"), /"maxConnections"/);
+    assert.throws(() => parseConfigFile('{"imageUrls": "no"}', "f.json"), /"imageUrls" must be a boolean/);
   });
 });
