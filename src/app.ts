@@ -14,6 +14,19 @@ import { messages } from "./routes/messages.js";
 import { models } from "./routes/models.js";
 import { responses, responsesWebSocket } from "./routes/responses.js";
 import { deleteResponse, responseInputItems, retrieveResponse } from "./routes/stored-responses.js";
+import { geminiAction, geminiModelInfo, geminiModels } from "./routes/gemini.js";
+import {
+  ollamaChat,
+  ollamaEmbed,
+  ollamaEmbeddings,
+  ollamaGenerate,
+  ollamaPs,
+  ollamaPull,
+  ollamaShow,
+  ollamaTags,
+  ollamaUnsupported,
+  ollamaVersion,
+} from "./routes/ollama.js";
 import type { Runtime } from "./runtime.js";
 import { observe } from "./observability/observe.js";
 import { meta } from "./observability/request-meta.js";
@@ -42,6 +55,8 @@ export function createApp(runtime: Runtime) {
   app.use("*", accessControl(runtime));
   const observing = observe(runtime.recorder, { logBodies: runtime.config.logBodies });
   app.use("/v1/*", observing);
+  app.use("/v1beta/*", observing);
+  app.use("/api/*", observing);
   for (const path of ["/chat/completions", "/embeddings", "/models", "/messages", "/messages/count_tokens", "/responses", "/responses/*"]) {
     app.use(path, observing);
   }
@@ -67,6 +82,10 @@ export function createApp(runtime: Runtime) {
     app.use(path, flowControl(runtime));
     app.use(`/v1${path}`, flowControl(runtime));
   }
+  // Gemini's calls that reach Copilot (not countTokens, counted locally), and Ollama's.
+  const flow = flowControl(runtime);
+  app.on("POST", ["/v1beta/models/*", "/v1/models/*"], (c, next) => (/:(generateContent|streamGenerateContent|embedContent|batchEmbedContents)$/.test(c.req.path) ? flow(c, next) : next()));
+  for (const path of ["/api/chat", "/api/generate", "/api/embed", "/api/embeddings"]) app.use(path, flow);
 
   for (const prefix of ["", "/v1"]) {
     app.get(`${prefix}/models`, models(runtime));
@@ -80,5 +99,24 @@ export function createApp(runtime: Runtime) {
     app.delete(`${prefix}/responses/:id`, deleteResponse(runtime));
     app.get(`${prefix}/responses/:id/input_items`, responseInputItems(runtime));
   }
+  // Google's Gemini API (Gemini CLI, @google/genai): /v1beta/models/{model}:{method}.
+  app.get("/v1beta/models", geminiModels(runtime));
+  app.get("/v1beta/models/:model", geminiModelInfo(runtime));
+  app.post("/v1beta/models/:spec", geminiAction(runtime));
+  // @google/genai 3 speaks v1 by default; GET /v1/models is OpenAI's unless a Google client asks.
+  app.post("/v1/models/:spec", geminiAction(runtime));
+  app.get("/v1/models/:model", geminiModelInfo(runtime));
+  // Ollama's API, for tools that can only talk to Ollama.
+  app.get("/api/version", ollamaVersion());
+  app.get("/api/tags", ollamaTags(runtime));
+  app.get("/api/ps", ollamaPs());
+  app.post("/api/show", ollamaShow(runtime));
+  app.post("/api/chat", ollamaChat(runtime));
+  app.post("/api/generate", ollamaGenerate(runtime));
+  app.post("/api/embed", ollamaEmbed(runtime));
+  app.post("/api/embeddings", ollamaEmbeddings(runtime));
+  app.post("/api/pull", ollamaPull(runtime));
+  app.delete("/api/delete", ollamaUnsupported("deleted"));
+  for (const path of ["/api/create", "/api/copy", "/api/push", "/api/blobs/:digest"]) app.post(path, ollamaUnsupported("created, copied or pushed"));
   return app;
 }

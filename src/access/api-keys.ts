@@ -29,7 +29,8 @@ export class ApiKeys {
 
 /**
  * The keys a client presented: `Authorization: Bearer <key>` (the openai and Anthropic SDKs, Codex,
- * Claude Code with ANTHROPIC_AUTH_TOKEN) and `x-api-key: <key>` (Claude Code with ANTHROPIC_API_KEY).
+ * Claude Code with ANTHROPIC_AUTH_TOKEN), `x-api-key: <key>` (Claude Code with ANTHROPIC_API_KEY)
+ * and `x-goog-api-key: <key>` (@google/genai, Gemini CLI). Gemini's `?key=` is read by the caller.
  */
 export function presentedKeys(headers: Headers): string[] {
   const out: string[] = [];
@@ -37,6 +38,8 @@ export function presentedKeys(headers: Headers): string[] {
   if (bearer?.[1]) out.push(bearer[1]);
   const apiKey = headers.get("x-api-key")?.trim();
   if (apiKey) out.push(apiKey);
+  const googKey = headers.get("x-goog-api-key")?.trim();
+  if (googKey) out.push(googKey);
   return out;
 }
 

@@ -7,6 +7,8 @@
 const ALLOWED_HEADERS = new Set([
   "authorization",
   "x-api-key",
+  "x-goog-api-key",
+  "x-goog-api-client",
   "content-type",
   "accept",
   "anthropic-version",

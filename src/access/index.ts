@@ -3,6 +3,7 @@ import { ApiError } from "../errors.js";
 import { renderError } from "../http/render-error.js";
 import type { Runtime } from "../runtime.js";
 import { ApiKeys, presentedKeys } from "./api-keys.js";
+import { isGeminiPath, isGoogleClient } from "../dialects/gemini/paths.js";
 import {
   ALLOWED_METHODS,
   allowedRequestHeaders,
@@ -23,7 +24,8 @@ import { KEY_PAGE_HEADERS, keyPage } from "./key-page.js";
  * 2. Browsers: a request carrying an Origin other than our own is refused unless --cors-origin
  *    lists it; preflights are answered for listed origins only.
  * 3. API keys: with keys configured, everything but /health and HEAD / (Claude Code's preconnect,
- *    Docker's health check) needs `Authorization: Bearer <key>` or `x-api-key: <key>`, or, for GET
+ *    Docker's health check) needs `Authorization: Bearer <key>`, `x-api-key: <key>` or
+ *    `x-goog-api-key: <key>` (on the Gemini API also `?key=<key>`), or, for GET
  *    requests, the dashboard session cookie opened by `GET /?key=<key>`.
  * Errors answer in the client's dialect (renderError).
  */
@@ -77,10 +79,14 @@ export function accessControl(runtime: Runtime): MiddlewareHandler {
         rest.delete("key");
         return c.redirect(rest.size ? `/?${rest}` : "/", 303);
       }
-      const keyed = presentedKeys(c.req.raw.headers).some((k) => keys.accepts(k));
+      const presented = presentedKeys(c.req.raw.headers);
+      // Google's API also takes the key as `?key=`; only there, so keys stay out of other URLs.
+      const queryKey = isGeminiPath(c.req.path) || isGoogleClient(c.req.raw.headers) ? c.req.query("key") : undefined;
+      if (queryKey) presented.push(queryKey);
+      const keyed = presented.some((k) => keys.accepts(k));
       const session = (c.req.method === "GET" || c.req.method === "HEAD") && sessions.isOpen(c);
       if (!keyed && !session) {
-        const sent = presentedKeys(c.req.raw.headers).length > 0;
+        const sent = presented.length > 0;
         runtime.recorder.refuse(sent ? "invalid_key" : "missing_key");
         return withCors(
           unauthorised(

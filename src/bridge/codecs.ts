@@ -17,6 +17,10 @@ import { randomUUID } from "node:crypto";
 import { ChatStreamEncoder } from "../dialects/openai-chat/encode-stream.js";
 import { encodeChatCompletion } from "../dialects/openai-chat/encode-completion.js";
 import type { CopilotModel, UpstreamEndpoint } from "../upstream/model-catalog.js";
+import { GeminiStreamEncoder } from "../dialects/gemini/encode-stream.js";
+import { encodeGeminiAnswer } from "../dialects/gemini/encode-answer.js";
+import { encodeOllamaAnswer, OllamaStreamEncoder } from "../dialects/ollama/encode-stream.js";
+import { SSE_HEADERS } from "../sse/sse-encoder.js";
 
 /** Decodes one upstream stream into IR parts, event by event. */
 export interface StreamDecoder {
@@ -38,7 +42,8 @@ export interface UpstreamCodec {
 /** Encodes IR parts for one client stream. */
 export interface StreamEncoder {
   encode(part: StreamPart): string[];
-  ping(): string;
+  /** A keep-alive frame; none for formats that have no harmless one (Ollama's NDJSON). */
+  ping?(): string;
   readonly finished: boolean;
 }
 
@@ -52,6 +57,8 @@ export interface StreamEncoderOptions {
 /** What the bridge needs of a client dialect: a stream encoder and a whole-answer encoder. */
 export interface ClientCodec {
   streamEncoder(opts: StreamEncoderOptions): StreamEncoder;
+  /** Headers of a streamed answer; SSE when unset. */
+  streamHeaders?: Record<string, string>;
   encodeAnswer(answer: Answer, model: string): unknown;
 }
 
@@ -155,4 +162,25 @@ export function upstreamCodec(endpoint: UpstreamEndpoint): UpstreamCodec {
     case "/embeddings":
       throw new ApiError({ kind: "invalid_request", status: 400, message: `No translation to ${endpoint} yet` });
   }
+}
+
+/** Gemini clients: per request, as `?alt=sse` and `includeThoughts` shape the answer. */
+export function geminiClient(opts: { includeThoughts: boolean; form: "sse" | "array" }): ClientCodec {
+  const responseId = randomUUID().replace(/-/g, "").slice(0, 24);
+  return {
+    streamEncoder: (s) => new GeminiStreamEncoder({ model: s.model, responseId, ...opts }),
+    encodeAnswer: (answer, model) => encodeGeminiAnswer(answer, model, { includeThoughts: opts.includeThoughts, responseId }),
+    // Without alt=sse Google streams one JSON array.
+    streamHeaders: opts.form === "sse" ? undefined : { ...SSE_HEADERS, "content-type": "application/json; charset=utf-8" },
+  };
+}
+
+/** Ollama clients: NDJSON, and no pings (an empty line is not JSON to them). */
+export function ollamaClient(opts: { form: "chat" | "generate"; think: boolean }): ClientCodec {
+  const startedAt = performance.now();
+  return {
+    streamEncoder: (s) => new OllamaStreamEncoder({ model: s.model, startedAt, ...opts }),
+    encodeAnswer: (answer, model) => encodeOllamaAnswer(answer, { model, startedAt, ...opts }),
+    streamHeaders: { ...SSE_HEADERS, "content-type": "application/x-ndjson" },
+  };
 }

@@ -1,7 +1,7 @@
 import { ApiError } from "../errors.js";
 import { type CopilotModel, modelType, supportedEndpoints, supports, type UpstreamEndpoint } from "../upstream/model-catalog.js";
 
-export type ClientApi = "chat" | "responses" | "messages";
+export type ClientApi = "chat" | "responses" | "messages" | "gemini" | "ollama";
 
 /**
  * Which Copilot endpoint serves a client's request. The model catalog's `supported_endpoints`
@@ -14,6 +14,9 @@ const PREFERENCE: Record<ClientApi, UpstreamEndpoint[]> = {
   // cache hints that /chat/completions drops (VS Code also prefers them, copilot-upstream.md 4.1).
   messages: ["/v1/messages", "/responses", "/chat/completions"],
   responses: ["/responses", "/v1/messages", "/chat/completions"],
+  // Dialects Copilot never speaks: always translated, so the richest endpoint the model has.
+  gemini: ["/v1/messages", "/responses", "/chat/completions"],
+  ollama: ["/v1/messages", "/responses", "/chat/completions"],
 };
 
 /** Translations that exist; a route passes the set it can run. */
@@ -46,5 +49,12 @@ export function planUpstream(
 }
 
 function clientPath(client: ClientApi): string {
-  return client === "chat" ? "/v1/chat/completions" : client === "messages" ? "/v1/messages" : "/v1/responses";
+  const paths: Record<ClientApi, string> = {
+    chat: "/v1/chat/completions",
+    messages: "/v1/messages",
+    responses: "/v1/responses",
+    gemini: "the Gemini API",
+    ollama: "the Ollama API",
+  };
+  return paths[client];
 }

@@ -83,7 +83,7 @@ export async function runTranslated(t: TranslatedCall): Promise<Response> {
       },
       onError: (error) => encoder.encode({ type: "error", error: midStreamError(error) }),
     },
-    { pingIntervalMs: PING_INTERVAL_MS, ping: () => encoder.ping() },
+    encoder.ping ? { pingIntervalMs: PING_INTERVAL_MS, ping: () => encoder.ping!() } : {},
   );
-  return new Response(out, { status: 200, headers: SSE_HEADERS });
+  return new Response(out, { status: 200, headers: client.streamHeaders ?? SSE_HEADERS });
 }

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { ApiError, badRequest } from "../errors.js";
 import { clip } from "../text.js";
 
-export type ClientDialect = "openai" | "anthropic";
+export type ClientDialect = "openai" | "anthropic" | "gemini" | "ollama";
 
 /** Reads a JSON object body; malformed JSON, or JSON that isn't an object, is a 400 in the client's dialect. */
 export async function readJsonObject(c: Context): Promise<Record<string, unknown>> {

@@ -6,7 +6,7 @@ import type { Dialect } from "./request.js";
  * a client of another dialect, which has only one opaque string field to put it in (a thinking
  * signature, an encrypted_content). There it travels tagged with its origin:
  *
- *   cpk:<origin>:<base64url(JSON {s?: signature, r?: redactedData, i?: itemId, e?: encryptedContent})>
+ *   cpk:<origin>:<base64url(JSON {s?: signature, r?: redactedData, i?: itemId, e?: encryptedContent, t?: text})>
  *
  * base64url, so the value has no separators to escape whatever the upstream put in it. Encoders
  * drop state whose origin isn't their own target before it reaches Copilot, which would reject it.
@@ -19,6 +19,11 @@ export interface OpaqueState {
   redactedData?: string;
   itemId?: string;
   encryptedContent?: string;
+  /**
+   * The reasoning text itself, for clients that keep the signature but drop the thought (Gemini
+   * CLI): Claude checks its signature against the text, so both must come back.
+   */
+  text?: string;
 }
 
 const FIELDS = [
@@ -26,13 +31,14 @@ const FIELDS = [
   ["r", "redactedData"],
   ["i", "itemId"],
   ["e", "encryptedContent"],
+  ["t", "text"],
 ] as const;
 
 /** The tagged string, or undefined when there is no state to carry. */
 export function packOpaqueState(state: OpaqueState): string | undefined {
   const payload: Record<string, string> = {};
   for (const [key, field] of FIELDS) if (state[field]) payload[key] = state[field]!;
-  if (Object.keys(payload).length === 0) return undefined;
+  if (Object.keys(payload).length === 0 || (Object.keys(payload).length === 1 && payload.t !== undefined)) return undefined;
   return `${OPAQUE_STATE_PREFIX}${state.origin}:${Buffer.from(JSON.stringify(payload), "utf8").toString("base64url")}`;
 }
 

@@ -56,7 +56,9 @@ export function observe(recorder: Recorder, options: { logBodies?: boolean } = {
     };
     // Content type first: reading `res.body` of a plain JSON answer makes @hono/node-server turn its
     // lightweight response into a full WHATWG one and write it through a stream reader.
-    const streaming = (res.headers.get("content-type") ?? "").startsWith("text/event-stream") && res.body;
+    // SSE, Ollama's NDJSON, or Gemini's streamed JSON array (a JSON content type: the route says it streams).
+    const type = res.headers.get("content-type") ?? "";
+    const streaming = (type.startsWith("text/event-stream") || type.startsWith("application/x-ndjson") || (m.stream === true && res.ok)) && res.body;
     if (!streaming || !res.body) return finish(false);
 
     const reader = res.body.getReader();

@@ -1,7 +1,8 @@
 import type { Context } from "hono";
 import type { Usage } from "../ir/stream.js";
+import { isGeminiPath } from "../dialects/gemini/paths.js";
 
-export type ClientApiName = "chat" | "responses" | "messages" | "count_tokens" | "embeddings" | "models" | "other";
+export type ClientApiName = "chat" | "responses" | "messages" | "gemini" | "ollama" | "count_tokens" | "embeddings" | "models" | "other";
 
 /**
  * What a request turned out to be, filled in by the route as it learns it (model, upstream
@@ -19,12 +20,31 @@ export interface RequestMeta {
 }
 
 export function apiOf(path: string): ClientApiName {
+  if (isGeminiPath(path)) return geminiApiOf(path);
+  if (path.startsWith("/api/")) return ollamaApiOf(path);
   if (/\/chat\/completions$/.test(path)) return "chat";
   if (/\/responses$/.test(path)) return "responses";
   if (/\/messages\/count_tokens$/.test(path)) return "count_tokens";
   if (/\/messages$/.test(path)) return "messages";
   if (/\/embeddings$/.test(path)) return "embeddings";
   if (/\/models$/.test(path)) return "models";
+  return "other";
+}
+
+/** Gemini: `/v1beta/models/{model}:{method}`, or the model list. */
+function geminiApiOf(path: string): ClientApiName {
+  const method = /:([A-Za-z]+)$/.exec(path)?.[1];
+  if (method === "generateContent" || method === "streamGenerateContent") return "gemini";
+  if (method === "countTokens") return "count_tokens";
+  if (method === "embedContent" || method === "batchEmbedContents") return "embeddings";
+  return /^\/v1(beta)?\/models(\/[^/:]+)?$/.test(path) ? "models" : "other";
+}
+
+/** Ollama: `/api/chat` and `/api/generate` talk to a model; tags, show and ps list them. */
+function ollamaApiOf(path: string): ClientApiName {
+  if (path === "/api/chat" || path === "/api/generate") return "ollama";
+  if (path === "/api/embed" || path === "/api/embeddings") return "embeddings";
+  if (path === "/api/tags" || path === "/api/show" || path === "/api/ps") return "models";
   return "other";
 }
 
