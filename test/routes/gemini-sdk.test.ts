@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { GoogleGenAI, type Content, type FunctionDeclaration } from "@google/genai";
 import { type Harness, startHarness } from "../helpers/harness.js";
+import { nextRecord } from "../helpers/records.js";
 
 /** A Claude model (native /v1/messages), a chat-only and a responses-only model of the fake catalog. */
 const MODELS = [
@@ -46,6 +47,7 @@ describe("Gemini API through the official @google/genai SDK", () => {
     });
 
     test(`${model}: generateContentStream streams text chunks, then finishReason and usage`, async () => {
+      const recorded = nextRecord(h.runtime.recorder, (r) => r.api === "gemini");
       const stream = await ai.models.generateContentStream({ model, contents: "count [[chunks:12]]" });
       const texts: string[] = [];
       let finish: string | undefined;
@@ -59,7 +61,7 @@ describe("Gemini API through the official @google/genai SDK", () => {
       assert.equal(texts.join("").trim().split(/\s+/).length, 12);
       assert.equal(finish, "STOP");
       assert.ok(usage);
-      const record = h.runtime.recorder.recent().at(-1)!;
+      const record = await recorded;
       assert.equal(record.stream, true);
       assert.ok((record.outputTokens ?? 0) > 0, "the stream's usage reaches the recorder");
     });
