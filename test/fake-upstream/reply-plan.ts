@@ -2,7 +2,7 @@
 // Each endpoint reduces its conversation to a Turn (last user text, or trailing tool results),
 // the offered tool names and whether reasoning was requested; planReply decides the answer:
 //   - tool result last                → text "Tool result: <result text, trimmed; several joined by "\n">"
-//   - /\brun (.+)$/ on the user text   → one call to Bash|bash|exec_command|shell|run_command (else the first tool):
+//   - /\brun (.+)$/ on the user text   → one call to Bash|bash|exec_command|shell|run_command|run_shell_command (else the first tool):
 //                                        {"command": cmd}, or {"cmd": cmd} for exec_command
 //   - /\bpatch (\S+)/ with apply_patch offered → one apply_patch call adding that file, arguments
 //                                        {"input": "*** Begin Patch\n*** Add File: <file>\n+patched by fake Copilot\n*** End Patch\n"}
@@ -39,7 +39,7 @@ export interface ReplyPlan {
 }
 
 export const EMOJI_TEXT = " héllo 🌍 世界";
-const SHELL_TOOLS = ["Bash", "bash", "exec_command", "shell", "run_command"];
+const SHELL_TOOLS = ["Bash", "bash", "exec_command", "shell", "run_command", "run_shell_command"];
 
 export function joined(parts: string[]): string {
   return parts.join("");
