@@ -17,6 +17,10 @@ import type { CopilotModel, UpstreamEndpoint } from "../../src/upstream/model-ca
 import { hasImage } from "../../src/upstream/vision.js";
 import { chatImageSlots, messagesImageSlots, requestImageSlots, responsesImageSlots } from "../../src/images/image-slots.js";
 import { defaultModels } from "../fake-upstream/server.js";
+import { decodeGeminiRequest } from "../../src/dialects/gemini/decode-request.js";
+import { decodeOllamaChat, decodeOllamaGenerate } from "../../src/dialects/ollama/decode-request.js";
+import { irHasImage, irInitiator } from "../../src/bridge/run-decoded.js";
+import { countRequestTokens } from "../../src/tokens/count-request.js";
 import { shadowingObject } from "../helpers/arbitraries.js";
 
 /**
@@ -124,6 +128,43 @@ const RICH = {
     text: { format: { type: "text" }, verbosity: "low" },
     max_output_tokens: 100,
   }),
+  gemini: () => ({
+    systemInstruction: { role: "user", parts: [{ text: "s" }] },
+    contents: [
+      { role: "user", parts: [{ text: "hi" }, { inlineData: { mimeType: "image/png", data: "AAAA" } }, { fileData: { mimeType: "image/png", fileUri: "https://example.com/a.png" } }] },
+      { role: "model", parts: [{ text: "t", thought: true, thoughtSignature: "cpk:anthropic:eyJzIjoic2lnIn0" }, { functionCall: { id: "a", name: "f", args: { q: 1 } }, thoughtSignature: "sig" }] },
+      { role: "user", parts: [{ functionResponse: { id: "a", name: "f", response: { output: "ok" }, parts: [{ inlineData: { mimeType: "image/png", data: "AAAA" } }] } }, { text: "go on" }] },
+    ],
+    tools: [{ functionDeclarations: [{ name: "f", description: "d", parameters: { type: "OBJECT", properties: { q: { type: "NUMBER", nullable: true } } } }, { name: "g", parametersJsonSchema: { type: "object" } }] }],
+    toolConfig: { functionCallingConfig: { mode: "ANY", allowedFunctionNames: ["f"] } },
+    generationConfig: {
+      temperature: 1,
+      topP: 0.9,
+      topK: 40,
+      maxOutputTokens: 100,
+      stopSequences: ["x"],
+      thinkingConfig: { includeThoughts: true, thinkingBudget: 2048, thinkingLevel: "HIGH" },
+      responseMimeType: "application/json",
+      responseSchema: { type: "OBJECT", properties: { a: { type: "STRING" } } },
+    },
+  }),
+  ollama: () => ({
+    model: "gpt-4.1:latest",
+    prompt: "hi",
+    system: "s",
+    images: ["iVBORw0KGgo"],
+    messages: [
+      { role: "system", content: "s" },
+      { role: "user", content: "hi", images: ["iVBORw0KGgo"] },
+      { role: "assistant", content: "x", thinking: "t", tool_calls: [{ id: "a", function: { name: "f", arguments: { q: 1 } } }] },
+      { role: "tool", content: "ok", tool_name: "f", tool_call_id: "a" },
+    ],
+    tools: [{ type: "function", function: { name: "f", description: "d", parameters: { type: "object" } } }],
+    format: { type: "object" },
+    options: { temperature: 0.5, top_p: 0.9, top_k: 4, num_predict: 100, stop: ["x"] },
+    think: "low",
+    stream: false,
+  }),
 };
 
 type Dialect = keyof typeof RICH;
@@ -161,6 +202,20 @@ function translate(dialect: Dialect, req: Request | undefined, label: string): v
 function exercise(dialect: Dialect, body: Record<string, unknown>, label = "the unchanged body"): void {
   const text = JSON.stringify(body);
   const fresh = () => JSON.parse(text) as Record<string, unknown>;
+  if (dialect === "gemini" || dialect === "ollama") {
+    const decoded =
+      dialect === "gemini"
+        ? [step("decodeGeminiRequest", label, () => decodeGeminiRequest(fresh(), { model: "gpt-4.1", stream: true }).req)]
+        : [step("decodeOllamaChat", label, () => decodeOllamaChat(fresh()).req), step("decodeOllamaGenerate", label, () => decodeOllamaGenerate(fresh()).req)];
+    for (const req of decoded) {
+      if (!req) continue;
+      step("irInitiator", label, () => irInitiator(req));
+      step("irHasImage", label, () => irHasImage(req));
+      for (const m of [gpt, claude]) step(`countRequestTokens ${m.id}`, label, () => countRequestTokens(req, m));
+      translate(dialect, req, label);
+    }
+    return;
+  }
   // What the routes check first; a body they refuse (with a 400) goes no further.
   try {
     if (dialect === "responses") requireModelAndInput(fresh());
@@ -202,6 +257,8 @@ describe("request bodies with any value anywhere: every step before Copilot retu
       if (dialect === "messages") assert.ok(decodeAnthropicRequest(clone(body)).messages.length > 0);
       if (dialect === "chat") assert.ok(decodeChatRequest(clone(body)).messages.length > 0);
       if (dialect === "responses") assert.ok(decodeResponsesRequest(clone(body)).messages.length > 0);
+      if (dialect === "gemini") assert.equal(decodeGeminiRequest(clone(body), { model: "m", stream: false }).req.messages.length, 3);
+      if (dialect === "ollama") assert.equal(decodeOllamaChat(clone(body)).req.messages.length, 3);
     }
   });
 
