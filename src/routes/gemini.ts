@@ -12,6 +12,7 @@ import { countRequestTokens } from "../tokens/count-request.js";
 import { type CopilotModel, isUsable, modelType } from "../upstream/model-catalog.js";
 import { isGoogleClient } from "../dialects/gemini/paths.js";
 import { openAIModel } from "./models.js";
+import { encodeGeminiModel } from "../dialects/gemini/encode-model.js";
 
 type Obj = Record<string, unknown>;
 
@@ -24,7 +25,7 @@ const bareModel = (name: string) => name.replace(/^models\//, "");
 export function geminiModels(runtime: Runtime) {
   return async (c: Context) => {
     await runtime.catalog.refreshIfStale();
-    return c.json({ models: offered(runtime).map(geminiModel) });
+    return c.json({ models: offered(runtime).map(encodeGeminiModel) });
   };
 }
 
@@ -35,7 +36,7 @@ export function geminiModelInfo(runtime: Runtime) {
     const name = bareModel(c.req.param("model") ?? "");
     const model = offered(runtime).find((m) => m.id === name) ?? resolveModel(name, runtime.catalog.list(), runtime.config.modelAliases);
     if (c.req.path.startsWith("/v1/") && !isGoogleClient(c.req.raw.headers)) return c.json(openAIModel(model));
-    return c.json(geminiModel(model));
+    return c.json(encodeGeminiModel(model));
   };
 }
 
@@ -43,22 +44,6 @@ function offered(runtime: Runtime): CopilotModel[] {
   return runtime.catalog.list().filter((m) => isUsable(m) && (modelType(m) === "chat" || modelType(m) === "embeddings"));
 }
 
-export function geminiModel(m: CopilotModel) {
-  const limits = m.capabilities?.limits;
-  const supports = m.capabilities?.supports;
-  const chat = modelType(m) === "chat";
-  return {
-    name: `models/${m.id}`,
-    baseModelId: m.id,
-    version: m.version ?? m.id,
-    displayName: m.name ?? m.id,
-    description: `${m.name ?? m.id} through GitHub Copilot`,
-    inputTokenLimit: limits?.max_prompt_tokens ?? limits?.max_context_window_tokens ?? 0,
-    outputTokenLimit: limits?.max_output_tokens ?? 0,
-    supportedGenerationMethods: chat ? ["generateContent", "streamGenerateContent", "countTokens"] : ["embedContent", "batchEmbedContents"],
-    thinking: chat && (supports?.thinking === true || supports?.reasoning_effort !== undefined),
-  };
-}
 
 /**
  * POST /v1beta/models/{model}:{method}. The model and the method share one path segment, so they

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { Runtime } from "../runtime.js";
 import { isGoogleClient } from "../dialects/gemini/paths.js";
-import { geminiModel } from "./gemini.js";
+import { encodeGeminiModel } from "../dialects/gemini/encode-model.js";
 import { type CopilotModel, isUsable, modelType } from "../upstream/model-catalog.js";
 
 /**
@@ -14,7 +14,7 @@ export function models(runtime: Runtime) {
   return async (c: Context) => {
     await runtime.catalog.refreshIfStale();
     const offered = runtime.catalog.list().filter((m) => isUsable(m) && modelType(m) !== "completion");
-    if (isGoogleClient(c.req.raw.headers)) return c.json({ models: offered.filter((m) => modelType(m) !== "completion").map(geminiModel) });
+    if (isGoogleClient(c.req.raw.headers)) return c.json({ models: offered.filter((m) => modelType(m) !== "completion").map(encodeGeminiModel) });
     if (c.req.header("anthropic-version")) {
       const data = offered.filter((m) => modelType(m) === "chat").map(anthropicModel);
       return c.json({ data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
