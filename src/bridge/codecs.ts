@@ -19,7 +19,8 @@ import { encodeChatCompletion } from "../dialects/openai-chat/encode-completion.
 import type { CopilotModel, UpstreamEndpoint } from "../upstream/model-catalog.js";
 import { GeminiStreamEncoder } from "../dialects/gemini/encode-stream.js";
 import { encodeGeminiAnswer } from "../dialects/gemini/encode-answer.js";
-import { encodeOllamaAnswer, OllamaStreamEncoder } from "../dialects/ollama/encode-stream.js";
+import { OllamaStreamEncoder } from "../dialects/ollama/encode-stream.js";
+import { encodeOllamaAnswer } from "../dialects/ollama/encode-answer.js";
 import { SSE_HEADERS } from "../sse/sse-encoder.js";
 
 /** Decodes one upstream stream into IR parts, event by event. */

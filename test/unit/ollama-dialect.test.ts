@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { decodeOllamaChat, decodeOllamaGenerate } from "../../src/dialects/ollama/decode-request.js";
-import { encodeOllamaAnswer, OllamaStreamEncoder } from "../../src/dialects/ollama/encode-stream.js";
+import { OllamaStreamEncoder } from "../../src/dialects/ollama/encode-stream.js";
+import { encodeOllamaAnswer } from "../../src/dialects/ollama/encode-answer.js";
 import { copilotModelName } from "../../src/dialects/ollama/model-name.js";
 import { ApiError } from "../../src/errors.js";
 import { accumulate } from "../../src/ir/accumulate.js";

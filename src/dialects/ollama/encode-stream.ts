@@ -1,4 +1,3 @@
-import type { Answer } from "../../ir/accumulate.js";
 import type { StreamPart, Usage } from "../../ir/stream.js";
 import { encodeOllamaDoneReason } from "./map-done-reason.js";
 import { encodeOllamaError } from "./encode-error.js";
@@ -14,7 +13,7 @@ export interface OllamaEncoderOptions {
   startedAt: number;
 }
 
-type Line = Record<string, unknown>;
+export type Line = Record<string, unknown>;
 
 /**
  * IR stream parts → Ollama's NDJSON lines (one JSON object per line): content as it arrives, tool
@@ -82,7 +81,7 @@ export class OllamaStreamEncoder {
   }
 }
 
-function toolCall(id: string, name: string, input: string): Line {
+export function toolCall(id: string, name: string, input: string): Line {
   let args: unknown;
   try {
     args = JSON.parse(input || "{}");
@@ -93,7 +92,7 @@ function toolCall(id: string, name: string, input: string): Line {
 }
 
 /** The closing fields: Ollama's token counts (the whole prompt, the whole output) and durations in ns. */
-function doneFields(reason: string, usage: Usage, startedAt: number): Line {
+export function doneFields(reason: string, usage: Usage, startedAt: number): Line {
   const prompt = (usage.inputTokens ?? 0) + (usage.cacheReadTokens ?? 0) + (usage.cacheWriteTokens ?? 0);
   const total = Math.max(0, Math.round((performance.now() - startedAt) * 1e6));
   return {
@@ -106,25 +105,4 @@ function doneFields(reason: string, usage: Usage, startedAt: number): Line {
     eval_count: usage.outputTokens ?? 0,
     eval_duration: total,
   };
-}
-
-/** A whole answer (`stream: false`) → one Ollama object, the stream's lines folded together. */
-export function encodeOllamaAnswer(answer: Answer, opts: OllamaEncoderOptions): Line {
-  let text = "";
-  let thinking = "";
-  const calls: Line[] = [];
-  for (const part of answer.content) {
-    if (part.type === "text") text += text && part.text ? `\n\n${part.text}` : part.text;
-    else if (part.type === "reasoning") thinking += part.text;
-    else calls.push(toolCall(part.id, part.name, part.input));
-  }
-  const done = doneFields(encodeOllamaDoneReason(answer.finishReason), answer.usage, opts.startedAt);
-  const created_at = new Date().toISOString();
-  if (opts.form === "generate") {
-    return { model: opts.model, created_at, response: text, ...(opts.think && thinking ? { thinking } : {}), ...done };
-  }
-  const message: Line = { role: "assistant", content: text };
-  if (opts.think && thinking) message.thinking = thinking;
-  if (calls.length > 0) message.tool_calls = calls;
-  return { model: opts.model, created_at, message, ...done };
 }
