@@ -195,7 +195,8 @@ async function approvalInfo(c: Context): Promise<ApprovalInfo | undefined> {
     method: c.req.method,
     path: c.req.path,
     api,
-    model: typeof b.model === "string" ? b.model : undefined,
+    // Gemini names the model in the path (/v1beta/models/{model}:generateContent), not the body.
+    model: typeof b.model === "string" ? b.model : /\/models\/([^/:]+):/.exec(c.req.path)?.[1],
     bytes: Buffer.byteLength(text),
     initiator,
   };

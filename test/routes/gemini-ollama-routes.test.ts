@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
 import { type Harness, startHarness } from "../helpers/harness.js";
+import { type ApprovalInfo, configureFlow } from "../../src/flow/index.js";
 
 /**
  * The Gemini and Ollama routes against the fake Copilot, by raw HTTP: the stream forms, errors in
@@ -171,6 +172,19 @@ describe("Gemini and Ollama routes", () => {
       assert.equal(limited.status, 429);
       assertGeminiError(await limited.json(), 429);
       assert.equal((await fetch(`${k.url}/v1beta/models/gpt-4.1:countTokens`, { method: "POST", body: JSON.stringify(geminiBody()) })).status, 200);
+    } finally {
+      await k.close();
+    }
+  });
+
+  test("with --manual, the prompt names the Gemini model from the path and the API", async () => {
+    const k = await startHarness({ config: { manual: true } });
+    try {
+      const asked: ApprovalInfo[] = [];
+      configureFlow(k.runtime, { approver: { ask: async (info) => (asked.push(info), true) } });
+      assert.equal((await fetch(`${k.url}/v1beta/models/gpt-4.1:generateContent`, { method: "POST", body: JSON.stringify(geminiBody()) })).status, 200);
+      assert.equal((await fetch(`${k.url}/api/chat`, { method: "POST", body: JSON.stringify({ model: "gpt-4.1:latest", messages: [{ role: "user", content: "a" }], stream: false }) })).status, 200);
+      assert.deepEqual(asked.map((i) => [i.api, i.model]), [["gemini", "gpt-4.1"], ["ollama", "gpt-4.1:latest"]]);
     } finally {
       await k.close();
     }
