@@ -8,7 +8,7 @@ import { badRequest, notFound } from "../errors.js";
 import { readJsonObject } from "../http/request.js";
 import { meta } from "../observability/request-meta.js";
 import type { Runtime } from "../runtime.js";
-import { countRequestTokens } from "../tokens/count-request.js";
+import { countRequestTokensAsync } from "../tokens/count-request.js";
 import { type CopilotModel, isUsable, modelType } from "../upstream/model-catalog.js";
 import { isGoogleClient } from "../dialects/gemini/paths.js";
 import { openAIModel } from "./models.js";
@@ -92,7 +92,7 @@ async function countTokens(runtime: Runtime, c: Context, name: string) {
     // An unknown model still gets an estimate, as count_tokens does.
   }
   meta(c).model = model?.id ?? name;
-  return c.json({ totalTokens: countRequestTokens(req, model ?? { id: name }) });
+  return c.json({ totalTokens: await countRequestTokensAsync(req, model ?? { id: name }, c.req.raw.signal) });
 }
 
 function contentText(content: unknown, at: string): string {
