@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { ApiError, toApiError } from "./errors.js";
 import { printable } from "./text.js";
 import type { ClientDialect } from "./http/request.js";
@@ -31,8 +31,17 @@ import type { Runtime } from "./runtime.js";
 import { observe } from "./observability/observe.js";
 import { meta } from "./observability/request-meta.js";
 import { clip } from "./text.js";
+import { estimateNanoAiu } from "./cost/estimate-cost.js";
 
 type Env = { Variables: { dialect: ClientDialect } };
+
+/** Refuses upstream-bound requests while a budget that applies to them is spent (429, in the client's dialect). */
+function budgetGuard(runtime: Runtime): MiddlewareHandler {
+  return async (c, next) => {
+    if (c.req.method === "POST" && runtime.budgets.size > 0) runtime.budgets.check(meta(c).keyName);
+    await next();
+  };
+}
 
 /** The HTTP app. Built from a runtime so that tests can build one against a fake upstream. */
 export function createApp(runtime: Runtime) {
@@ -41,6 +50,7 @@ export function createApp(runtime: Runtime) {
   app.onError((error, c) => {
     const apiError = toApiError(error);
     meta(c).error = apiError.message;
+    meta(c).errorKind = apiError.kind;
     // The path and the message can quote what the client sent: one escaped line each.
     if (apiError.status >= 500 && !apiError.upstream) runtime.log.error(`${c.req.method} ${printable(c.req.path)}:`, error);
     else runtime.log.debug(`${c.req.method} ${printable(c.req.path)} -> ${apiError.status} ${printable(apiError.message, 2000)}`);
@@ -53,7 +63,10 @@ export function createApp(runtime: Runtime) {
   // Access control first: a refused request (no or bad key, host guard, origin) is counted in
   // copilot_api_refused_requests_total and never becomes API traffic in the log, dashboard or usage.
   app.use("*", accessControl(runtime));
-  const observing = observe(runtime.recorder, { logBodies: runtime.config.logBodies });
+  const observing = observe(runtime.recorder, {
+    logBodies: runtime.config.logBodies,
+    estimate: (model, usage) => estimateNanoAiu(model === undefined ? undefined : runtime.catalog.get(model), usage),
+  });
   app.use("/v1/*", observing);
   app.use("/v1beta/*", observing);
   app.use("/api/*", observing);
@@ -79,6 +92,9 @@ export function createApp(runtime: Runtime) {
   // /usage, /metrics, /health and the dashboard at / (Claude Code's HEAD / preconnect lands there too).
   mountObservability(app, runtime);
   for (const path of ["/chat/completions", "/messages", "/responses", "/embeddings"]) {
+    // A spent budget refuses before the request takes a rate-limit slot or an approval.
+    app.use(path, budgetGuard(runtime));
+    app.use(`/v1${path}`, budgetGuard(runtime));
     app.use(path, flowControl(runtime));
     app.use(`/v1${path}`, flowControl(runtime));
   }

@@ -9,9 +9,13 @@ const digest = (value: string) => createHash("sha256").update(value, "utf8").dig
  */
 export class ApiKeys {
   private readonly digests: Buffer[];
+  /** Per key, the name the ledger and budgets use: its configured name, or "key-" + 6 hex of its digest. */
+  private readonly names: string[];
 
-  constructor(keys: readonly string[]) {
-    this.digests = keys.filter(Boolean).map(digest);
+  constructor(keys: readonly string[], names: Readonly<Record<string, string>> = {}) {
+    const kept = keys.filter(Boolean);
+    this.digests = kept.map(digest);
+    this.names = kept.map((k, i) => names[k] ?? keyLabel(this.digests[i]!));
   }
 
   get enabled(): boolean {
@@ -19,12 +23,29 @@ export class ApiKeys {
   }
 
   accepts(candidate: string | undefined): boolean {
-    if (!candidate) return false;
-    const d = digest(candidate);
-    let ok = false;
-    for (const key of this.digests) ok = timingSafeEqual(d, key) || ok;
-    return ok;
+    return this.match(candidate) !== undefined;
   }
+
+  /** The name of the key `candidate` is, or undefined; every key is compared, whichever matches. */
+  match(candidate: string | undefined): string | undefined {
+    if (!candidate) return undefined;
+    const d = digest(candidate);
+    let found: string | undefined;
+    for (const [i, key] of this.digests.entries()) {
+      if (timingSafeEqual(d, key)) found ??= this.names[i];
+    }
+    return found;
+  }
+}
+
+/** "key-" and the first 6 hex digits of a key's SHA-256: names a key in the ledger without revealing it. */
+export function keyLabel(keyDigest: Buffer): string {
+  return `key-${keyDigest.toString("hex").slice(0, 6)}`;
+}
+
+/** The ledger's name for a key: its configured name, or its label. */
+export function keyNameOf(key: string, names: Readonly<Record<string, string>> = {}): string {
+  return names[key] ?? keyLabel(digest(key));
 }
 
 /**

@@ -15,6 +15,7 @@ import {
 import { DashboardSessions } from "./dashboard-session.js";
 import { hostAllowed, isLoopback } from "./host-guard.js";
 import { KEY_PAGE_HEADERS, keyPage } from "./key-page.js";
+import { meta } from "../observability/request-meta.js";
 
 /**
  * Who may call the server (known-failures S1, acceptance case 38), in this order:
@@ -31,7 +32,7 @@ import { KEY_PAGE_HEADERS, keyPage } from "./key-page.js";
  */
 export function accessControl(runtime: Runtime): MiddlewareHandler {
   const { config } = runtime;
-  const keys = new ApiKeys(config.apiKeys);
+  const keys = new ApiKeys(config.apiKeys, config.keyNames);
   const sessions = new DashboardSessions(config.apiKeys);
   const origins = new Set(config.corsOrigins.map(normaliseOrigin));
   // With keys, a rebinding page gets nowhere without the key: the guard is only needed without them.
@@ -83,7 +84,9 @@ export function accessControl(runtime: Runtime): MiddlewareHandler {
       // Google's API also takes the key as `?key=`; only there, so keys stay out of other URLs.
       const queryKey = isGeminiPath(c.req.path) || isGoogleClient(c.req.raw.headers) ? c.req.query("key") : undefined;
       if (queryKey) presented.push(queryKey);
-      const keyed = presented.some((k) => keys.accepts(k));
+      const keyName = presented.map((k) => keys.match(k)).find((name) => name !== undefined);
+      const keyed = keyName !== undefined;
+      if (keyed) meta(c).keyName = keyName;
       const session = (c.req.method === "GET" || c.req.method === "HEAD") && sessions.isOpen(c);
       if (!keyed && !session) {
         const sent = presented.length > 0;

@@ -40,6 +40,7 @@ export async function runTranslated(t: TranslatedCall): Promise<Response> {
   // Copilot takes no image URLs: they are downloaded and carried inline (src/images/).
   await inlineRequestImages(req, () => imageInlining(runtime, model, c.req.raw.signal));
   const body = { ...upstream.encode(req, model), stream: true };
+  meta(c).interaction = t.call.interactionType ?? t.call.intent;
   const res = await runtime.copilot.request({ path: upstream.path, body, ...t.call, signal: c.req.raw.signal });
   if (!res.body) throw new ApiError({ kind: "upstream", status: 502, message: "Copilot returned no body" });
   const decoder = upstream.streamDecoder(req);

@@ -36,6 +36,8 @@ export interface Usage {
   cacheReadTokens?: number;
   cacheWriteTokens?: number;
   reasoningTokens?: number;
+  /** What Copilot said the answer cost (copilot_usage.total_nano_aiu), in nano-AIU; never sent to clients. */
+  nanoAiu?: number;
 }
 
 export type StreamPart =

@@ -1,12 +1,30 @@
 import type { MiddlewareHandler } from "hono";
+import type { Usage } from "../ir/stream.js";
+import { kindForStatus } from "../errors.js";
+import { callKind, detectClient } from "./detect-client.js";
 import type { Recorder } from "./recorder.js";
 import { apiOf, type RequestMeta } from "./request-meta.js";
+
+export interface ObserveOptions {
+  logBodies?: boolean;
+  /** What a request cost by list prices, for answers that came without Copilot's own figure. */
+  estimate?: (model: string | undefined, usage: Usage) => number | undefined;
+}
+
+/** Copilot's figure when it sent one, else an estimate flagged as such, else nothing. */
+function costOf(m: RequestMeta, estimate: ObserveOptions["estimate"]): RequestMeta["cost"] {
+  if (m.cost) return m.cost;
+  if (!m.usage) return undefined;
+  if (m.usage.nanoAiu !== undefined) return (m.cost = { nanoAiu: m.usage.nanoAiu, estimated: false });
+  const estimated = estimate?.(m.model, m.usage);
+  return estimated === undefined ? undefined : (m.cost = { nanoAiu: estimated, estimated: true });
+}
 
 /**
  * Times every API request and records it when its response has really ended: for a stream, when
  * the last byte went out or the client left, not when the handler returned.
  */
-export function observe(recorder: Recorder, options: { logBodies?: boolean } = {}): MiddlewareHandler {
+export function observe(recorder: Recorder, options: ObserveOptions = {}): MiddlewareHandler {
   return async (c, next) => {
     const start = performance.now();
     const time = Date.now();
@@ -30,8 +48,24 @@ export function observe(recorder: Recorder, options: { logBodies?: boolean } = {
         }
       }
     }
+    // Content type first: reading `res.body` of a plain JSON answer makes @hono/node-server turn its
+    // lightweight response into a full WHATWG one and write it through a stream reader.
+    // SSE, Ollama's NDJSON, or Gemini's streamed JSON array (a JSON content type: the route says it streams).
+    const type = c.res.headers.get("content-type") ?? "";
+    const streaming = (type.startsWith("text/event-stream") || type.startsWith("application/x-ndjson") || (m.stream === true && c.res.ok)) && c.res.body;
+    if (!streaming && c.res.status < 400) {
+      // A whole answer says what it cost in a header; a stream's cost is only known at its end.
+      const cost = costOf(m, options.estimate);
+      if (cost) {
+        c.res.headers.set("x-copilot-cost-credits", String(cost.nanoAiu / 1e9));
+        if (cost.estimated) c.res.headers.set("x-copilot-cost-estimated", "true");
+      }
+    }
     const res = c.res;
+    const client = detectClient(c.req.header("user-agent"), c.req.header("x-app"));
     const finish = (aborted: boolean) => {
+      const cost = costOf(m, options.estimate);
+      const status = aborted ? 499 : res.status;
       recorder.record({
         id: recorder.newId(),
         time,
@@ -43,22 +77,26 @@ export function observe(recorder: Recorder, options: { logBodies?: boolean } = {
         initiator: m.initiator,
         stream: m.stream,
         // A client that left mid-stream is logged as 499, as proxies do, whatever status went first.
-        status: aborted ? 499 : res.status,
+        status,
         durationMs: performance.now() - start,
         ttfbMs,
         inputTokens: m.usage ? (m.usage.inputTokens ?? 0) + (m.usage.cacheReadTokens ?? 0) + (m.usage.cacheWriteTokens ?? 0) : undefined,
         outputTokens: m.usage?.outputTokens,
         cacheReadTokens: m.usage?.cacheReadTokens,
+        cacheWriteTokens: m.usage?.cacheWriteTokens,
+        reasoningTokens: m.usage?.reasoningTokens,
+        client,
+        interaction: m.interaction,
+        kind: callKind(m.initiator, m.interaction),
+        keyName: m.keyName,
+        nanoAiu: cost?.nanoAiu,
+        costEstimated: cost ? cost.estimated : undefined,
         error: m.error,
+        errorKind: m.errorKind ?? (status >= 400 ? kindForStatus(status) : m.error !== undefined ? "stream" : undefined),
         aborted: aborted || undefined,
         bodies,
       });
     };
-    // Content type first: reading `res.body` of a plain JSON answer makes @hono/node-server turn its
-    // lightweight response into a full WHATWG one and write it through a stream reader.
-    // SSE, Ollama's NDJSON, or Gemini's streamed JSON array (a JSON content type: the route says it streams).
-    const type = res.headers.get("content-type") ?? "";
-    const streaming = (type.startsWith("text/event-stream") || type.startsWith("application/x-ndjson") || (m.stream === true && res.ok)) && res.body;
     if (!streaming || !res.body) return finish(false);
 
     const reader = res.body.getReader();

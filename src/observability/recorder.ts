@@ -21,7 +21,23 @@ export interface RequestRecord {
   inputTokens?: number;
   outputTokens?: number;
   cacheReadTokens?: number;
+  cacheWriteTokens?: number;
+  reasoningTokens?: number;
+  /** From the User-Agent: "claude-code" | "codex" | "opencode" | "ai-sdk" | "openai-sdk" | "anthropic-sdk" | "gemini-cli" | "langchain" | "curl" | "other". */
+  client?: string;
+  /** The X-Interaction-Type sent upstream, when one was. */
+  interaction?: string;
+  /** What kind of call, from the initiator and the interaction type. */
+  kind?: "user" | "tool-follow-up" | "subagent" | "compaction" | "background";
+  /** Which API key (its configured name, or "key-<first 6 hex of sha256>"); never the key. */
+  keyName?: string;
+  /** Cost of the request in nano-AIU (1 AI credit = 1e9 nano-AIU = $0.01). */
+  nanoAiu?: number;
+  /** True when nanoAiu was estimated from the catalog's billing.token_prices. */
+  costEstimated?: boolean;
   error?: string;
+  /** The error's class (ApiError kind), for the ledger. */
+  errorKind?: string;
   /** The client closed the connection before the end. */
   aborted?: boolean;
   /**

@@ -17,6 +17,14 @@ export interface RequestMeta {
   stream?: boolean;
   usage?: Usage;
   error?: string;
+  /** The ApiError kind of a failed request (rate_limit, quota, upstream, …). */
+  errorKind?: string;
+  /** The X-Interaction-Type sent upstream, when one was. */
+  interaction?: string;
+  /** Which configured API key the request came with: its name, or "key-<6 hex of its sha256>"; never the key. */
+  keyName?: string;
+  /** What the request cost, set when it ends: Copilot's own figure, or an estimate from the catalog's prices. */
+  cost?: { nanoAiu: number; estimated: boolean };
 }
 
 export function apiOf(path: string): ClientApiName {

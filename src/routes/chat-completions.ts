@@ -16,6 +16,7 @@ import { formatSse, SSE_HEADERS } from "../sse/sse-encoder.js";
 import { chatInitiator } from "../upstream/initiator.js";
 import { meta } from "../observability/request-meta.js";
 import { decodeChatUsage } from "../dialects/openai-chat/convert-usage.js";
+import { copilotUsageOf, withNanoAiu } from "../cost/decode-copilot-usage.js";
 import { hasImage } from "../upstream/vision.js";
 import { imageInlining, inlineChatImages } from "../images/index.js";
 import { asText } from "../text.js";
@@ -36,11 +37,12 @@ export function chatCompletions(runtime: Runtime) {
     const chat = interceptChat(body as ChatBody, model);
     const stream = chat.stream === true;
     const initiator = chatInitiator(chat.messages);
-    Object.assign(meta(c), { endpoint: "/chat/completions", initiator, stream });
+    const intent = Array.isArray(chat.tools) && chat.tools.length > 0 ? "conversation-agent" : "conversation-panel";
+    Object.assign(meta(c), { endpoint: "/chat/completions", initiator, stream, interaction: intent });
     const res = await runtime.copilot.request({
       path: "/chat/completions",
       body: chat,
-      intent: Array.isArray(chat.tools) && chat.tools.length > 0 ? "conversation-agent" : "conversation-panel",
+      intent,
       initiator,
       vision: hasImage(chat.messages),
       interactionId: interactionIdFrom(c.req.raw.headers),
@@ -48,9 +50,10 @@ export function chatCompletions(runtime: Runtime) {
     });
 
     if (!stream) {
-      const json = await readUpstreamJson<{ choices?: []; usage?: unknown }>(res, "/chat/completions");
+      const json = await readUpstreamJson<{ choices?: []; usage?: unknown; copilot_usage?: unknown }>(res, "/chat/completions");
       mergeChoices(json);
-      meta(c).usage = decodeChatUsage(json.usage);
+      meta(c).usage = withNanoAiu(decodeChatUsage(json.usage), copilotUsageOf(json));
+      delete json.copilot_usage;
       return c.json(json);
     }
     if (!res.body) throw new ApiError({ kind: "upstream", status: 502, message: "Copilot returned no stream" });
@@ -60,7 +63,7 @@ export function chatCompletions(runtime: Runtime) {
     const m = meta(c);
     const out = pumpEvents(
       res.body,
-      checkedChatEvents(/anthropic/i.test(model.vendor ?? "") ? new StreamChoiceMerger() : undefined, (usage) => (m.usage = decodeChatUsage(usage))),
+      checkedChatEvents(/anthropic/i.test(model.vendor ?? "") ? new StreamChoiceMerger() : undefined, (usage, nanoAiu) => (m.usage = withNanoAiu(decodeChatUsage(usage), nanoAiu))),
     );
     return new Response(out, { status: 200, headers: SSE_HEADERS });
   };
@@ -120,16 +123,17 @@ function chatStreamTail(ending: ChatStreamEnding): string | undefined {
  * that fails, ends the stream with an error chunk and cancels the upstream; the stream's ending is
  * completed by chatStreamTail. The last usage seen is reported when the stream ends normally.
  */
-function checkedChatEvents(merger: StreamChoiceMerger | undefined, onUsage: (usage: unknown) => void): EventHandlers {
+function checkedChatEvents(merger: StreamChoiceMerger | undefined, onUsage: (usage: unknown, nanoAiu: number | undefined) => void): EventHandlers {
   const ending: ChatStreamEnding = { done: false, finished: false, failed: false };
   let usage: unknown;
+  let nanoAiu: number | undefined;
   return {
     onEvent(ev) {
       if (ev.data === "[DONE]") {
         ending.done = true;
         return [formatSse("[DONE]")];
       }
-      let chunk: { choices?: unknown; error?: unknown; usage?: unknown };
+      let chunk: { choices?: unknown; error?: unknown; usage?: unknown; copilot_usage?: unknown };
       try {
         chunk = JSON.parse(ev.data);
       } catch {
@@ -139,6 +143,12 @@ function checkedChatEvents(merger: StreamChoiceMerger | undefined, onUsage: (usa
         if (chunk.error) ending.failed = true;
         if (Array.isArray(chunk.choices) && chunk.choices.some((ch) => ch && (ch as { finish_reason?: unknown }).finish_reason)) ending.finished = true;
         if (chunk.usage) usage = chunk.usage;
+        if (chunk.copilot_usage !== undefined) {
+          // Copilot's cost figure is kept for the ledger and taken out of what the client gets.
+          nanoAiu = copilotUsageOf(chunk) ?? nanoAiu;
+          delete chunk.copilot_usage;
+          if (!merger) return [formatSse(JSON.stringify(chunk), ev.event)];
+        }
       }
       if (!merger) return [formatSse(ev.data, ev.event)];
       try {
@@ -149,7 +159,7 @@ function checkedChatEvents(merger: StreamChoiceMerger | undefined, onUsage: (usa
       }
     },
     onEnd() {
-      onUsage(usage);
+      onUsage(usage, nanoAiu);
       const tail = chatStreamTail(ending);
       return tail ? [tail] : [];
     },

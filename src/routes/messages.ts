@@ -19,6 +19,7 @@ import { hasImage } from "../upstream/vision.js";
 import { imageInlining, inlineMessagesImages } from "../images/index.js";
 import { meta } from "../observability/request-meta.js";
 import { decodeAnthropicUsage } from "../dialects/anthropic/convert-usage.js";
+import { copilotUsageOf } from "../cost/decode-copilot-usage.js";
 
 import { PING_INTERVAL_MS } from "../bridge/run-translated.js";
 import { asText } from "../text.js";
@@ -58,7 +59,7 @@ async function translated(runtime: Runtime, c: Context, body: Record<string, unk
 /** What kind of call this is, for X-Initiator and X-Interaction-Type. */
 function classify(c: Context, body: Record<string, unknown>): { initiator: "user" | "agent"; intent: Intent; interactionType: string } {
   const call = classifyCall(c, body);
-  meta(c).initiator = call.initiator;
+  Object.assign(meta(c), { initiator: call.initiator, interaction: call.interactionType });
   return call;
 }
 
@@ -90,8 +91,9 @@ async function native(runtime: Runtime, c: Context, body: Record<string, unknown
   });
   if (!stream) {
     const json = await readUpstreamJson<Record<string, unknown>>(res, "/v1/messages");
+    const nanoAiu = copilotUsageOf(json);
     stripCopilotFields(json);
-    meta(c).usage = decodeAnthropicUsage(json.usage);
+    meta(c).usage = { ...decodeAnthropicUsage(json.usage), ...(nanoAiu !== undefined ? { nanoAiu } : {}) };
     return c.json(json);
   }
   if (!res.body) throw new ApiError({ kind: "upstream", status: 502, message: "Copilot returned no stream" });

@@ -8,6 +8,7 @@ import { decodeResponsesRequest } from "../dialects/openai-responses/decode-requ
 import { decodeResponsesUsage } from "../dialects/openai-responses/convert-usage.js";
 import { encodeResponsesErrorFrame, ResponsesStreamEncoder } from "../dialects/openai-responses/encode-stream.js";
 import { encodeResponsesResponse } from "../dialects/openai-responses/encode-response.js";
+import { copilotUsageOf, withNanoAiu } from "../cost/decode-copilot-usage.js";
 import { ApiError, badRequest, midStreamError, readUpstreamJson } from "../errors.js";
 import { interactionIdFrom, readJsonObject, requireModelAndInput } from "../http/request.js";
 import { CustomToolCallRewriter, interceptResponses, restoreCustomToolCalls, StableItemIds, type ResponsesBody } from "../interceptors/responses/index.js";
@@ -33,7 +34,7 @@ export function responses(runtime: Runtime) {
     const model = resolveModel(body.model, runtime.catalog.list(), runtime.config.modelAliases);
     const endpoint = planUpstream(model, "responses", ["/responses", "/v1/messages", "/chat/completions"]);
     const initiator = responsesInitiator(body.input);
-    Object.assign(meta(c), { model: model.id, endpoint, initiator, stream: body.stream === true });
+    Object.assign(meta(c), { model: model.id, endpoint, initiator, stream: body.stream === true, interaction: "responses-proxy" });
     if (endpoint === "/responses") return passthrough(runtime, c, body, model, initiator, turn);
     return translated(runtime, c, body, model, endpoint, initiator, turn);
   };
@@ -78,11 +79,12 @@ async function passthrough(runtime: Runtime, c: Context, body: ResponsesBody, mo
     signal: c.req.raw.signal,
   });
   if (!stream) {
-    const json = await readUpstreamJson<{ output?: Record<string, unknown>[]; usage?: unknown }>(res, "/responses");
+    const json = await readUpstreamJson<{ output?: Record<string, unknown>[]; usage?: unknown; copilot_usage?: unknown }>(res, "/responses");
     if (customTools.size > 0) restoreCustomToolCalls(json.output, customTools);
+    meta(c).usage = withNanoAiu(decodeResponsesUsage(json.usage), copilotUsageOf(json));
+    delete json.copilot_usage;
     ids.response(json);
     turn.keep(json);
-    meta(c).usage = decodeResponsesUsage(json.usage);
     return c.json(json);
   }
   if (!res.body) throw new ApiError({ kind: "upstream", status: 502, message: "Copilot returned no stream" });
@@ -101,7 +103,7 @@ async function passthrough(runtime: Runtime, c: Context, body: ResponsesBody, mo
         for (const e of events) {
           // Each event must be JSON: a garbled one ends the stream with an error event instead of
           // reaching the client (the pump turns the throw into onError).
-          let data: { type?: string; sequence_number?: number; response?: { usage?: unknown; status?: unknown } };
+          let data: { type?: string; sequence_number?: number; response?: { usage?: unknown; status?: unknown }; copilot_usage?: unknown };
           try {
             data = JSON.parse(e.data);
           } catch {
@@ -115,9 +117,11 @@ async function passthrough(runtime: Runtime, c: Context, body: ResponsesBody, mo
           if (data.response && typeof data.response === "object") turn.keep(data.response);
           if (type === "response.completed" || type === "response.incomplete" || type === "response.failed" || type === "error") {
             terminal = true;
-            m.usage = decodeResponsesUsage(data.response?.usage);
+            m.usage = withNanoAiu(decodeResponsesUsage(data.response?.usage), copilotUsageOf(data));
           }
           if (typeof data.sequence_number === "number") lastSequence = data.sequence_number;
+          // Copilot's cost figure is kept for the ledger and taken out of what the client gets.
+          delete data.copilot_usage;
           frames.push(formatSse(JSON.stringify(data), e.event ?? type));
         }
         return frames;

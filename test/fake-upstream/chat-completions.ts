@@ -4,6 +4,7 @@ import { capiError } from "./errors.js";
 import { isObject, sendJson } from "./http-io.js";
 import type { FakeModel } from "./models.js";
 import { cachedTokens } from "./prompt-cache.js";
+import { copilotUsage } from "./copilot-usage.js";
 import { argumentFragments, joined, planReply, type Turn } from "./reply-plan.js";
 import { sendReplyJson, sendStream } from "./reply-writer.js";
 import { sse, type FaultShapes, type SseEvent } from "./sse.js";
@@ -134,6 +135,8 @@ export async function handleChatCompletions(ex: Exchange, model: FakeModel): Pro
     prompt_tokens_details: { cached_tokens: cached },
     total_tokens: prompt + completion,
   };
+  const cost = copilotUsage(state, model, { input: prompt - cached, cacheRead: cached, cacheWrite: 0, output: completion });
+  const costField = cost ? { copilot_usage: cost } : {};
   const base = { id: state.ids.next("chatcmpl-", 29), created: Math.floor(state.now() / 1000), model: model.id, system_fingerprint: "fp_fake0001" };
   // Copilot's Claude path puts text in choices[0] and the tool calls in choices[1].
   const splitChoices = model.vendor === "Anthropic" && text !== "" && calls.length > 0;
@@ -159,7 +162,7 @@ export async function handleChatCompletions(ex: Exchange, model: FakeModel): Pro
             },
           },
         ];
-    return sendReplyJson(ex, { ...base, choices, usage }, SHAPES);
+    return sendReplyJson(ex, { ...base, choices, usage, ...costField }, SHAPES);
   }
 
   const chunk = (choices: unknown[], terminal = false): SseEvent => sse({ ...base, choices }, undefined, terminal);
@@ -183,7 +186,7 @@ export async function handleChatCompletions(ex: Exchange, model: FakeModel): Pro
   const choiceIndexes = splitChoices ? [0, 1] : [0];
   for (const index of choiceIndexes) events.push(chunk([{ index, delta: {}, finish_reason: finish }], true));
   // Copilot always sends a usage-only chunk, even without stream_options.include_usage.
-  events.push(sse({ ...base, choices: [], usage }, undefined, true));
+  events.push(sse({ ...base, choices: [], usage, ...costField }, undefined, true));
   events.push(sse("[DONE]", undefined, true));
   return sendStream(ex, events, SHAPES);
 }

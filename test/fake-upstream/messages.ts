@@ -7,6 +7,7 @@ import { isObject, sendJson } from "./http-io.js";
 import { THINKING_SIG_KIND, validateMessages } from "./messages-validate.js";
 import type { FakeModel } from "./models.js";
 import { cachedTokens } from "./prompt-cache.js";
+import { copilotUsage } from "./copilot-usage.js";
 import { argumentFragments, joined, planReply, type Turn } from "./reply-plan.js";
 import { GENERIC_SHAPES, sendReplyJson, sendStream } from "./reply-writer.js";
 import { sse, type FaultShapes, type SseEvent } from "./sse.js";
@@ -105,8 +106,10 @@ export async function handleMessages(ex: Exchange, model: FakeModel): Promise<vo
     usage: { ...usage, output_tokens: 1 },
   };
 
+  const cost = copilotUsage(state, model, { input: usage.input_tokens, cacheRead: cached, cacheWrite: 0, output: outputTokens });
+  const costField = cost ? { copilot_usage: cost } : {};
   if (body.stream !== true) {
-    return sendReplyJson(ex, { ...message, content: blocks.map(finalBlock), stop_reason: stopReason, usage }, SHAPES);
+    return sendReplyJson(ex, { ...message, content: blocks.map(finalBlock), stop_reason: stopReason, usage, ...costField }, SHAPES);
   }
 
   const events: SseEvent[] = [sse({ type: "message_start", message }, "message_start")];
@@ -130,16 +133,8 @@ export async function handleMessages(ex: Exchange, model: FakeModel): Promise<vo
     }
     events.push(sse({ type: "content_block_stop", index }, "content_block_stop"));
   });
-  const copilotUsage = {
-    token_details: [
-      { batch_size: 1000000, cost_per_batch: 300000000000, token_count: usage.input_tokens, token_type: "input" },
-      { batch_size: 1000000, cost_per_batch: 30000000000, token_count: cached, token_type: "cache_read" },
-      { batch_size: 1000000, cost_per_batch: 1500000000000, token_count: outputTokens, token_type: "output" },
-    ],
-    total_nano_aiu: usage.input_tokens * 300000 + cached * 30000 + outputTokens * 1500000,
-  };
   events.push(
-    sse({ type: "message_delta", delta: { stop_reason: stopReason, stop_sequence: null }, usage, copilot_usage: copilotUsage }, "message_delta", true),
+    sse({ type: "message_delta", delta: { stop_reason: stopReason, stop_sequence: null }, usage, ...costField }, "message_delta", true),
   );
   events.push(
     sse(

@@ -44,9 +44,49 @@ export interface FakeModel {
   };
   /** Absent means: /chat/completions only. */
   supported_endpoints?: string[];
-  billing: { is_premium: boolean; multiplier: number; restricted_to?: string[] };
+  billing: { is_premium: boolean; multiplier: number; restricted_to?: string[]; token_prices?: FakeTokenPrices };
   policy: { state: string; terms?: string };
 }
+
+/** One price tier, in AI credits per batch_size tokens (copilot-upstream.md 4). */
+export interface FakePriceTier {
+  input_price: number;
+  output_price: number;
+  /** API versions before 2026-08-01 call it cache_price; the fake uses both names across models. */
+  cache_price?: number;
+  cache_read_price?: number;
+  cache_write_price?: number;
+  context_max?: number;
+}
+
+export interface FakeTokenPrices {
+  batch_size: number;
+  default: FakePriceTier;
+  long_context?: Partial<FakePriceTier>;
+}
+
+const prices = (def: FakePriceTier, long?: Partial<FakePriceTier>): FakeTokenPrices => ({
+  batch_size: 1_000_000,
+  default: def,
+  ...(long ? { long_context: long } : {}),
+});
+
+/** Invented list prices in the shape and range of 2026's catalog. */
+const PRICES: Record<string, FakeTokenPrices> = {
+  "gpt-4.1": prices({ input_price: 200, output_price: 800, cache_price: 50 }),
+  "gpt-5-mini": prices({ input_price: 25, output_price: 200, cache_read_price: 2.5 }),
+  "gpt-5.4": prices({ input_price: 250, output_price: 1500, cache_read_price: 25, context_max: 272000 }, { input_price: 500, output_price: 2250, cache_read_price: 50 }),
+  "gpt-5.3-codex": prices({ input_price: 175, output_price: 1400, cache_read_price: 17.5 }),
+  "claude-sonnet-4.5": prices({ input_price: 300, output_price: 1500, cache_price: 30, cache_write_price: 375 }),
+  "claude-sonnet-4.6": prices({ input_price: 300, output_price: 1500, cache_read_price: 30, cache_write_price: 375 }),
+  "claude-opus-4.6": prices({ input_price: 500, output_price: 2500, cache_read_price: 50, cache_write_price: 625 }),
+  "claude-opus-4.6-1m": prices(
+    { input_price: 500, output_price: 2500, cache_read_price: 50, cache_write_price: 625, context_max: 200000 },
+    { input_price: 1000, output_price: 3750, cache_read_price: 100, cache_write_price: 1250 },
+  ),
+  "claude-haiku-4.5": prices({ input_price: 100, output_price: 500, cache_read_price: 10, cache_write_price: 125 }),
+  "gemini-2.5-pro": prices({ input_price: 125, output_price: 1000, cache_price: 31, context_max: 200000 }, { input_price: 250, output_price: 1500, cache_price: 62 }),
+};
 
 const VISION = {
   max_prompt_images: 5,
@@ -104,6 +144,15 @@ function claude(id: string, name: string, family: string, window: number, prompt
 }
 
 export function defaultModels(): FakeModel[] {
+  const models = baseModels();
+  for (const m of models) {
+    const p = PRICES[m.id];
+    if (p) m.billing.token_prices = structuredClone(p);
+  }
+  return models;
+}
+
+function baseModels(): FakeModel[] {
   const adaptive: FakeModelSupports = {
     thinking: true,
     adaptive_thinking: true,

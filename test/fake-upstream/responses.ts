@@ -10,6 +10,7 @@ import { capiError } from "./errors.js";
 import { isObject, sendJson } from "./http-io.js";
 import type { FakeModel } from "./models.js";
 import { cachedTokens } from "./prompt-cache.js";
+import { copilotUsage } from "./copilot-usage.js";
 import { argumentFragments, joined, planReply, type Turn } from "./reply-plan.js";
 import { sendReplyJson, sendStream } from "./reply-writer.js";
 import { sse, type FaultShapes, type SseEvent } from "./sse.js";
@@ -164,14 +165,8 @@ export async function handleResponses(ex: Exchange, model: FakeModel): Promise<v
     output_tokens_details: { reasoning_tokens: Math.ceil(reasoning.length / 4) },
     total_tokens: input + output,
   };
-  const copilotUsage = {
-    token_details: [
-      { batch_size: 1000000, cost_per_batch: 125000000000, token_count: input - cached, token_type: "input" },
-      { batch_size: 1000000, cost_per_batch: 12500000000, token_count: cached, token_type: "cache_read" },
-      { batch_size: 1000000, cost_per_batch: 1000000000000, token_count: output, token_type: "output" },
-    ],
-    total_nano_aiu: (input - cached) * 125000 + cached * 12500 + output * 1000000,
-  };
+  const cost = copilotUsage(state, model, { input: input - cached, cacheRead: cached, cacheWrite: 0, output });
+  const costField = cost ? { copilot_usage: cost } : {};
   const createdAt = Math.floor(state.now() / 1000);
   const response = (id: string, status: string, output: unknown[], u: unknown, error: unknown = null) => ({
     id,
@@ -210,7 +205,7 @@ export async function handleResponses(ex: Exchange, model: FakeModel): Promise<v
 
   if (body.stream !== true) {
     const final = out.map((it) => finalItem(it, boundId(state, it.kind === "reasoning" ? it.item : state.ids.next(PREFIX[it.kind], 40))));
-    return sendReplyJson(ex, { ...response(rid(), "completed", final, usage), copilot_usage: copilotUsage }, shapes);
+    return sendReplyJson(ex, { ...response(rid(), "completed", final, usage), ...costField }, shapes);
   }
 
   const raw: { type: string; payload: Record<string, unknown> }[] = [];
@@ -245,7 +240,7 @@ export async function handleResponses(ex: Exchange, model: FakeModel): Promise<v
     add("response.output_item.done", { output_index, item: finalItem(it, id()) });
     completedOutput.push(finalItem(it, id()));
   });
-  add("response.completed", { response: response(rid(), "completed", completedOutput, usage), copilot_usage: copilotUsage });
+  add("response.completed", { response: response(rid(), "completed", completedOutput, usage), ...costField });
 
   const events: SseEvent[] = raw.map((e, sequence_number) =>
     sse({ type: e.type, sequence_number, ...e.payload }, e.type, e.type === "response.completed"),

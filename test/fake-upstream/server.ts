@@ -44,6 +44,7 @@ import type { Fault, FakeUpstream, FakeUpstreamOptions, RecordedCall, StreamFaul
 export type { DeviceFlowOptions, Fault, FakeUpstream, FakeUpstreamOptions, RecordedCall, StreamFaultKind } from "./types.js";
 export { defaultModels, type FakeModel } from "./models.js";
 export { promptTokens, embeddingTokens, completionTokens } from "./token-count.js";
+export { fakeNanoAiu, type TokenCounts } from "./copilot-usage.js";
 
 export const DEFAULT_GITHUB_TOKEN = "ghu_fakeGithubToken000000000000000000";
 export const DEFAULT_API_VERSIONS = ["2026-01-09", "2026-06-01", "2026-08-01"];
@@ -103,6 +104,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     chunkSplit: opts.chunkSplit ?? true,
     paceMs: opts.paceMs ?? 0,
     promptCache: opts.promptCache ?? false,
+    copilotUsage: opts.copilotUsage ?? true,
     now: opts.now ?? Date.now,
     copilotTokens: new Map(),
     issuedCopilotTokens: [],
@@ -305,6 +307,12 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
           release();
         },
       };
+    },
+    get copilotUsage() {
+      return state.copilotUsage;
+    },
+    set copilotUsage(on: boolean) {
+      state.copilotUsage = on;
     },
     get pendingFaults() {
       return faults.length;

@@ -46,6 +46,8 @@ export interface FakeState {
   /** While set, the token exchange waits for it (FakeUpstream.holdTokenExchange). */
   exchangeGate?: { gate: Promise<void>; arrived: () => void };
   promptCache: boolean;
+  /** Send copilot_usage on answers (default true; FakeUpstream.copilotUsage turns it off). */
+  copilotUsage: boolean;
   now: () => number;
   copilotTokens: Map<string, { expiresAtMs: number; revoked: boolean }>;
   issuedCopilotTokens: string[];

@@ -33,6 +33,11 @@ export interface FakeUpstreamOptions {
    * messages: cache_read_input_tokens, with input_tokens = total - cached).
    */
   promptCache?: boolean;
+  /**
+   * Send `copilot_usage` (the cost in nano-AIU, priced from the model's billing.token_prices) on
+   * every answer, as Copilot does since 2026-06. Default true; false for answers without it.
+   */
+  copilotUsage?: boolean;
 }
 
 export interface RecordedCall {
@@ -98,6 +103,8 @@ export interface FakeUpstream {
    * `arrived` resolves when the first one is waiting: a GitHub that is slow to renew, on cue.
    */
   holdTokenExchange(): { arrived: Promise<void>; release: () => void };
+  /** Whether answers carry copilot_usage (settable: false makes the server estimate the cost). */
+  copilotUsage: boolean;
   /** Faults queued and not yet consumed. */
   readonly pendingFaults: number;
 }

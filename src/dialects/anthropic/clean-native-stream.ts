@@ -5,6 +5,7 @@ import { formatSse } from "../../sse/sse-encoder.js";
 import { encodeAnthropicError } from "./encode-error.js";
 import { decodeAnthropicUsage } from "./convert-usage.js";
 import type { Usage } from "../../ir/stream.js";
+import { copilotUsageOf } from "../../cost/decode-copilot-usage.js";
 
 /**
  * Copilot's native /v1/messages stream, made into a standard Anthropic stream (copilot-upstream.md 7,
@@ -51,8 +52,13 @@ export function nativeStreamHandlers(toError: (error: unknown) => ApiError, onUs
           return [errorFrame(toError(notJson(data)))];
         }
         name = typeof parsed.type === "string" ? parsed.type : name;
+        // Copilot's own cost figure is read before it is stripped: Anthropic clients never see it.
+        const nanoAiu = onUsage ? copilotUsageOf(parsed) : undefined;
         stripCopilotFields(parsed);
-        if (onUsage && name === "message_delta") onUsage(decodeAnthropicUsage(parsed.usage));
+        if (onUsage && (name === "message_delta" || nanoAiu !== undefined)) {
+          const usage = name === "message_delta" ? decodeAnthropicUsage(parsed.usage) : {};
+          onUsage(nanoAiu === undefined ? usage : { ...usage, nanoAiu });
+        }
         data = JSON.stringify(parsed);
       }
       if (name === "message_stop") stopped = true;

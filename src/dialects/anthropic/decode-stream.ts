@@ -1,6 +1,7 @@
+import { copilotUsageOf } from "../../cost/decode-copilot-usage.js";
 import { ApiError, type ErrorKind } from "../../errors.js";
 import type { Request } from "../../ir/request.js";
-import type { StreamPart } from "../../ir/stream.js";
+import type { StreamPart, Usage } from "../../ir/stream.js";
 import { decodeAnthropicUsage } from "./convert-usage.js";
 import { mapStopReason } from "./map-stop-reason.js";
 
@@ -68,11 +69,19 @@ export class AnthropicStreamDecoder {
   private open?: { index: number; block: Block };
   private stopReason?: string | null;
   private wireUsage: Obj = {};
+  /** copilot_usage.total_nano_aiu, from message_delta. */
+  private nanoAiu?: number;
   private toolBlocks = 0;
   private readonly customTools: Set<string>;
 
   constructor(options: AnthropicStreamDecoderOptions = {}) {
     this.customTools = new Set(options.customTools ?? []);
+  }
+
+  private usage(): Usage {
+    const usage = decodeAnthropicUsage(this.wireUsage);
+    if (this.nanoAiu !== undefined) usage.nanoAiu = this.nanoAiu;
+    return usage;
   }
 
   /** One SSE event as parsed by the SSE layer. */
@@ -126,9 +135,11 @@ export class AnthropicStreamDecoder {
         this.ensureStarted(out);
         const delta = isObject(ev.delta) ? ev.delta : {};
         if (typeof delta.stop_reason === "string" || delta.stop_reason === null) this.stopReason = delta.stop_reason;
-        if (isObject(ev.usage)) {
-          this.wireUsage = { ...this.wireUsage, ...ev.usage };
-          out.push({ type: "usage", usage: decodeAnthropicUsage(this.wireUsage) });
+        const cost = copilotUsageOf(ev);
+        if (cost !== undefined) this.nanoAiu = cost;
+        if (isObject(ev.usage) || cost !== undefined) {
+          if (isObject(ev.usage)) this.wireUsage = { ...this.wireUsage, ...ev.usage };
+          out.push({ type: "usage", usage: this.usage() });
         }
         return out;
       }
@@ -284,7 +295,7 @@ export class AnthropicStreamDecoder {
     // No stop reason at all (never seen from Anthropic, but cheap to cover): infer it (T9).
     const raw = this.stopReason ?? undefined;
     const reason = raw !== undefined ? mapStopReason(raw) : this.toolBlocks > 0 ? "tool-calls" : "stop";
-    const finish: Extract<StreamPart, { type: "finish" }> = { type: "finish", reason, usage: decodeAnthropicUsage(this.wireUsage) };
+    const finish: Extract<StreamPart, { type: "finish" }> = { type: "finish", reason, usage: this.usage() };
     if (raw !== undefined) finish.raw = raw;
     out.push(finish);
     this.finished = true;

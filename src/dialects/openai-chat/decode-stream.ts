@@ -1,3 +1,4 @@
+import { copilotUsageOf } from "../../cost/decode-copilot-usage.js";
 import { randomUUID } from "node:crypto";
 import { type ApiError, fromUpstream } from "../../errors.js";
 import { objectArguments } from "../../interceptors/chat/with-object-tool-arguments.js";
@@ -131,7 +132,9 @@ export class ChatStreamDecoder {
       return this.out;
     }
     const usage = decodeChatUsage(c.usage);
-    if (usage) this.usage = usage;
+    if (usage) this.usage = { ...usage, ...(this.usage?.nanoAiu !== undefined ? { nanoAiu: this.usage.nanoAiu } : {}) };
+    const cost = copilotUsageOf(c);
+    if (cost !== undefined) this.usage = { ...this.usage, nanoAiu: cost };
     if (Array.isArray(c.choices)) {
       for (const [pos, choice] of c.choices.entries()) {
         if (this.over) break;

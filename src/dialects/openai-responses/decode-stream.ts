@@ -1,3 +1,4 @@
+import { copilotUsageOf } from "../../cost/decode-copilot-usage.js";
 import { randomUUID } from "node:crypto";
 import { ApiError, fromUpstream, kindForStatus } from "../../errors.js";
 import { objectArguments } from "../../interceptors/chat/with-object-tool-arguments.js";
@@ -383,6 +384,9 @@ export class ResponsesStreamDecoder {
     this.closeOpenItems();
     const response = e.response && typeof e.response === "object" ? e.response : {};
     const usage: Usage = decodeResponsesUsage(response.usage) ?? {};
+    // Copilot puts copilot_usage next to `response` on the terminal event (copilot-upstream.md 6).
+    const cost = copilotUsageOf(e);
+    if (cost !== undefined) usage.nanoAiu = cost;
     const status = typeof response.status === "string" ? response.status : e.type === "response.incomplete" ? "incomplete" : "completed";
     const incomplete = response.incomplete_details?.reason ?? undefined;
     let reason = mapResponsesStatus(status, incomplete, this.toolCalls > 0);
