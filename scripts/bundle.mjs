@@ -13,7 +13,8 @@ await build({
   platform: "node",
   format: "esm",
   target: "node20",
-  external: ["undici", "gpt-tokenizer"],
+  // better-sqlite3 is a native addon loaded from node_modules; bun:sqlite is Bun's own (src/ledger/sqlite-driver.ts).
+  external: ["undici", "gpt-tokenizer", "better-sqlite3", "bun:sqlite"],
   // Bundled CommonJS code may call require() for Node's own modules.
   banner: { js: 'import { createRequire as __createRequire } from "node:module";\nconst require = __createRequire(import.meta.url);' },
   logLevel: "warning",

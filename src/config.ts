@@ -2,6 +2,7 @@ import { closestName } from "./closest-name.js";
 import { checkSettings, ConfigError } from "./config-checks.js";
 import { dataDir } from "./paths.js";
 import { DEFAULT_RESPONSE_STORE_LIMITS, type ResponseStoreLimits } from "./responses-state/response-store.js";
+import { type BudgetSpec, parseBudget } from "./cost/budget-spec.js";
 
 export type AccountType = "individual" | "business" | "enterprise";
 
@@ -64,7 +65,20 @@ export interface Config {
   logBodies: boolean;
   /** Bounds of the in-memory store of Responses answers for `store: true` clients. */
   responseStore: ResponseStoreLimits;
+  /** Keep one row per request in the SQLite ledger in the data directory (--no-ledger: off). */
+  ledger: boolean;
+  /** Ledger rows older than this many days are deleted. */
+  ledgerRetentionDays: number;
+  /** Spending limits for the whole server, e.g. ["20/day", "300/month"] (AI credits). */
+  budgets: BudgetSpec[];
+  /** Names given to API keys in the config file, by key. */
+  keyNames: Record<string, string>;
+  /** Budgets given to API keys in the config file, by key. */
+  keyBudgets: Record<string, BudgetSpec[]>;
 }
+
+/** An `apiKeys` entry of the config file: the key alone, or with a name and a budget. */
+export type ApiKeyEntry = string | { key: string; name?: string; budget?: string | string[] };
 
 /**
  * The newest API version the reference knows of (copilot-upstream.md 3.4: pkg 0.5.x sends
@@ -79,6 +93,7 @@ export const DEFAULT_IMAGE_FETCH_TIMEOUT_MS = 15_000;
 export const DEFAULT_HEADERS_TIMEOUT_MS = 30_000;
 /** Open client connections allowed at once: far more than any set of clients needs. */
 export const DEFAULT_MAX_CONNECTIONS = 1_000;
+export const DEFAULT_LEDGER_RETENTION_DAYS = 90;
 
 export interface ConfigInput {
   port?: number | string;
@@ -98,7 +113,7 @@ export interface ConfigInput {
   maxConnections?: number | string;
   modelAliases?: Record<string, string>;
   configFile?: string;
-  apiKeys?: string[];
+  apiKeys?: ApiKeyEntry[];
   responseStoreMaxResponses?: number;
   responseStoreMaxBytes?: number;
   responseStoreTtlSeconds?: number;
@@ -108,6 +123,9 @@ export interface ConfigInput {
   corsOrigins?: string[];
   logFile?: string;
   logBodies?: boolean;
+  ledger?: boolean;
+  ledgerRetentionDays?: number | string;
+  budgets?: string[];
 }
 
 function normaliseHost(url: string): string {
@@ -143,6 +161,7 @@ export function resolveConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = 
   const tenant = enterprise ? normaliseHost(enterprise) : undefined;
   const githubUrl = (env.COPILOT_API_GITHUB_URL ?? (tenant ? `https://${tenant}` : "https://github.com")).replace(/\/+$/, "");
   const githubApiUrl = (env.COPILOT_API_GITHUB_API_URL ?? (tenant ? `https://api.${tenant}` : "https://api.github.com")).replace(/\/+$/, "");
+  const keys = apiKeyEntries([...(file.apiKeys ?? []), ...(defined.apiKeys ?? [])]);
   return {
     port: input.port !== undefined ? parsePort(input.port) : fromEnv("PORT", () => parsePort(env.PORT)),
     host: input.host ?? "127.0.0.1",
@@ -171,7 +190,7 @@ export function resolveConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = 
         : fromEnv("COPILOT_API_MAX_CONNECTIONS", () => parseWholeNumber(env.COPILOT_API_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS)),
     modelAliases: input.modelAliases ?? {},
     configFile: input.configFile,
-    apiKeys: [...new Set([...(input.apiKeys ?? []), ...splitList(env.COPILOT_API_KEYS)])].filter(Boolean),
+    apiKeys: [...new Set([...keys.keys, ...splitList(env.COPILOT_API_KEYS)])].filter(Boolean),
     rateLimitSeconds: parseRateLimit(input.rateLimitSeconds),
     wait: input.wait ?? false,
     manual: input.manual ?? false,
@@ -183,7 +202,38 @@ export function resolveConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = 
       maxBytes: input.responseStoreMaxBytes ?? DEFAULT_RESPONSE_STORE_LIMITS.maxBytes,
       ttlMs: input.responseStoreTtlSeconds !== undefined ? input.responseStoreTtlSeconds * 1000 : DEFAULT_RESPONSE_STORE_LIMITS.ttlMs,
     },
+    ledger: input.ledger ?? true,
+    ledgerRetentionDays: parseRetention(input.ledgerRetentionDays),
+    // Budgets from the file and from flags all count, like API keys.
+    budgets: [...(file.budgets ?? []), ...(defined.budgets ?? [])].map(parseBudget),
+    keyNames: keys.names,
+    keyBudgets: keys.budgets,
   };
+}
+
+/** API keys as strings, and the names and budgets the config file gives some of them. */
+function apiKeyEntries(entries: readonly ApiKeyEntry[]): { keys: string[]; names: Record<string, string>; budgets: Record<string, BudgetSpec[]> } {
+  const keys: string[] = [];
+  const names: Record<string, string> = {};
+  const budgets: Record<string, BudgetSpec[]> = {};
+  for (const entry of entries) {
+    if (typeof entry === "string") {
+      keys.push(entry);
+      continue;
+    }
+    keys.push(entry.key);
+    if (entry.name) names[entry.key] = entry.name;
+    const given = entry.budget === undefined ? [] : Array.isArray(entry.budget) ? entry.budget : [entry.budget];
+    if (given.length > 0) budgets[entry.key] = given.map(parseBudget);
+  }
+  return { keys, names, budgets };
+}
+
+export function parseRetention(value: number | string | undefined): number {
+  if (value === undefined || value === "") return DEFAULT_LEDGER_RETENTION_DAYS;
+  const n = typeof value === "number" ? value : /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < 1) throw new Error(`Invalid ledger retention "${value}": expected a whole number of days, at least 1`);
+  return n;
 }
 
 /** Where Copilot lives when nothing better is known: only a fallback, endpoints.api always wins. */
@@ -234,7 +284,7 @@ export function parseRateLimit(value: number | string | undefined): number | und
   return n;
 }
 
-const FILE_KEYS: Record<string, "string" | "number" | "boolean" | "aliases" | "strings"> = {
+const FILE_KEYS: Record<string, "string" | "number" | "boolean" | "aliases" | "strings" | "keys"> = {
   port: "number",
   host: "string",
   verbose: "boolean",
@@ -249,7 +299,7 @@ const FILE_KEYS: Record<string, "string" | "number" | "boolean" | "aliases" | "s
   headersTimeoutMs: "number",
   maxConnections: "number",
   modelAliases: "aliases",
-  apiKeys: "strings",
+  apiKeys: "keys",
   rateLimitSeconds: "number",
   wait: "boolean",
   manual: "boolean",
@@ -259,6 +309,9 @@ const FILE_KEYS: Record<string, "string" | "number" | "boolean" | "aliases" | "s
   responseStoreMaxResponses: "number",
   responseStoreMaxBytes: "number",
   responseStoreTtlSeconds: "number",
+  ledger: "boolean",
+  ledgerRetentionDays: "number",
+  budgets: "strings",
 };
 
 /**
@@ -285,6 +338,21 @@ export function parseConfigFile(text: string, file: string): ConfigInput {
       if (!value || typeof value !== "object" || Array.isArray(value) || Object.values(value).some((v) => typeof v !== "string")) {
         throw new ConfigError(`${file}: "modelAliases" must map names to model ids, e.g. {"sonnet": "claude-sonnet-4.6"}`);
       }
+    } else if (kind === "keys") {
+      if (!Array.isArray(value) || !value.every(isKeyEntry)) {
+        throw new Error(`${file}: "apiKeys" must be an array of keys, each a string or {"key": "...", "name": "alice", "budget": "5/day"}`);
+      }
+      for (const entry of value) {
+        if (typeof entry !== "string" && entry.budget !== undefined) {
+          for (const b of Array.isArray(entry.budget) ? entry.budget : [entry.budget]) {
+            try {
+              parseBudget(b);
+            } catch (error) {
+              throw new Error(`${file}: "apiKeys": ${(error as Error).message}`);
+            }
+          }
+        }
+      }
     } else if (kind === "strings") {
       if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) throw new ConfigError(`${file}: "${key}" must be an array of strings`);
     } else if (typeof value !== kind) {
@@ -294,6 +362,20 @@ export function parseConfigFile(text: string, file: string): ConfigInput {
   }
   checkSettings(out, file);
   return out as ConfigInput;
+}
+
+function isKeyEntry(v: unknown): v is ApiKeyEntry {
+  if (typeof v === "string") return true;
+  if (!v || typeof v !== "object" || Array.isArray(v)) return false;
+  const e = v as Record<string, unknown>;
+  const budgetOk = e.budget === undefined || typeof e.budget === "string" || (Array.isArray(e.budget) && e.budget.every((b) => typeof b === "string"));
+  return (
+    typeof e.key === "string" &&
+    e.key !== "" &&
+    (e.name === undefined || typeof e.name === "string") &&
+    budgetOk &&
+    Object.keys(e).every((k) => k === "key" || k === "name" || k === "budget")
+  );
 }
 
 /** `--alias name=model` values (one string or several). */

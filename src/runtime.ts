@@ -13,6 +13,9 @@ import { MemoryResponseStore } from "./responses-state/memory-response-store.js"
 import type { ResponseStore } from "./responses-state/response-store.js";
 import { UpstreamItemIds } from "./responses-state/upstream-item-ids.js";
 import { createImageClient, type ImageClient } from "./images/image-client.js";
+import { type Ledger, startLedger } from "./ledger/index.js";
+import { Budgets } from "./cost/budgets.js";
+import { keyNameOf } from "./access/api-keys.js";
 
 /** Everything a request handler needs, built once at start and passed in: no module-level state. */
 export interface Runtime {
@@ -35,6 +38,12 @@ export interface Runtime {
   startedAt: number;
   /** Reads copilot_internal/user (plan and quota) with the GitHub token, which stays inside this closure. */
   quota?: () => Promise<CopilotUser>;
+  /** One row per finished request on disk; absent with --no-ledger or when it cannot be opened. */
+  ledger?: Ledger;
+  /** Why there is no ledger, for /usage. */
+  ledgerProblem?: string;
+  /** Spending limits, fed by every finished request's cost. */
+  budgets: Budgets;
 }
 
 export interface RuntimeOptions {
@@ -68,6 +77,15 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   // Bearer for tokens used directly (mode B), like the session itself; `token` otherwise (VS Code).
   const quota = () => github.user(options.githubToken, tokens.current?.mode === "bearer" ? "Bearer" : "token");
   const responseStore = new MemoryResponseStore(config.responseStore, options.now);
+  const recorder = new Recorder();
+  const { ledger, problem } = await startLedger(config, recorder, log, options.now);
+  const keyBudgets = new Map(Object.entries(config.keyBudgets).map(([key, specs]) => [keyNameOf(key, config.keyNames), specs]));
+  const budgets = new Budgets(config.budgets, keyBudgets, log, options.now);
+  if (budgets.size > 0) {
+    if (ledger) budgets.seed((from, keyName) => ledger.spentSince(from, keyName));
+    else log.warn(`Budgets count what is spent from this start only: ${problem ?? "the ledger is off"}, so earlier spending is not known.`);
+  }
+  recorder.subscribe((r) => budgets.add(r));
   return {
     config,
     log,
@@ -77,12 +95,15 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     tokens,
     copilot,
     catalog,
-    recorder: new Recorder(),
+    recorder,
     responseStore,
     upstreamItemIds: new UpstreamItemIds(),
     images: createImageClient({ proxyEnv: config.proxyEnv, allowPrivate: config.imageUrlsAllowPrivate }),
     startedAt: Date.now(),
     quota,
+    ledger,
+    ledgerProblem: problem,
+    budgets,
   };
 }
 

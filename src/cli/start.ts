@@ -103,6 +103,9 @@ export default defineCommand({
     "log-bodies": { type: "boolean", description: "Include each request body (the prompt) in the request log; answers are not logged" },
     "image-urls": { type: "boolean", description: "Download images given by URL (default on; --no-image-urls refuses them)" },
     "image-urls-allow-private": { type: "boolean", description: "Let image URLs reach loopback, private and link-local addresses" },
+    ledger: { type: "boolean", negativeDescription: "Keep no usage ledger (usage.sqlite in the data directory; budgets then count from the start only)" },
+    "ledger-retention-days": { type: "string", description: "Delete ledger rows older than this many days (default 90)" },
+    budget: { type: "string", description: "Spending limit in AI credits, per day or month: 20/day, 300/month (repeatable)" },
     "claude-code": { type: "boolean", alias: "c", default: false, description: "Print (and copy) a command that launches Claude Code against this server" },
     "claude-model": { type: "string", description: "With --claude-code: the main model (default: asked on a TTY, else the newest Claude Sonnet)" },
     codex: { type: "boolean", description: "Print the Codex CLI config.toml block for this server" },
@@ -126,6 +129,9 @@ export default defineCommand({
         logBodies: args["log-bodies"],
         imageUrls: args["image-urls"],
         imageUrlsAllowPrivate: args["image-urls-allow-private"],
+        ledger: args.ledger,
+        ledgerRetentionDays: args["ledger-retention-days"],
+        budgets: asList(args.budget),
       });
     } catch (error) {
       log.error((error as Error).message);
@@ -175,6 +181,10 @@ export default defineCommand({
       log.info(`Anthropic base URL: ${server.url}`);
       log.info(`Dashboard:          ${server.url}/  (usage at /usage, metrics at /metrics)`);
       if (config.logFile) log.info(`Request log:        ${config.logFile}${config.logBodies ? " (with bodies)" : ""}`);
+      if (runtime.ledger) log.info(`Usage ledger:       ${runtime.ledger.file} (copilot-api usage)`);
+      for (const b of runtime.budgets.snapshot()) {
+        log.info(`Budget (${b.scope}): ${b.limitCredits} AI credits per ${b.period}, ${Math.round(b.spentCredits * 100) / 100} spent, resets ${b.resetsAt}`);
+      }
       if (args["claude-code"]) await printClaudeCode(runtime, server.url, args["claude-model"], args["claude-small-model"]);
       if (args.codex) await printCodex(runtime, server.url, args["codex-model"], config.apiKeys.length > 0);
       const shutdown = async (signal: string) => {
@@ -185,6 +195,8 @@ export default defineCommand({
         // New connections are refused; streams in flight run to their end, within the bound.
         if (!(await server.drain(DRAIN_MS))) log.warn(`Requests still running after ${DRAIN_MS / 1000} s: closing them`);
         await server.close();
+        // Rows of the requests that just finished are written before exiting.
+        runtime.ledger?.close();
         await requestLog?.close();
         process.exit(0);
       };

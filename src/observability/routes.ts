@@ -8,6 +8,10 @@ import { QuotaSource, type QuotaSourceOptions } from "./quota-source.js";
 import { redact } from "../log.js";
 import { redactDeep } from "./redact-deep.js";
 import { UsageStats } from "./usage-stats.js";
+import { badRequest } from "../errors.js";
+import { type History, type HistoryDimension, parseBy, parseTime } from "../ledger/query-history.js";
+
+const DAY_MS = 86_400_000;
 
 export interface ObservabilityOptions {
   quota?: QuotaSourceOptions;
@@ -56,8 +60,23 @@ export function mountObservability(app: Hono<any>, runtime: Runtime, options: Ob
   const quota = new QuotaSource(runtime.quota, options.quota);
 
   app.get("/usage", async (c) => {
+    const query = { from: c.req.query("from"), to: c.req.query("to"), by: c.req.query("by") };
+    let history: { history: History | null; historyDisabled?: string } | undefined;
+    if (query.from !== undefined || query.to !== undefined || query.by !== undefined) {
+      let range: { from: number; to: number; by: HistoryDimension[] };
+      try {
+        const to = query.to !== undefined ? parseTime(query.to, "to") : Date.now();
+        const from = query.from !== undefined ? parseTime(query.from, "from") : to - 30 * DAY_MS;
+        range = { from, to, by: parseBy(query.by) };
+      } catch (error) {
+        throw badRequest(`Invalid /usage query: ${(error as Error).message}`);
+      }
+      history = runtime.ledger
+        ? { history: runtime.ledger.history(range.from, range.to, range.by) }
+        : { history: null, historyDisabled: runtime.ledgerProblem ?? "ledger is off" };
+    }
     const [q, server] = [await quota.get(), stats.snapshot()];
-    return c.json(redactDeep({ ...q, server }), 200, JSON_HEADERS);
+    return c.json(redactDeep({ ...q, server, budgets: runtime.budgets.snapshot(), ...history }), 200, JSON_HEADERS);
   });
 
   app.get("/metrics", (c) => c.body(metrics.render(), 200, { "content-type": PROMETHEUS_CONTENT_TYPE, ...JSON_HEADERS }));

@@ -68,6 +68,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async close() {
       stopRuntime(runtime);
       await server.close();
+      runtime.ledger?.close();
       await fake.close();
       await rm(home, { recursive: true, force: true });
     },

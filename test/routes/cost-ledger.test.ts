@@ -1,0 +1,165 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { Recorder, RequestRecord } from "../../src/observability/recorder.js";
+import { defaultModels, fakeNanoAiu, type FakeModel } from "../fake-upstream/server.js";
+import { type Harness, startHarness } from "../helpers/harness.js";
+
+/** Resolves with the next record the recorder sees: an event, not a sleep. */
+function nextRecord(recorder: Recorder): Promise<RequestRecord> {
+  return new Promise((resolve) => {
+    const off = recorder.subscribe((r) => {
+      off();
+      resolve(r);
+    });
+  });
+}
+
+type Api = "chat" | "responses" | "messages";
+
+function request(api: Api, model: string, stream: boolean): { path: string; body: Record<string, unknown>; headers: Record<string, string> } {
+  switch (api) {
+    case "chat":
+      return { path: "/v1/chat/completions", body: { model, stream, messages: [{ role: "user", content: "How much does this cost?" }] }, headers: {} };
+    case "responses":
+      return { path: "/v1/responses", body: { model, stream, input: "How much does this cost?" }, headers: {} };
+    case "messages":
+      return {
+        path: "/v1/messages",
+        body: { model, stream, max_tokens: 100, messages: [{ role: "user", content: "How much does this cost?" }] },
+        headers: { "anthropic-version": "2023-06-01" },
+      };
+  }
+}
+
+/** What the fake charges for a record's tokens with this model's prices. */
+function charge(model: FakeModel, r: RequestRecord): number {
+  const cacheRead = r.cacheReadTokens ?? 0;
+  const cacheWrite = r.cacheWriteTokens ?? 0;
+  return fakeNanoAiu(model, { input: (r.inputTokens ?? 0) - cacheRead - cacheWrite, cacheRead, cacheWrite, output: r.outputTokens ?? 0 });
+}
+
+// Each client API against a model on each Copilot endpoint: passthrough and translated paths.
+const CASES: { api: Api; model: string; endpoint: string }[] = [
+  { api: "chat", model: "gpt-4.1", endpoint: "/chat/completions" },
+  { api: "responses", model: "gpt-5.4", endpoint: "/responses" },
+  { api: "messages", model: "claude-sonnet-4.6", endpoint: "/v1/messages" },
+  { api: "messages", model: "gpt-5.4", endpoint: "/responses" },
+  { api: "chat", model: "gpt-5.3-codex", endpoint: "/responses" },
+  { api: "responses", model: "claude-sonnet-4.6", endpoint: "/v1/messages" },
+  { api: "messages", model: "gemini-2.5-pro", endpoint: "/chat/completions" },
+  { api: "responses", model: "gemini-2.5-pro", endpoint: "/chat/completions" },
+];
+
+describe("cost of every request: exact from copilot_usage, estimated without it, into the ledger and /usage", () => {
+  let h: Harness;
+  // The fake charges from these (changed after start); the server's catalog keeps the list prices.
+  const charged = defaultModels();
+  const listed = defaultModels();
+  const expected = new Map<string, number>();
+  const records: RequestRecord[] = [];
+
+  before(async () => {
+    h = await startHarness({ fake: { models: charged } });
+    // Copilot's own figure differs from list prices (copilot-upstream.md 13.3): doubling the fake's prices
+    // after the server read the catalog makes an exact figure and an estimate tell apart.
+    for (const m of charged) {
+      const p = m.billing.token_prices;
+      if (!p) continue;
+      p.default.input_price *= 2;
+      p.default.output_price *= 2;
+      if (p.default.cache_read_price !== undefined) p.default.cache_read_price *= 2;
+      if (p.default.cache_price !== undefined) p.default.cache_price *= 2;
+    }
+  });
+  after(() => h.close());
+
+  for (const c of CASES) {
+    for (const stream of [false, true]) {
+      test(`${c.api} → ${c.model} (${c.endpoint}), ${stream ? "stream" : "non-stream"}: Copilot's figure, to the nano-AIU`, async () => {
+        const req = request(c.api, c.model, stream);
+        const recorded = nextRecord(h.runtime.recorder);
+        const res = await fetch(h.url + req.path, { method: "POST", headers: { "content-type": "application/json", ...req.headers }, body: JSON.stringify(req.body) });
+        const text = await res.text();
+        assert.equal(res.status, 200, text);
+        assert.doesNotMatch(text, /copilot_usage|nano_aiu/, "clients never see copilot_usage");
+        const r = await recorded;
+        assert.equal(r.endpoint, c.endpoint);
+        const model = charged.find((m) => m.id === c.model)!;
+        const want = charge(model, r);
+        assert.ok(want > 0);
+        assert.notEqual(want, charge(listed.find((m) => m.id === c.model)!, r), "the exact figure differs from the estimate");
+        assert.equal(r.nanoAiu, want);
+        assert.equal(r.costEstimated, false);
+        assert.equal(r.client, "other");
+        if (stream) assert.equal(res.headers.get("x-copilot-cost-credits"), null);
+        else {
+          assert.equal(res.headers.get("x-copilot-cost-credits"), String(want / 1e9));
+          assert.equal(res.headers.get("x-copilot-cost-estimated"), null);
+        }
+        expected.set(`${c.model}|${stream}`, want);
+        records.push(r);
+      });
+    }
+  }
+
+  test("the ledger holds each request's exact cost, and /usage adds them up by model and by endpoint", async () => {
+    assert.ok(h.runtime.ledger, "the ledger is on by default");
+    const res = await fetch(`${h.url}/usage?by=model`);
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { history: { by: string[]; rows: Record<string, unknown>[]; totals: Record<string, number> }; budgets: unknown[] };
+    assert.deepEqual(body.history.by, ["model"]);
+    assert.deepEqual(body.budgets, []);
+    const total = records.reduce((s, r) => s + r.nanoAiu!, 0);
+    assert.equal(body.history.totals.nanoAiu, total);
+    assert.equal(body.history.totals.requests, records.length);
+    assert.equal(body.history.totals.estimatedRequests, 0);
+    assert.equal(body.history.totals.credits, total / 1e9);
+    assert.equal(body.history.totals.usd, total / 1e11);
+    for (const model of new Set(CASES.map((c) => c.model))) {
+      const row = body.history.rows.find((x) => x.model === model);
+      assert.ok(row, model);
+      assert.equal(row.nanoAiu, records.filter((r) => r.model === model).reduce((s, r) => s + r.nanoAiu!, 0));
+    }
+    const byEndpoint = (await (await fetch(`${h.url}/usage?by=endpoint,day`)).json()) as { history: { rows: Record<string, unknown>[] } };
+    for (const endpoint of ["/chat/completions", "/responses", "/v1/messages"]) {
+      const row = byEndpoint.history.rows.find((x) => x.endpoint === endpoint);
+      assert.equal(row?.nanoAiu, records.filter((r) => r.endpoint === endpoint).reduce((s, r) => s + r.nanoAiu!, 0));
+      assert.match(String(row?.day), /^\d{4}-\d{2}-\d{2}$/);
+    }
+  });
+
+  test("without copilot_usage the cost is estimated from the catalog's token_prices, and flagged", async () => {
+    h.fake.copilotUsage = false;
+    try {
+      for (const c of [CASES[0]!, CASES[2]!, CASES[3]!]) {
+        for (const stream of [false, true]) {
+          const req = request(c.api, c.model, stream);
+          const recorded = nextRecord(h.runtime.recorder);
+          const res = await fetch(h.url + req.path, { method: "POST", headers: { "content-type": "application/json", ...req.headers }, body: JSON.stringify(req.body) });
+          await res.text();
+          const r = await recorded;
+          const want = charge(listed.find((m) => m.id === c.model)!, r);
+          assert.equal(r.nanoAiu, want, `${c.model} ${stream}`);
+          assert.equal(r.costEstimated, true);
+          if (!stream) {
+            assert.equal(res.headers.get("x-copilot-cost-credits"), String(want / 1e9));
+            assert.equal(res.headers.get("x-copilot-cost-estimated"), "true");
+          }
+        }
+      }
+    } finally {
+      h.fake.copilotUsage = true;
+    }
+    const body = (await (await fetch(`${h.url}/usage?by=model&from=${Date.now() - 60_000}`)).json()) as { history: { totals: { estimatedRequests: number } } };
+    assert.equal(body.history.totals.estimatedRequests, 6);
+  });
+
+  test("/usage refuses a bad range or grouping with a 400 that says what is wrong", async () => {
+    for (const q of ["by=colour", "by=day,model,client", "from=yesterday", "to=2026-13-45"]) {
+      const res = await fetch(`${h.url}/usage?${q}`);
+      assert.equal(res.status, 400, q);
+      const body = (await res.json()) as { error: { message: string } };
+      assert.match(body.error.message, /Invalid \/usage query/);
+    }
+  });
+});
