@@ -113,6 +113,7 @@ export function fromUpstream(status: number, headers: Headers, text: string, api
   // Copilot's chat wording, OpenAI's Responses code, and Anthropic's own wording all mean the same.
   if (status === 400 && /model_max_prompt_tokens_exceeded|context_length_exceeded/.test(code ?? "")) kind = "context_window";
   if (status === 400 && /prompt token count of \d+ exceeds the limit|exceeds the context window|prompt is too long/i.test(message)) kind = "context_window";
+  if (status === 402) message = spendMessage(code, message);
   if (status === 466) {
     message =
       `Copilot rejected the API version: X-GitHub-Api-Version is ${apiVersion ?? "(unset)"}, which GitHub no longer supports. ` +
@@ -129,6 +130,27 @@ export function fromUpstream(status: number, headers: Headers, text: string, api
     upstream: true,
     requestId: headers.get("x-github-request-id") ?? undefined,
   });
+}
+
+/**
+ * Copilot's 402s (copilot-upstream.md 10) say which allowance ran out in a code; the message says
+ * what that means and what to do, keeping Copilot's own words at the end.
+ */
+function spendMessage(code: string | undefined, upstream: string): string {
+  const said = `Copilot said: ${upstream}`;
+  switch (code?.split(":")[0]) {
+    case "additional_spend_limit_reached":
+      return `Copilot refused the request: your account's spending limit for additional AI credits is reached. Raise it in your GitHub billing settings (Copilot budget), or wait for the next billing period. ${said}`;
+    case "overage_limit_reached":
+      return `Copilot refused the request: the limit on additional (overage) usage is reached for this billing period. Raise it in your GitHub billing settings, or wait for the next period. ${said}`;
+    case "quota_exceeded":
+    case "free_quota_exceeded":
+      return `Copilot refused the request: your plan's included AI credits are used up for this billing period (\`copilot-api check-usage\` shows the reset date). Enable additional usage in your GitHub billing settings, or wait for the reset. ${said}`;
+    case "billing_not_configured":
+      return `Copilot refused the request: the included allowance is used up and additional usage is not set up for this account. Set up billing for Copilot on GitHub, or wait for the next billing period. ${said}`;
+    default:
+      return `Copilot refused the request for billing reasons (HTTP 402${code ? `, ${code}` : ""}). ${said}`;
+  }
 }
 
 /** Anything thrown that isn't an ApiError: network failures become 502, aborts 499. */

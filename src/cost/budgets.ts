@@ -55,7 +55,8 @@ function describeWait(seconds: number): string {
   return h > 0 ? `${h} h ${m} min` : `${m} min`;
 }
 
-const fmtCredits = (n: number) => (Math.round(n * 100) / 100).toString();
+/** Credits for a message: cents-like precision for whole credits, three significant digits below one. */
+const fmtCredits = (n: number) => (n >= 1 || n === 0 ? Math.round(n * 100) / 100 : Number(n.toPrecision(3))).toString();
 
 /**
  * Spending limits in AI credits per local day or month, for the whole server and per API key.

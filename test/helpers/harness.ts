@@ -27,6 +27,8 @@ export interface HarnessOptions {
   config?: Partial<ConfigInput>;
   /** The runtime's wall clock (token expiry, catalog age); the fake keeps the real one. */
   now?: () => number;
+  /** The data directory to use (kept on close): a second harness on it sees what the first one wrote. */
+  home?: string;
 }
 
 /** Captures every log line (debug level included) instead of printing it. */
@@ -44,7 +46,7 @@ export function captureLogger(lines: string[]): Logger {
 /** The real copilot-api, in process, pointed at a fresh fake GitHub + Copilot on loopback. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const fake = await startFakeUpstream(options.fake);
-  const home = await mkdtemp(join(tmpdir(), "copilot-api-test-"));
+  const home = options.home ?? (await mkdtemp(join(tmpdir(), "copilot-api-test-")));
   const githubToken = options.fake?.githubToken ?? "ghu_fakeGithubToken000000000000000000";
   const config = resolveConfig(
     { ...options.config, port: 0 },
@@ -70,7 +72,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await server.close();
       runtime.ledger?.close();
       await fake.close();
-      await rm(home, { recursive: true, force: true });
+      if (!options.home) await rm(home, { recursive: true, force: true });
     },
   };
 }
