@@ -14,6 +14,7 @@ const main = defineCommand({
     start: () => import("./cli/start.js").then((m) => m.default),
     auth: () => import("./cli/auth.js").then((m) => m.default),
     "check-usage": () => import("./cli/check-usage.js").then((m) => m.default),
+    usage: () => import("./cli/usage.js").then((m) => m.default),
     debug: () => import("./cli/debug.js").then((m) => m.default),
   },
 });

@@ -36,7 +36,8 @@ function readConfigFile(explicit: string | undefined): ConfigInput {
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    if (!explicit && (error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    // No file, or a data directory path that is not a directory (it can hold no config file either).
+    if (!explicit && ["ENOENT", "ENOTDIR"].includes((error as NodeJS.ErrnoException).code ?? "")) return {};
     throw new Error(`Cannot read the config file ${file}: ${(error as Error).message}`);
   }
   return parseConfigFile(text, file);

@@ -1,0 +1,46 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { defineCommand } from "citty";
+import { log } from "../log.js";
+import { LEDGER_FILE, openLedgerReadOnly } from "../ledger/index.js";
+import { parseBy, parseTime, queryHistory } from "../ledger/query-history.js";
+import { formatHistory, formatHistoryCsv } from "../usage/format-history.js";
+import { configFrom, sharedArgs } from "./common.js";
+
+/** `7d`, `12h`, `2w`, or a date: the start of the range. */
+export function parseSince(value: string, now: number): number {
+  const m = /^\s*(\d+)\s*([hdw])\s*$/i.exec(value);
+  if (m) return now - Number(m[1]) * { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 }[m[2]!.toLowerCase() as "h" | "d" | "w"];
+  return parseTime(value, "from");
+}
+
+export default defineCommand({
+  meta: { name: "usage", description: "What requests cost, from the usage ledger (works with the server stopped)" },
+  args: {
+    config: sharedArgs.config,
+    since: { type: "string", description: "Start of the range: 12h, 7d, 4w or a date (default 7d)" },
+    by: { type: "string", description: "Group by day, model, client, initiator, kind, key, api or endpoint; two comma-separated (default day)" },
+    json: { type: "boolean", description: "Print JSON (the history object of GET /usage)" },
+    csv: { type: "boolean", description: "Print CSV" },
+  },
+  async run({ args }) {
+    const config = configFrom(args);
+    const file = join(config.dataDir, LEDGER_FILE);
+    try {
+      const now = Date.now();
+      const from = parseSince(args.since ?? "7d", now);
+      const by = parseBy(args.by);
+      if (!existsSync(file)) throw new Error(`No usage ledger at ${file} yet: it is created when \`copilot-api start\` serves its first request (unless --no-ledger).`);
+      const db = await openLedgerReadOnly(config.dataDir);
+      try {
+        const history = queryHistory(db, from, now, by);
+        process.stdout.write(`${args.json ? JSON.stringify(history, null, 2) : args.csv ? formatHistoryCsv(history) : formatHistory(history)}\n`);
+      } finally {
+        db.close();
+      }
+    } catch (error) {
+      log.error((error as Error).message);
+      process.exitCode = 1;
+    }
+  },
+});
