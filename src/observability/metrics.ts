@@ -27,7 +27,16 @@ export class Metrics {
   ] as const);
   readonly duration = new Histogram("copilot_api_request_duration_seconds", "Time from the request to the last byte of the response.", ["api"] as const, DURATION_BUCKETS);
   readonly ttfb = new Histogram("copilot_api_time_to_first_byte_seconds", "Time from the request to the response headers.", ["api"] as const, TTFB_BUCKETS);
-  readonly tokens = new Counter("copilot_api_tokens_total", "Tokens reported by Copilot; kind=input includes cache_read.", ["model", "api", "kind"] as const);
+  readonly tokens = new Counter(
+    "copilot_api_tokens_total",
+    "Tokens reported by Copilot; kind=input is the whole prompt, cache_read and cache_write included.",
+    ["model", "api", "kind"] as const,
+  );
+  readonly cost = new Counter(
+    "copilot_api_cost_nano_aiu_total",
+    "What requests cost in nano-AIU (1 AI credit = 1e9 nano-AIU = $0.01): Copilot's own figure, or an estimate from list prices when it sent none.",
+    ["model", "api", "initiator"] as const,
+  );
   readonly upstream = new Counter(
     "copilot_api_upstream_responses_total",
     "Requests that were sent to Copilot, by Copilot endpoint and the status answered to the client (Copilot's own status for upstream errors).",
@@ -45,6 +54,7 @@ export class Metrics {
       this.duration,
       this.ttfb,
       this.tokens,
+      this.cost,
       this.upstream,
       new RefusedCounter(() => recorder.refusals()),
       new Gauge("process_resident_memory_bytes", "Resident memory size in bytes.", memory),
@@ -63,8 +73,9 @@ export class Metrics {
     this.ttfb.observe({ api: r.api }, r.ttfbMs / 1000);
     if (r.endpoint) this.upstream.inc({ endpoint, status: String(r.status) });
     // input already includes cache reads (observe.ts adds them); cache_read is the part served from cache.
-    const kinds = { input: r.inputTokens, output: r.outputTokens, cache_read: r.cacheReadTokens };
+    const kinds = { input: r.inputTokens, output: r.outputTokens, cache_read: r.cacheReadTokens, cache_write: r.cacheWriteTokens };
     for (const [kind, n] of Object.entries(kinds)) if (n) this.tokens.inc({ model, api: r.api, kind }, n);
+    if (r.nanoAiu) this.cost.inc({ model, api: r.api, initiator: r.initiator ?? "" }, r.nanoAiu);
   }
 
   render(): string {

@@ -49,6 +49,16 @@ describe("copilot-api under Bun", () => {
     assert.equal(text.trim().split(/\s+/).length, 10);
   });
 
+  test("keeps the usage ledger through bun:sqlite: /usage history counts the requests and their cost", async () => {
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "x", maxRetries: 0, timeout: 10_000 });
+    await client.chat.completions.create({ model: "gpt-4.1", messages: [{ role: "user", content: "counted" }] });
+    const usage = (await (await fetch(`${url}/usage?by=model`)).json()) as { history: { rows: { model: string; requests: number; nanoAiu: number }[] } | null };
+    assert.ok(usage.history, JSON.stringify(usage));
+    const row = usage.history.rows.find((r) => r.model === "gpt-4.1");
+    assert.ok(row && row.requests >= 1 && row.nanoAiu > 0, JSON.stringify(usage.history));
+    assert.doesNotMatch(run.output(), /Cannot open the usage ledger/);
+  });
+
   test("serves Anthropic streams, native and translated", async () => {
     const client = new Anthropic({ baseURL: url, apiKey: "x", maxRetries: 0, timeout: 10_000 });
     for (const model of ["claude-sonnet-4.5", "gpt-4.1"]) {

@@ -163,3 +163,43 @@ describe("cost of every request: exact from copilot_usage, estimated without it,
     }
   });
 });
+
+describe("cache reads: priced at the cache price, counted in the ledger and in /metrics", () => {
+  let h: Harness;
+  const models = defaultModels();
+  before(async () => {
+    h = await startHarness({ fake: { promptCache: true, models } });
+  });
+  after(() => h.close());
+
+  test("a follow-up turn reads the earlier prompt from the cache; its cost, tokens and hit rate add up everywhere", async () => {
+    const turn1 = [{ role: "user", content: "Tell me a story about caches." }];
+    const turn2 = [...turn1, { role: "assistant", content: "Once upon a time." }, { role: "user", content: "And then?" }];
+    const records: RequestRecord[] = [];
+    for (const messages of [turn1, turn2]) {
+      const recorded = nextRecord(h.runtime.recorder);
+      const res = await fetch(`${h.url}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
+        body: JSON.stringify({ model: "claude-sonnet-4.6", max_tokens: 50, messages }),
+      });
+      assert.equal(res.status, 200);
+      await res.text();
+      records.push(await recorded);
+    }
+    const [, second] = records as [RequestRecord, RequestRecord];
+    assert.ok((second.cacheReadTokens ?? 0) > 0, "the second turn reads from the cache");
+    assert.equal(second.nanoAiu, charge(models.find((m) => m.id === "claude-sonnet-4.6")!, second));
+
+    const usage = (await (await fetch(`${h.url}/usage?by=model`)).json()) as { history: { totals: Record<string, number> } };
+    const t = usage.history.totals;
+    assert.equal(t.cacheReadTokens, second.cacheReadTokens);
+    assert.equal(t.inputTokens, records.reduce((s, r) => s + r.inputTokens! - (r.cacheReadTokens ?? 0), 0), "inputTokens excludes the cache");
+    assert.equal(t.nanoAiu, records[0]!.nanoAiu! + second.nanoAiu!);
+
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    const sample = (name: string) => Number(new RegExp(`^${name.replace(/[{}".=/]/g, "\\$&")} (\\S+)$`, "m").exec(metrics)?.[1]);
+    assert.equal(sample('copilot_api_tokens_total{model="claude-sonnet-4.6",api="messages",kind="cache_read"}'), second.cacheReadTokens);
+    assert.equal(sample('copilot_api_cost_nano_aiu_total{model="claude-sonnet-4.6",api="messages",initiator="user"}'), t.nanoAiu);
+  });
+});
