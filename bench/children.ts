@@ -106,6 +106,8 @@ export interface ServerOptions {
   home?: string;
   /** The script to run; default MAIN_JS, the bundle. */
   entry?: string;
+  /** More flags for `start`, e.g. --no-ledger. */
+  args?: string[];
 }
 
 export interface ServerChild extends Child {
@@ -120,7 +122,7 @@ export async function startServer(fake: FakeInfo, options: ServerOptions = {}): 
   const home = options.home ?? mkdtempSync(join(tmpdir(), "copilot-api-bench-"));
   const flags = [...(options.nodeFlags ?? []), ...(options.gcHook ? ["--expose-gc", "--import", GC_PRELOAD] : [])];
   const spawnedAt = performance.now();
-  const proc = spawn(process.execPath, [...flags, options.entry ?? MAIN_JS, "start", "--port", "0"], {
+  const proc = spawn(process.execPath, [...flags, options.entry ?? MAIN_JS, "start", "--port", "0", ...(options.args ?? [])], {
     env: {
       PATH: process.env.PATH ?? "",
       HOME: home,

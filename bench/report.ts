@@ -1,3 +1,4 @@
+import type { LedgerCost } from "./ledger-cost.js";
 // Results of a bench run: the JSON shape, the target checks and the markdown table.
 import { round } from "./stats.js";
 
@@ -73,6 +74,10 @@ export interface BenchResults {
   coldStart: ColdStart;
   memory: MemoryResult;
   scenarios: ScenarioResult[];
+  /** Server CPU per request with and without the usage ledger (bench/ledger-cost.ts). */
+  ledger?: LedgerCost[];
+  /** The ledger's work per request measured alone (bench/ledger-cost.ts). */
+  ledgerWork?: { rows: number; cpuUsPerRow: number; fileBytesPerRow: number };
   targets: TargetCheck[];
 }
 
@@ -112,6 +117,14 @@ export function checkTargets(r: Omit<BenchResults, "targets">): TargetCheck[] {
     measured: `${f(back, 1)} MB (${f(m.afterIdleRssMb, 1)} MB before the GC)`,
     met: back <= Math.max(m.idleRssMb * 1.1, m.idleRssMb + 5),
   });
+  for (const l of r.ledger ?? []) {
+    out.push({
+      target: `usage ledger (${l.id}): server CPU per request, with it vs without (--no-ledger)`,
+      limit: "≤ 5% more",
+      measured: `${f(l.withoutLedgerMs, 3)} → ${f(l.withLedgerMs, 3)} ms (${l.changePct >= 0 ? "+" : ""}${f(l.changePct, 1)}%)`,
+      met: l.changePct <= 5,
+    });
+  }
   out.push({ target: "cold start to the first served request (median)", limit: "≤ 250 ms", measured: `${f(r.coldStart.medianFirstServedMs, 0)} ms`, met: r.coldStart.medianFirstServedMs <= 250 });
   return out;
 }
@@ -142,6 +155,23 @@ export function markdown(r: BenchResults): string {
       `${c.floorFirstServedMs !== undefined ? ` (the floor proxy, bare node:http + undici, answers its first request ${f(c.floorFirstServedMs, 0)} ms after spawn and idles at ${f(c.floorIdleRssMb, 1)} MB)` : ""}. ` +
       `Memory: ${f(mem.idleRssMb, 1)} MB RSS idle after start; ${f(mem.afterRunRssMb, 1)} MB right after ${mem.requestsServed} requests, ${f(mem.afterIdleRssMb, 1)} MB after 10 s idle` +
       `${mem.afterGcRssMb !== undefined ? `, ${f(mem.afterGcRssMb, 1)} MB after a full GC (bench-only --expose-gc hook)` : ""}; peak ${f(mem.peakRssMb, 1)} MB.`,
+    ...(r.ledger?.length
+      ? [
+          "",
+          "Usage ledger, the same requests interleaved to two servers, one with `--no-ledger`:",
+          "",
+          "| Scenario | n per side | server CPU per request without → with the ledger | change |",
+          "|---|---:|---|---:|",
+          ...r.ledger.map((l) => `| ${l.id}: ${l.title} | ${l.requests} | ${f(l.withoutLedgerMs, 3)} → ${f(l.withLedgerMs, 3)} ms | ${l.changePct >= 0 ? "+" : ""}${f(l.changePct, 1)}% |`),
+        ]
+      : []),
+    ...(r.ledgerWork
+      ? [
+          "",
+          `The ledger's own work, measured alone: ${f(r.ledgerWork.cpuUsPerRow, 1)} µs of CPU per request (row queued, then written in transactions of 500), ` +
+            `${r.ledgerWork.fileBytesPerRow} bytes of file per request, over ${r.ledgerWork.rows} rows.`,
+        ]
+      : []),
     "",
     "| Target | Limit | Measured | Met |",
     "|---|---|---|---|",

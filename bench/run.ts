@@ -4,7 +4,8 @@
 //
 //   npm run bench                      full run (~3 minutes)
 //   npm run bench -- --quick           a quarter of the requests
-//   npm run bench -- --only a1,c32     some scenarios (results are printed, not written)
+//   npm run bench -- --only a1,c32     some scenarios (results are printed, not written); `ledger` for the
+//                                      ledger's cost (server CPU per request with and without --no-ledger)
 //   npm run bench -- --prof <dir>      copilot-api runs with --cpu-prof; its profile is summarised at the end
 //                                      (from the unbundled dist/src/main.js, so that time is charged to our files)
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -20,6 +21,7 @@ import { printSummary } from "./profile-summary.js";
 import { type BenchResults, checkTargets, type ColdStart, markdown, type MemoryResult, type ModeResult, type ScenarioResult } from "./report.js";
 import { buildScenarios, directSession, type Mode, type Scenario, staticUpstreamHeaders } from "./scenarios.js";
 import { median, percentile, round } from "./stats.js";
+import { type LedgerCost, measureLedgerCost, measureLedgerWork } from "./ledger-cost.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -257,7 +259,17 @@ async function main() {
     await server.stop();
     server = undefined;
 
-    const partial = { date: new Date().toISOString(), machine: machine(), options: { ...options }, coldStart: cold, memory: mem, scenarios: results };
+    // The ledger's own cost, after the memory figures: two more servers, one with --no-ledger.
+    // Non-streaming requests are where a per-request cost weighs most.
+    let ledger: LedgerCost[] | undefined;
+    let ledgerWork: BenchResults["ledgerWork"];
+    if (!options.only || options.only.includes("ledger")) {
+      ledgerWork = await measureLedgerWork();
+      process.stdout.write(`ledger    work alone: ${ledgerWork.cpuUsPerRow} µs CPU per request, ${ledgerWork.fileBytesPerRow} bytes per row\n`);
+      ledger = await measureLedgerCost(fake, all.filter((s) => ["a1", "a32", "c32"].includes(s.id)), (l) => process.stdout.write(l));
+    }
+
+    const partial = { date: new Date().toISOString(), machine: machine(), options: { ...options }, coldStart: cold, memory: mem, scenarios: results, ledger, ledgerWork };
     const full: BenchResults = { ...partial, targets: checkTargets(partial) };
     const md = markdown(full);
     process.stdout.write(`\n${md}`);
