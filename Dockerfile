@@ -18,13 +18,21 @@ COPY scripts/bundle.mjs ./scripts/
 # bundled into the one file the image runs.
 RUN npx tsc -p tsconfig.json && node scripts/bundle.mjs
 
+# ---- production dependencies: better-sqlite3 (the usage ledger) is a native addon; its install script
+# fetches a prebuilt binary or, failing that, compiles it, hence the build tools in this stage only ----
+FROM node:20-slim AS deps
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm rebuild better-sqlite3 && npm cache clean --force
+
 # ---- runtime: production dependencies and the compiled server only ----
 FROM node:20-slim
 ENV NODE_ENV=production \
     COPILOT_API_HOME=/data
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist/copilot-api.mjs ./dist/copilot-api.mjs
 # The data dir (GitHub token from `auth`, device ids) belongs to the unprivileged "node" user of the
 # base image; a named volume mounted here starts out with this ownership.
