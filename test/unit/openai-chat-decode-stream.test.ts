@@ -141,7 +141,8 @@ describe("ChatStreamDecoder: replayed streams", () => {
         { type: "text-delta", id: "text-0", delta: "héllo " },
         { type: "text-delta", id: "text-0", delta: "🌍 世界" },
         { type: "text-end", id: "text-0" },
-        { type: "finish", reason: "stop", raw: "stop", usage: USAGE },
+        // Copilot's cost figure rides along in the IR's usage, whichever chunk carried it.
+        { type: "finish", reason: "stop", raw: "stop", usage: { ...USAGE, nanoAiu: 5 } },
       ],
     );
   });

@@ -140,7 +140,8 @@ describe("ResponsesStreamDecoder on real streams", { skip: hasSamples ? false : 
       type: "finish",
       reason: "stop",
       raw: "completed",
-      usage: { inputTokens: 19, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 105, reasoningTokens: 44 },
+      // The capture's copilot_usage.total_nano_aiu: Copilot's own figure for this answer.
+      usage: { inputTokens: 19, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 105, reasoningTokens: 44, nanoAiu: 150325000 },
     });
     const answer = accumulate(parts).result();
     assert.deepEqual(answer.content, [
