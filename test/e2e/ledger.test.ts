@@ -133,6 +133,14 @@ describe("the ledger on disk: kill -9 mid-traffic, restart, the usage command, a
     assert.match(bad.stderr + bad.stdout, /by must be one or two of day, model/);
   });
 
+  test("`copilot-api check-usage` shows the plan's allowance next to what the ledger counted this billing period", { timeout: 60_000 }, async () => {
+    const out = await runToEnd(["check-usage"], env());
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stdout, /This server: +\d+\.\d{2} AI credits of the plan's 300 included \(\$\d+\.\d{2}\) in (\d+) requests since \d{4}-\d{2}-\d{2}/);
+    const n = Number(/in (\d+) requests/.exec(out.stdout)?.[1]);
+    assert.ok(n >= committed, `${n} >= ${committed}`);
+  });
+
   test("a restart finds everything the killed server committed", { timeout: 60_000 }, async () => {
     const { run, url } = await start();
     try {
