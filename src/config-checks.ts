@@ -1,4 +1,5 @@
-import { parseAccountType, parseImageFetchTimeout, parsePort, parseRateLimit } from "./config.js";
+import { parseAccountType, parseImageFetchTimeout, parsePort, parseRateLimit, parseRetention } from "./config.js";
+import { parseBudget } from "./cost/budget-spec.js";
 
 /** What is wrong with a value, or undefined when it is fine. */
 type Check = (value: unknown) => string | undefined;
@@ -83,6 +84,8 @@ export const SETTING_CHECKS: Record<string, { flag?: string; check: Check }> = {
   responseStoreMaxResponses: { check: wholeNumber(0, 1_000_000, "responses (0: keep none)") },
   responseStoreMaxBytes: { check: wholeNumber(0, Number.MAX_SAFE_INTEGER, "bytes (0: keep none)") },
   responseStoreTtlSeconds: { check: wholeNumber(1, 30 * 24 * 3600, "seconds") },
+  budgets: { flag: "--budget", check: each(parses((v: string) => parseBudget(v))) },
+  ledgerRetentionDays: { flag: "--ledger-retention-days", check: parses((v: number | string) => parseRetention(v)) },
 };
 
 /** A setting refused at start: the CLI exits with status 2. */

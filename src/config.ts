@@ -340,7 +340,7 @@ export function parseConfigFile(text: string, file: string): ConfigInput {
       }
     } else if (kind === "keys") {
       if (!Array.isArray(value) || !value.every(isKeyEntry)) {
-        throw new Error(`${file}: "apiKeys" must be an array of keys, each a string or {"key": "...", "name": "alice", "budget": "5/day"}`);
+        throw new ConfigError(`${file}: "apiKeys" must be an array of keys, each a string or {"key": "...", "name": "alice", "budget": "5/day"}`);
       }
       for (const entry of value) {
         if (typeof entry !== "string" && entry.budget !== undefined) {
@@ -348,7 +348,7 @@ export function parseConfigFile(text: string, file: string): ConfigInput {
             try {
               parseBudget(b);
             } catch (error) {
-              throw new Error(`${file}: "apiKeys": ${(error as Error).message}`);
+              throw new ConfigError(`${file}: "apiKeys": ${(error as Error).message}`);
             }
           }
         }

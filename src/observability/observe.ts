@@ -28,7 +28,9 @@ export function observe(recorder: Recorder, options: ObserveOptions = {}): Middl
   return async (c, next) => {
     const start = performance.now();
     const time = Date.now();
-    const m: RequestMeta = { api: apiOf(c.req.path) };
+    // Access control runs first and may have noted which API key the request came with.
+    const keyName = (c.get("meta" as never) as RequestMeta | undefined)?.keyName;
+    const m: RequestMeta = { api: apiOf(c.req.path), keyName };
     c.set("meta" as never, m as never);
     await next();
     const ttfbMs = performance.now() - start;
