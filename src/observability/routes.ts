@@ -67,6 +67,7 @@ export function mountObservability(app: Hono<any>, runtime: Runtime, options: Ob
       try {
         const to = query.to !== undefined ? parseTime(query.to, "to") : Date.now();
         const from = query.from !== undefined ? parseTime(query.from, "from") : to - 30 * DAY_MS;
+        if (from > to) throw new Error(`from (${new Date(from).toISOString()}) is after to (${new Date(to).toISOString()})`);
         range = { from, to, by: parseBy(query.by) };
       } catch (error) {
         throw badRequest(`Invalid /usage query: ${(error as Error).message}`);

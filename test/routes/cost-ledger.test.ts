@@ -155,7 +155,7 @@ describe("cost of every request: exact from copilot_usage, estimated without it,
   });
 
   test("/usage refuses a bad range or grouping with a 400 that says what is wrong", async () => {
-    for (const q of ["by=colour", "by=day,model,client", "from=yesterday", "to=2026-13-45"]) {
+    for (const q of ["by=colour", "by=day,model,client", "from=yesterday", "to=2026-13-45", "from=2026-12-02&to=2026-11-01"]) {
       const res = await fetch(`${h.url}/usage?${q}`);
       assert.equal(res.status, 400, q);
       const body = (await res.json()) as { error: { message: string } };
@@ -201,5 +201,34 @@ describe("cache reads: priced at the cache price, counted in the ledger and in /
     const sample = (name: string) => Number(new RegExp(`^${name.replace(/[{}".=/]/g, "\\$&")} (\\S+)$`, "m").exec(metrics)?.[1]);
     assert.equal(sample('copilot_api_tokens_total{model="claude-sonnet-4.6",api="messages",kind="cache_read"}'), second.cacheReadTokens);
     assert.equal(sample('copilot_api_cost_nano_aiu_total{model="claude-sonnet-4.6",api="messages",initiator="user"}'), t.nanoAiu);
+  });
+});
+
+describe("--no-ledger", () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ config: { ledger: false, budgets: ["20/day"] } });
+  });
+  after(() => h.close());
+
+  test("no file, history null with the reason; the cost is still measured, and budgets say they count from the start only", async () => {
+    assert.equal(h.runtime.ledger, undefined);
+    const recorded = nextRecord(h.runtime.recorder);
+    const res = await fetch(`${h.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "gpt-4.1", messages: [{ role: "user", content: "no ledger" }] }),
+    });
+    assert.equal(res.status, 200);
+    assert.ok(Number(res.headers.get("x-copilot-cost-credits")) > 0);
+    await res.text();
+    const r = await recorded;
+    const body = (await (await fetch(`${h.url}/usage?by=day`)).json()) as { history: unknown; historyDisabled: string; budgets: { spentCredits: number }[] };
+    assert.equal(body.history, null);
+    assert.equal(body.historyDisabled, "ledger is off (--no-ledger)");
+    assert.equal(body.budgets[0]!.spentCredits, r.nanoAiu! / 1e9);
+    assert.equal(h.logs.filter((l) => /Budgets count what is spent from this start only: ledger is off/.test(l)).length, 1);
+    const plain = (await (await fetch(`${h.url}/usage`)).json()) as Record<string, unknown>;
+    assert.equal("history" in plain, false, "without query parameters /usage is as before, plus budgets");
   });
 });
