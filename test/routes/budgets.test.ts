@@ -145,3 +145,49 @@ describe("budgets per API key", () => {
     assert.ok(!JSON.stringify(body).includes("k-alice") && !JSON.stringify(body).includes("k-bob"));
   });
 });
+
+describe("a budget never cuts a running stream", () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ config: { budgets: ["0.0001/day"] } });
+  });
+  after(() => h.close());
+
+  test("a stream that started before the budget was spent runs to its end; the next request is refused", async () => {
+    const release = h.fake.holdStreams();
+    const stream = await fetch(`${h.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
+      body: JSON.stringify({ model: "claude-sonnet-4.6", stream: true, max_tokens: 50, messages: [{ role: "user", content: "a long one [[chunks:20]]" }] }),
+    });
+    assert.equal(stream.status, 200);
+    const reader = stream.body!.getReader();
+    const first = await reader.read();
+    assert.ok(!first.done, "the stream has begun");
+    // Meanwhile a whole answer spends the day's budget.
+    const spent = await fetch(`${h.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "gpt-4.1", messages: [{ role: "user", content: "spend it" }] }),
+    });
+    assert.equal(spent.status, 200);
+    await spent.text();
+    const refused = await fetch(`${h.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "gpt-4.1", messages: [{ role: "user", content: "one more" }] }),
+    });
+    assert.equal(refused.status, 429);
+    await refused.text();
+    release();
+    let text = new TextDecoder().decode(first.value);
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    assert.match(text, /event: message_stop/);
+    assert.doesNotMatch(text, /event: error/);
+    assert.equal((text.match(/"text_delta"/g) ?? []).length, 20);
+  });
+});
