@@ -95,10 +95,11 @@ export async function measureLedgerCost(fake: FakeInfo, scenarios: Scenario[], l
         { server: withoutLedger, target: at(withoutLedger), cpu: 0, n: 0 },
       ];
       for (const side of sides) await runBatch((i) => side.target(i, "warmup"), s.warmup, s.concurrency, () => false);
-      // Twice the scenario's batches, so that each side sees the same share of the machine's drift.
-      const batches = s.batches * 2;
+      // Many small batches, alternating ABBA, so that both sides see the same share of a busy
+      // machine's drift; twice the scenario's requests in all.
+      const batches = 40;
       for (let b = 0; b < batches; b++) {
-        const size = Math.max(1, Math.floor(s.count / s.batches));
+        const size = Math.max(s.concurrency, Math.floor((2 * s.count) / batches));
         for (const side of b % 2 === 0 ? sides : [...sides].reverse()) {
           const before = cpuMs(side.server.pid);
           const r = await runBatch((i) => side.target(b * size + i, "measure"), size, s.concurrency, () => false);
