@@ -21,8 +21,8 @@ const ALLOWED_HEADERS = new Set([
 ]);
 
 export const ALLOWED_METHODS = "GET, POST, OPTIONS";
-/** Response headers a page may read: retry-after matters for its back-off. */
-export const EXPOSED_HEADERS = "retry-after, x-request-id, request-id";
+/** Response headers a page may read: retry-after matters for its back-off; the cost headers say what an answer cost. */
+export const EXPOSED_HEADERS = "retry-after, x-request-id, request-id, x-copilot-cost-credits, x-copilot-cost-estimated";
 
 /** "http://LocalHost:3000/" → "http://localhost:3000"; a value that is not a URL is kept as written ("null"). */
 export function normaliseOrigin(value: string): string {
