@@ -48,5 +48,9 @@ export function estimateNanoAiu(model: CopilotModel | undefined, usage: Usage | 
 
 /** nano-AIU → AI credits (1 credit = 1e9 nano-AIU = $0.01). */
 export const creditsOf = (nanoAiu: number): number => nanoAiu / 1e9;
+/** nano-AIU as AI credits in plain decimal notation (never 1e-7): exact, since 1 credit is 1e9 nano-AIU. */
+export function formatCredits(nanoAiu: number): string {
+  return (Math.round(nanoAiu) / 1e9).toFixed(9).replace(/\.?0+$/, "");
+}
 /** nano-AIU → US dollars. */
 export const usdOf = (nanoAiu: number): number => nanoAiu / 1e11;

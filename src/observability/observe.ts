@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { Usage } from "../ir/stream.js";
 import { kindForStatus } from "../errors.js";
+import { formatCredits } from "../cost/estimate-cost.js";
 import { callKind, detectClient } from "./detect-client.js";
 import type { Recorder } from "./recorder.js";
 import { apiOf, type RequestMeta } from "./request-meta.js";
@@ -59,7 +60,7 @@ export function observe(recorder: Recorder, options: ObserveOptions = {}): Middl
       // A whole answer says what it cost in a header; a stream's cost is only known at its end.
       const cost = costOf(m, options.estimate);
       if (cost) {
-        c.res.headers.set("x-copilot-cost-credits", String(cost.nanoAiu / 1e9));
+        c.res.headers.set("x-copilot-cost-credits", formatCredits(cost.nanoAiu));
         if (cost.estimated) c.res.headers.set("x-copilot-cost-estimated", "true");
       }
     }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Recorder, RequestRecord } from "../../src/observability/recorder.js";
+import { formatCredits } from "../../src/cost/estimate-cost.js";
 import { defaultModels, fakeNanoAiu, type FakeModel } from "../fake-upstream/server.js";
 import { type Harness, startHarness } from "../helpers/harness.js";
 
@@ -93,7 +94,7 @@ describe("cost of every request: exact from copilot_usage, estimated without it,
         assert.equal(r.client, "other");
         if (stream) assert.equal(res.headers.get("x-copilot-cost-credits"), null);
         else {
-          assert.equal(res.headers.get("x-copilot-cost-credits"), String(want / 1e9));
+          assert.equal(res.headers.get("x-copilot-cost-credits"), formatCredits(want));
           assert.equal(res.headers.get("x-copilot-cost-estimated"), null);
         }
         expected.set(`${c.model}|${stream}`, want);
@@ -142,7 +143,7 @@ describe("cost of every request: exact from copilot_usage, estimated without it,
           assert.equal(r.nanoAiu, want, `${c.model} ${stream}`);
           assert.equal(r.costEstimated, true);
           if (!stream) {
-            assert.equal(res.headers.get("x-copilot-cost-credits"), String(want / 1e9));
+            assert.equal(res.headers.get("x-copilot-cost-credits"), formatCredits(want));
             assert.equal(res.headers.get("x-copilot-cost-estimated"), "true");
           }
         }

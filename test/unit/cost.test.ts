@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import { parseBudget } from "../../src/cost/budget-spec.js";
 import { Budgets, isoLocal, periodBounds } from "../../src/cost/budgets.js";
 import { copilotUsageOf, decodeCopilotUsage } from "../../src/cost/decode-copilot-usage.js";
-import { estimateNanoAiu } from "../../src/cost/estimate-cost.js";
+import { estimateNanoAiu, formatCredits } from "../../src/cost/estimate-cost.js";
 import { parseConfigFile, resolveConfig } from "../../src/config.js";
 import { callKind, detectClient } from "../../src/observability/detect-client.js";
 import { parseBy, parseTime } from "../../src/ledger/query-history.js";
@@ -45,6 +45,13 @@ describe("estimate from billing.token_prices", () => {
     const prices = { batch_size: 1_000_000, default: { input_price: 100, output_price: 1000, context_max: 200_000 }, long_context: { input_price: 200, output_price: 1500 } };
     assert.equal(estimateNanoAiu(model(prices), { inputTokens: 200_000, outputTokens: 1000 }), (200_000 * 100 + 1000 * 1000) * 1000);
     assert.equal(estimateNanoAiu(model(prices), { inputTokens: 150_000, cacheReadTokens: 50_001, outputTokens: 1000 }), (150_000 * 200 + 50_001 * 200 + 1000 * 1500) * 1000);
+  });
+
+  test("credits print as plain decimals, exactly", () => {
+    assert.equal(formatCredits(100), "0.0000001");
+    assert.equal(formatCredits(150325000), "0.150325");
+    assert.equal(formatCredits(2_000_000_000), "2");
+    assert.equal(formatCredits(0), "0");
   });
 
   test("no prices, no tokens or broken prices: no estimate", () => {
