@@ -100,8 +100,13 @@ export function createApp(runtime: Runtime) {
   }
   // Gemini's calls that reach Copilot (not countTokens, counted locally), and Ollama's.
   const flow = flowControl(runtime);
-  app.on("POST", ["/v1beta/models/*", "/v1/models/*"], (c, next) => (/:(generateContent|streamGenerateContent|embedContent|batchEmbedContents)$/.test(c.req.path) ? flow(c, next) : next()));
-  for (const path of ["/api/chat", "/api/generate", "/api/embed", "/api/embeddings"]) app.use(path, flow);
+  // A spent budget refuses first, as on the routes above.
+  const billed: MiddlewareHandler = (c, next) => {
+    if (c.req.method === "POST" && runtime.budgets.size > 0) runtime.budgets.check(meta(c).keyName);
+    return flow(c, next);
+  };
+  app.on("POST", ["/v1beta/models/*", "/v1/models/*"], (c, next) => (/:(generateContent|streamGenerateContent|embedContent|batchEmbedContents)$/.test(c.req.path) ? billed(c, next) : next()));
+  for (const path of ["/api/chat", "/api/generate", "/api/embed", "/api/embeddings"]) app.use(path, billed);
 
   for (const prefix of ["", "/v1"]) {
     app.get(`${prefix}/models`, models(runtime));

@@ -9,7 +9,7 @@ import { openSqlite, type SqlDatabase, type SqlStatement } from "./sqlite-driver
 export const LEDGER_FILE = "usage.sqlite";
 
 /** The APIs that reach Copilot; model lists and local token counts cost nothing and are not kept. */
-const BILLED_APIS = new Set(["chat", "responses", "messages", "embeddings"]);
+const BILLED_APIS = new Set(["chat", "responses", "messages", "gemini", "ollama", "embeddings"]);
 /** Rows waiting for the disk, at most (~300 bytes each): past it the oldest are dropped, and said so. */
 const MAX_QUEUE = 20_000;
 /** A batch this large is written at once rather than on the timer. */

@@ -79,6 +79,21 @@ describe("budgets: refuse when spent, in the client's dialect, reset with the pe
     assert.equal(aerr.status, 429);
     assert.equal((aerr.error as { error?: { type?: string } }).error?.type, "rate_limit_error");
     assert.match(aerr.message, /AI credits per day is spent/);
+
+    // Gemini's and Ollama's routes reach Copilot too: refused the same way, in their own shapes.
+    for (const [path, body] of [
+      ["/v1beta/models/gpt-4.1:generateContent", { contents: [{ role: "user", parts: [{ text: "hi" }] }] }],
+      ["/api/chat", { model: "gpt-4.1", stream: false, messages: [{ role: "user", content: "hi" }] }],
+    ] as const) {
+      const res = await fetch(h.url + path, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: "Bearer k-bob-00000000000" },
+        body: JSON.stringify(body),
+      });
+      assert.equal(res.status, 429, path);
+      assert.equal(res.headers.get("retry-after"), String(12 * 3600));
+      assert.match(await res.text(), /AI credits per day is spent/);
+    }
   });
 
   test("a restart on the same data directory remembers what was spent (seeded from the ledger)", async () => {

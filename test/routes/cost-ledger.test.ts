@@ -103,6 +103,28 @@ describe("cost of every request: exact from copilot_usage, estimated without it,
     }
   }
 
+  for (const [name, path, body] of [
+    ["Gemini generateContent", "/v1beta/models/claude-sonnet-4.6:generateContent", { contents: [{ role: "user", parts: [{ text: "How much?" }] }] }],
+    ["Gemini streamGenerateContent", "/v1beta/models/gpt-5.4:streamGenerateContent?alt=sse", { contents: [{ role: "user", parts: [{ text: "How much?" }] }] }],
+    ["Ollama chat", "/api/chat", { model: "gpt-4.1", stream: false, messages: [{ role: "user", content: "How much?" }] }],
+    ["Ollama chat, streamed", "/api/chat", { model: "gemini-2.5-pro", messages: [{ role: "user", content: "How much?" }] }],
+  ] as const) {
+    test(`${name}: Copilot's figure too, and a ledger row`, async () => {
+      const recorded = nextRecord(h.runtime.recorder);
+      const res = await fetch(h.url + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const text = await res.text();
+      assert.equal(res.status, 200, text);
+      assert.doesNotMatch(text, /copilot_usage|nano_aiu/);
+      const r = await recorded;
+      assert.ok(r.api === "gemini" || r.api === "ollama", r.api);
+      const want = charge(charged.find((m) => m.id === r.model)!, r);
+      assert.ok(want > 0);
+      assert.equal(r.nanoAiu, want);
+      assert.equal(r.costEstimated, false);
+      records.push(r);
+    });
+  }
+
   test("the ledger holds each request's exact cost, and /usage adds them up by model and by endpoint", async () => {
     assert.ok(h.runtime.ledger, "the ledger is on by default");
     const res = await fetch(`${h.url}/usage?by=model`);
