@@ -1,3 +1,4 @@
+import { meta } from "../observability/request-meta.js";
 import type { Context } from "hono";
 import { ApiError, badRequest } from "../errors.js";
 import { clip } from "../text.js";
@@ -29,6 +30,10 @@ export async function readJsonObject(c: Context): Promise<Record<string, unknown
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw badRequest("The request body must be a JSON object");
   }
+  // Known before the route resolves it, so that a request for a model that doesn't exist still
+  // shows what was asked for.
+  const model = (value as Record<string, unknown>).model;
+  if (typeof model === "string" && model) meta(c).requestedModel = model.length > 200 ? `${model.slice(0, 200)}…` : model;
   return value as Record<string, unknown>;
 }
 

@@ -76,6 +76,7 @@ export function observe(recorder: Recorder, options: ObserveOptions = {}): Middl
         path: c.req.path,
         api: m.api,
         model: m.model,
+        requestedModel: m.requestedModel !== m.model ? m.requestedModel : undefined,
         endpoint: m.endpoint,
         initiator: m.initiator,
         stream: m.stream,

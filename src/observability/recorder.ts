@@ -10,6 +10,8 @@ export interface RequestRecord {
   path: string;
   api: RequestMeta["api"];
   model?: string;
+  /** The name the client asked for, kept only when it differs from `model` or no model was resolved. */
+  requestedModel?: string;
   endpoint?: string;
   initiator?: "user" | "agent";
   stream?: boolean;

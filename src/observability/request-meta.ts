@@ -12,6 +12,11 @@ export type ClientApiName = "chat" | "responses" | "messages" | "gemini" | "olla
 export interface RequestMeta {
   api: ClientApiName;
   model?: string;
+  /**
+   * The model name as the client sent it (cut to 200 characters), for the dashboard's row of a
+   * request whose model was not found. Not a metrics label: any string can be sent.
+   */
+  requestedModel?: string;
   endpoint?: string;
   initiator?: "user" | "agent";
   stream?: boolean;

@@ -2,10 +2,12 @@ import type { Context } from "hono";
 import { resolveModel } from "../bridge/resolve-model.js";
 import { badRequest } from "../errors.js";
 import { readJsonObject, requireModel } from "../http/request.js";
+import { meta } from "../observability/request-meta.js";
 import type { Runtime } from "../runtime.js";
 
 interface EmbeddingsResponse {
   data?: { embedding: number[] | string; index: number; object?: string }[];
+  usage?: { prompt_tokens?: number; total_tokens?: number };
   [key: string]: unknown;
 }
 
@@ -27,6 +29,7 @@ export function embeddings(runtime: Runtime) {
     if (format !== "float" && format !== "base64") throw badRequest('`encoding_format` must be "float" or "base64"', "encoding_format");
 
     const model = resolveModel(body.model, runtime.catalog.list(), runtime.config.modelAliases, "embeddings");
+    Object.assign(meta(c), { model: model.id, endpoint: "/embeddings", initiator: "agent", stream: false });
     const upstreamBody: Record<string, unknown> = { ...body, model: model.id };
     delete upstreamBody.encoding_format;
     const result = await runtime.copilot.json<EmbeddingsResponse>({
@@ -36,6 +39,9 @@ export function embeddings(runtime: Runtime) {
       initiator: "agent",
       signal: c.req.raw.signal,
     });
+    // Copilot counts the input tokens of an embeddings call (copilot-upstream.md 8); there is no output.
+    const promptTokens = result.usage?.prompt_tokens;
+    if (typeof promptTokens === "number" && Number.isFinite(promptTokens)) meta(c).usage = { inputTokens: promptTokens, outputTokens: 0 };
     if (format === "base64" && Array.isArray(result.data)) {
       for (const item of result.data) {
         if (Array.isArray(item.embedding)) item.embedding = floatsToBase64(item.embedding);

@@ -232,6 +232,26 @@ describe("observability routes on the real server", () => {
     await release.released;
   });
 
+  test("records name the model: embeddings with their tokens, an unknown model by the name asked for", { timeout: 15_000 }, async () => {
+    const recorder = h.runtime.recorder;
+    const embedded = nextRecord(recorder, (r) => r.api === "embeddings");
+    const vectors = await client.embeddings.create({ model: "text-embedding-3-small", input: ["one two three", "four"] });
+    const e = await embedded;
+    assert.equal(e.model, "text-embedding-3-small");
+    assert.equal(e.endpoint, "/embeddings");
+    assert.equal(e.status, 200);
+    assert.ok(vectors.usage.prompt_tokens > 0);
+    assert.equal(e.inputTokens, vectors.usage.prompt_tokens, "the tokens Copilot reported");
+    assert.equal(e.outputTokens, 0);
+    assert.equal(e.requestedModel, undefined, "nothing extra when the name was the id");
+
+    const unknown = nextRecord(recorder, (r) => r.status === 404 || r.requestedModel === "no-such-model-7");
+    await assert.rejects(client.chat.completions.create({ model: "no-such-model-7", messages: [{ role: "user", content: "x" }] }));
+    const u = await unknown;
+    assert.equal(u.model, undefined, "not a resolved model: no metrics label for it");
+    assert.equal(u.requestedModel, "no-such-model-7");
+  });
+
   test("closing the dashboard's stream unsubscribes its recorder listener", { timeout: 15_000 }, async () => {
     const recorder = h.runtime.recorder;
     const baseline = recorder.listenerCount;
