@@ -18,7 +18,16 @@ export function dashboardClient(): void {
     overage_permitted: boolean;
     has_quota?: boolean;
   };
+  type Budget = {
+    scope: string;
+    period: string;
+    limitCredits: number;
+    spentCredits: number;
+    resetsAt?: string;
+    state: "ok" | "warning" | "exceeded";
+  };
   type Usage = {
+    budgets?: Budget[];
     quota: null | {
       login?: string;
       plan?: string;
@@ -48,6 +57,7 @@ export function dashboardClient(): void {
     time: number;
     api: string;
     model?: string;
+    requestedModel?: string;
     endpoint?: string;
     initiator?: string;
     stream?: boolean;
@@ -106,6 +116,19 @@ export function dashboardClient(): void {
     const d = new Date(iso);
     return Number.isNaN(d.getTime()) ? iso : d.toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
   };
+  // One clock everywhere: 24-hour local time, written out by hand so that no locale brings am/pm back.
+  const two = (n: number) => String(n).padStart(2, "0");
+  const clock = (d: Date) => `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+  const stamp = (d: Date) => `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${clock(d)}`;
+  /** "14:05", or "Dec 2 00:00" when not today. */
+  const when = (iso?: string) => {
+    if (!iso) return undefined;
+    const d = new Date(iso);
+    if (Number.isNaN(d.getTime())) return iso;
+    const hm = `${two(d.getHours())}:${two(d.getMinutes())}`;
+    return d.toDateString() === new Date().toDateString() ? hm : `${d.toLocaleDateString(undefined, { month: "short", day: "numeric" })} ${hm}`;
+  };
+  const credits = (n: number) => (n >= 100 ? whole.format(n) : n >= 1 ? n.toFixed(2) : n === 0 ? "0" : n.toPrecision(2));
 
   // With API keys set, the page is opened once as /?key=… and access control answers with a session
   // cookie, which same-origin fetches carry by themselves: no key in this script or in storage.
@@ -159,12 +182,13 @@ export function dashboardClient(): void {
     fill.style.width = `${usedPct}%`;
     fill.dataset.level = pct <= 10 ? "bad" : pct <= 25 ? "warn" : "ok";
     const used = q.entitlement - q.remaining;
+    // The bar shows what is used; the text says "left" in words next to its percentage, so that
+    // the two figures can't be read as one another.
     if (q.remaining < 0 || pct < 0) {
-      text.append(el("span", `${count(used)} / ${count(q.entitlement)} used · overdrawn by ${count(-q.remaining)}`, "bad"));
+      text.append(el("span", `overdrawn by ${count(-q.remaining)} (${count(used)} used of ${count(q.entitlement)})`, "bad"));
     } else {
-      text.append(el("span", `${count(used)} / ${count(q.entitlement)} used · ${count(q.remaining)} left`));
+      text.append(el("span", `${pct.toFixed(pct % 1 ? 1 : 0)}% left (${count(q.remaining)} of ${count(q.entitlement)})`));
     }
-    text.append(el("span", `${pct.toFixed(pct % 1 ? 1 : 0)}%`, "pct"));
     if (q.overage_count > 0) text.append(el("span", `+${count(q.overage_count)} overage`, "pct"));
     return row;
   };
@@ -177,7 +201,7 @@ export function dashboardClient(): void {
       const q = u.quota;
       set("who", [q.login, q.plan ? `${q.plan} plan` : undefined].filter(Boolean).join(" · ") || "Copilot");
       const reset = dateOnly(q.resetDate);
-      set("quota-meta", [reset ? `resets ${reset}` : undefined, `checked ${new Date(q.fetchedAt).toLocaleTimeString()}`].filter(Boolean).join(" · "));
+      set("quota-meta", [reset ? `resets ${reset}` : undefined, `checked ${clock(new Date(q.fetchedAt))}`].filter(Boolean).join(" · "));
     } else {
       rows.push(el("div", `Quota unavailable: ${u.quotaError ?? "unknown error"}`, "muted"));
       set("quota-meta", "");
@@ -209,8 +233,43 @@ export function dashboardClient(): void {
     );
   };
 
+  const PERIODS: Record<string, string> = { day: "Daily", week: "Weekly", month: "Monthly" };
+  const renderBudgets = (budgets: Budget[] | undefined) => {
+    const panel = $("budgets");
+    panel.hidden = !budgets || budgets.length === 0;
+    if (!budgets || budgets.length === 0) return;
+    const rows = budgets.map((b) => {
+      const row = el("div", undefined, "quota-row");
+      row.dataset.budget = `${b.scope}/${b.period}`;
+      row.dataset.state = b.state;
+      const who = b.scope === "global" ? "all keys" : b.scope.replace(/^key:/, "key ");
+      row.append(el("div", `${PERIODS[b.period] ?? b.period} · ${who}`, "quota-name"));
+      const track = el("div", undefined, "track");
+      const fill = el("div", undefined, "fill");
+      const share = b.limitCredits > 0 ? (100 * b.spentCredits) / b.limitCredits : 100;
+      fill.style.width = `${Math.min(100, Math.max(0, share))}%`;
+      fill.dataset.level = b.state === "exceeded" ? "bad" : b.state === "warning" ? "warn" : "ok";
+      track.append(fill);
+      const text = el("div", undefined, "quota-text num");
+      text.append(el("span", `${credits(b.spentCredits)} of ${credits(b.limitCredits)} credits (${Math.round(share)}%)`));
+      const reset = when(b.resetsAt);
+      if (b.state === "exceeded") text.append(el("span", ` · exceeded: requests are refused${reset ? ` until ${reset}` : ""}`, "bad"));
+      else if (b.state === "warning") text.append(el("span", ` · warning: over 80%${reset ? `, resets ${reset}` : ""}`, "warn"));
+      else if (reset) text.append(el("span", `resets ${reset}`, "pct"));
+      row.append(track, text);
+      return row;
+    });
+    $("budget-bars").replaceChildren(...rows);
+    const worst = budgets.some((b) => b.state === "exceeded") ? "exceeded" : budgets.some((b) => b.state === "warning") ? "warning" : "ok";
+    panel.dataset.state = worst;
+    set("budget-meta", worst === "exceeded" ? "a budget is spent" : worst === "warning" ? "a budget is over 80%" : "in credits (1 credit = $0.01)");
+  };
+
   const renderUsage = (u: Usage) => {
     const s = u.server;
+    $("live-cards").dataset.state = "ready";
+    $("main").setAttribute("aria-busy", "false");
+    renderBudgets(u.budgets);
     set("stat-requests", count(s.requests));
     set("stat-errors", count(s.errors));
     $("stat-errors").classList.toggle("bad", s.errors > 0);
@@ -260,11 +319,14 @@ export function dashboardClient(): void {
   const rowFor = (r: Row, fresh: boolean): HTMLElement => {
     const tr = el("tr", undefined, fresh ? "new" : undefined);
     tr.dataset.id = String(r.id);
-    if (r.model) tr.dataset.model = r.model;
+    if (r.model ?? r.requestedModel) tr.dataset.model = r.model ?? r.requestedModel;
     const time = new Date(r.time);
-    const t = el("td", time.toLocaleTimeString([], { hour12: false }), "num muted");
-    t.title = time.toLocaleString();
-    const model = el("td", r.model ?? "–", r.model ? "model" : "muted");
+    const t = el("td", clock(time), "num muted");
+    t.title = stamp(time);
+    // A model that wasn't found shows the name that was asked for; an alias shows what it meant.
+    const model = el("td", r.model ?? r.requestedModel ?? "–", r.model ? "model" : "muted");
+    if (!r.model && r.requestedModel) model.title = "not a model of this Copilot account";
+    if (r.model && r.requestedModel) model.append(el("span", `as ${r.requestedModel}`, "tag"));
     const api = el("td", r.api, "mono");
     if (r.stream) {
       const tag = el("span", "stream", "tag");

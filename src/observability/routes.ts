@@ -1,5 +1,6 @@
 import type { Hono } from "hono";
-import { dashboardHeaders, dashboardHtml, newNonce } from "../dashboard/page.js";
+import { dashboardHeaders, newNonce } from "../dashboard/headers.js";
+import type { DashboardPage } from "../dashboard/page.js";
 import type { Runtime } from "../runtime.js";
 import { dashboardEvents, type DashboardEventsOptions } from "./dashboard-events.js";
 import { Metrics } from "./metrics.js";
@@ -98,10 +99,19 @@ export function mountObservability(app: Hono<any>, runtime: Runtime, options: Ob
     );
   });
 
-  // Also answers HEAD / (Hono routes HEAD through GET): Claude Code preconnects with it.
-  app.get("/", (c) => {
+  // The page is built on the first GET / (not at start, and not for HEAD /, with which Claude Code
+  // preconnects): a server whose dashboard nobody opens never loads its code or uPlot.
+  let page: Promise<DashboardPage> | undefined;
+  app.get("/", async (c) => {
     const nonce = newNonce();
-    return c.body(dashboardHtml(nonce), 200, dashboardHeaders(nonce));
+    if (c.req.method === "HEAD") return c.body(null, 200, dashboardHeaders(nonce));
+    page ??= import("../dashboard/page.js")
+      .then((m) => m.buildDashboardPage())
+      .catch((error: unknown) => {
+        page = undefined; // try again on the next visit rather than fail for ever
+        throw error;
+      });
+    return c.body((await page).html(nonce), 200, dashboardHeaders(nonce));
   });
 
   app.get("/dashboard/events", dashboardEvents(runtime.recorder, runtime.startedAt, options.events));

@@ -6,13 +6,61 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
 import OpenAI from "openai";
-import { type BrowserContext, chromium } from "playwright-core";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { type Harness, startHarness } from "../helpers/harness.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 /** The project root, from <outDir>/test/e2e/ whatever the outDir. */
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const SCREENSHOT = join(ROOT, "dist", "test-artifacts", "dashboard.png");
+const NARROW = { width: 420, height: 900 };
+
+/**
+ * Runs in the page: what, outside the boxes that scroll on purpose, sticks out of the window or is
+ * cut off by its own box; and whether each table's last column can be scrolled into view.
+ */
+function cutOff(): string[] {
+  const vw = document.documentElement.clientWidth;
+  const name = (e: Element) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ""}${e.className && typeof e.className === "string" ? `.${e.className.trim().replace(/\s+/g, ".")}` : ""} "${(e.textContent ?? "").trim().slice(0, 30)}"`;
+  const problems: string[] = [];
+  if (document.documentElement.scrollWidth > vw) problems.push(`the page scrolls sideways: ${document.documentElement.scrollWidth} > ${vw}`);
+  for (const e of document.querySelectorAll("body *")) {
+    if (!(e instanceof HTMLElement) || e.getClientRects().length === 0) continue; // not displayed
+    if (e.closest(".scroll-x, .scroll, .chart")) continue;
+    const r = e.getBoundingClientRect();
+    if (r.width === 0) continue;
+    if (r.right > vw + 0.5 || r.left < -0.5) problems.push(`${name(e)} sticks out: ${r.left}..${r.right} of ${vw}`);
+    const cs = getComputedStyle(e);
+    if ((cs.overflowX !== "visible" || cs.textOverflow === "ellipsis") && e.scrollWidth > e.clientWidth + 1) problems.push(`${name(e)} is cut: ${e.scrollWidth} > ${e.clientWidth}`);
+  }
+  for (const table of document.querySelectorAll("table")) {
+    if (table.getClientRects().length === 0) continue;
+    const box = table.closest<HTMLElement>(".scroll-x, .scroll");
+    if (!box) {
+      problems.push(`${name(table)} is in no scrolling box`);
+      continue;
+    }
+    box.scrollLeft = box.scrollWidth;
+    const last = table.querySelector("thead th:last-child")!.getBoundingClientRect();
+    const frame = box.getBoundingClientRect();
+    if (last.right > frame.right + 1 || last.right > vw + 1) problems.push(`${name(table)}: its last column can't be scrolled into view`);
+    box.scrollLeft = 0;
+  }
+  return problems;
+}
+
+/** Page errors, console errors and requests to anywhere but the server, collected while a test runs. */
+function watch(page: Page, origin: string): string[] {
+  const problems: string[] = [];
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console: ${m.text()}`);
+  });
+  page.on("request", (r) => {
+    if (!r.url().startsWith(origin) && !r.url().startsWith("data:")) problems.push(`external request: ${r.url()}`);
+  });
+  return problems;
+}
 
 describe("the dashboard in headless Chromium", () => {
   let h: Harness;
@@ -44,6 +92,8 @@ describe("the dashboard in headless Chromium", () => {
       ],
       viewport: { width: 1360, height: 1000 },
       colorScheme: "light",
+      // en-US writes times with am/pm by default: the page must still show a 24-hour clock.
+      locale: "en-US",
     });
   });
   after(async () => {
@@ -68,20 +118,14 @@ describe("the dashboard in headless Chromium", () => {
     );
 
     const page = browser!.pages()[0] ?? (await browser!.newPage());
-    const problems: string[] = [];
-    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-    page.on("console", (m) => {
-      if (m.type() === "error") problems.push(`console: ${m.text()}`);
-    });
-    page.on("request", (r) => {
-      if (!r.url().startsWith(h.url) && !r.url().startsWith("data:")) problems.push(`external request: ${r.url()}`);
-    });
+    const problems = watch(page, h.url);
 
     const res = await page.goto(`${h.url}/`);
     assert.equal(res?.status(), 200);
     await page.waitForSelector('#quota[data-state="ready"] [data-quota="premium_interactions"] .fill');
     const premium = await page.locator('[data-quota="premium_interactions"]').innerText();
-    assert.match(premium, /180 \/ 300 used · 120 left/);
+    // The fake's premium quota: 120 of 300 left. "40%" stands next to the word it means.
+    assert.match(premium, /40% left \(120 of 300\)/);
     assert.equal(await page.locator('[data-quota="premium_interactions"] .fill').evaluate((e) => (e as HTMLElement).style.width), "60%");
     assert.match(await page.locator('[data-quota="chat"]').innerText(), /Unlimited/);
     await page.waitForSelector('#conn[data-state="live"]');
@@ -97,6 +141,9 @@ describe("the dashboard in headless Chromium", () => {
     assert.equal(cells[3], "/chat/completions");
     assert.equal(cells[4], "user");
     assert.equal(cells[5], "200");
+    assert.match(cells[0]!, /^\d{2}:\d{2}:\d{2}$/, "24-hour clock, no am/pm");
+    assert.match(await row.$eval("td", (td) => td.title), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    assert.match(await page.locator("#quota-meta").innerText(), /checked \d{2}:\d{2}:\d{2}$/);
     // …and the totals catch up from /usage (4 requests so far).
     await page.waitForSelector('#stat-requests:text-is("4")');
     await page.waitForSelector('#by-model tr[data-key="gemini-2.5-pro"]');
@@ -108,6 +155,89 @@ describe("the dashboard in headless Chromium", () => {
     await mkdir(join(ROOT, "dist", "test-artifacts"), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     assert.ok(existsSync(SCREENSHOT));
+  });
+
+  test("shows a loading state, not dashes, until /usage answers", { timeout: 60_000 }, async () => {
+    const page = await browser!.newPage();
+    const problems = watch(page, h.url);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let asked!: () => void;
+    const usageAsked = new Promise<void>((resolve) => (asked = resolve));
+    await page.route(/\/usage$/, async (route) => {
+      asked();
+      await held;
+      await route.continue();
+    });
+    try {
+      await page.goto(`${h.url}/`);
+      await usageAsked;
+      assert.equal(await page.locator("#live-cards").getAttribute("data-state"), "loading");
+      assert.equal(await page.locator("#main").getAttribute("aria-busy"), "true");
+      const values = await page.locator("#live-cards .value").allInnerTexts();
+      assert.equal(values.length, 5);
+      for (const v of values) assert.ok(!/[–-]|\d/.test(v), `a placeholder, not a figure or a dash: ${JSON.stringify(v)}`);
+      assert.match(await page.locator("#quota-bars").innerText(), /Loading…/);
+      assert.match(await page.locator("#by-model tbody").innerText(), /Loading…/);
+      release();
+      await page.waitForSelector('#live-cards[data-state="ready"]');
+      assert.match(await page.locator("#stat-requests").innerText(), /^\d+$/);
+      assert.equal(await page.locator("#main").getAttribute("aria-busy"), "false");
+      assert.deepEqual(problems, []);
+    } finally {
+      release();
+      await page.close();
+    }
+  });
+
+  test("rows name the model: embeddings with their tokens, an unknown model by the name asked for", { timeout: 60_000 }, async () => {
+    const vectors = await client.embeddings.create({ model: "text-embedding-3-small", input: ["alpha beta gamma", "delta"] });
+    await assert.rejects(client.chat.completions.create({ model: "no-such-model-42", messages: [{ role: "user", content: "x" }] }));
+    const page = await browser!.newPage();
+    const problems = watch(page, h.url);
+    try {
+      await page.goto(`${h.url}/`);
+      const embedding = await page.waitForSelector('#recent tbody tr[data-model="text-embedding-3-small"]');
+      const cells = await embedding.$$eval("td", (tds) => tds.map((td) => td.textContent ?? ""));
+      assert.equal(cells[1], "text-embedding-3-small");
+      assert.equal(cells[2], "embeddings");
+      assert.equal(cells[3], "/embeddings");
+      assert.equal(cells[7], String(vectors.usage.prompt_tokens), "the tokens Copilot reported");
+      assert.equal(cells[8], "0");
+      const unknown = await page.waitForSelector('#recent tbody tr[data-model="no-such-model-42"]');
+      const u = await unknown.$$eval("td", (tds) => tds.map((td) => td.textContent ?? ""));
+      assert.equal(u[1], "no-such-model-42");
+      assert.match(u[5]!, /^4\d\d$/);
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test("at 420 px nothing is cut; the request table grows with the window", { timeout: 60_000 }, async () => {
+    const page = await browser!.newPage();
+    const problems = watch(page, h.url);
+    try {
+      await page.setViewportSize(NARROW);
+      await page.goto(`${h.url}/`);
+      await page.waitForSelector('#quota[data-state="ready"]');
+      await page.waitForSelector("#recent tbody tr[data-id]");
+      assert.deepEqual(await page.evaluate(cutOff), [], "live view at 420 px");
+      await mkdir(join(ROOT, "dist", "test-artifacts"), { recursive: true });
+      await page.screenshot({ path: join(ROOT, "dist", "test-artifacts", "dashboard-420.png"), fullPage: true });
+
+      // The table's box follows the window's height instead of a fixed 520 px.
+      const maxHeight = async () => Number.parseFloat(await page.locator("#recent-box").evaluate((e) => getComputedStyle(e).maxHeight));
+      await page.setViewportSize({ width: 1360, height: 800 });
+      const short = await maxHeight();
+      await page.setViewportSize({ width: 1360, height: 1600 });
+      const tall = await maxHeight();
+      assert.equal(tall - short, 800, `${short} → ${tall}`);
+      assert.ok(tall > 1200);
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
   });
 
   test("with API keys, /?key= opens the dashboard and its data streams over the session cookie", { timeout: 60_000 }, async () => {
