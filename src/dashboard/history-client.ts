@@ -32,6 +32,7 @@ export function dashboardHistory(): void {
   /** Series beyond these many models are drawn as one "other models". */
   const TOP_MODELS = 7;
   const TOP_ROWS = 8;
+  const MAX_DAYS = 366;
   const KINDS: Record<string, string> = {
     user: "typed turn",
     "tool-follow-up": "tool follow-up",
@@ -110,13 +111,18 @@ export function dashboardHistory(): void {
     from.max = to.max = dayKey(new Date());
   };
 
-  const customRange = () => {
+  /** A range of dates from the two inputs; the one just changed wins when they disagree. */
+  const customRange = (changed: "from" | "to") => {
     const a = ($("range-from") as HTMLInputElement).value;
     const b = ($("range-to") as HTMLInputElement).value;
     if (!/^\d{4}-\d{2}-\d{2}$/.test(a) || !/^\d{4}-\d{2}-\d{2}$/.test(b)) return;
-    const [first, last] = a <= b ? [a, b] : [b, a];
-    const end = addDays(dayStart(last), 1);
-    range = { from: dayStart(first), to: end.getTime() > Date.now() ? new Date() : end, days: null };
+    let first = dayStart(a);
+    let last = dayStart(b);
+    // A bar a day stays readable up to a year: past that, or backwards, the other end follows.
+    if (changed === "from" && (last < first || last >= addDays(first, MAX_DAYS))) last = addDays(first, Math.min(MAX_DAYS - 1, 6));
+    if (changed === "to" && (first > last || first <= addDays(last, -MAX_DAYS))) first = addDays(last, -Math.min(MAX_DAYS - 1, 6));
+    const end = addDays(last, 1);
+    range = { from: first, to: end.getTime() > Date.now() ? new Date() : end, days: null };
     void load();
   };
 
@@ -181,7 +187,7 @@ export function dashboardHistory(): void {
 
     // Days of the range, each one present even without traffic, so that the bars keep their places.
     const days: string[] = [];
-    for (let d = dayStart(dayKey(first)); d < last && days.length < 400; d = addDays(d, 1)) days.push(dayKey(d));
+    for (let d = dayStart(dayKey(first)); d < last && days.length < MAX_DAYS + 1; d = addDays(d, 1)) days.push(dayKey(d));
     if (days.length === 0) days.push(dayKey(first));
     const index = new Map(days.map((d, i) => [d, i]));
 
@@ -390,8 +396,8 @@ export function dashboardHistory(): void {
       void load();
     });
   }
-  $("range-from").addEventListener("change", customRange);
-  $("range-to").addEventListener("change", customRange);
+  $("range-from").addEventListener("change", () => customRange("from"));
+  $("range-to").addEventListener("change", () => customRange("to"));
   window.addEventListener("hashchange", showView);
   // While the view is open, today's bar keeps up with the traffic.
   setInterval(() => {
