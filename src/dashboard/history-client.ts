@@ -164,6 +164,7 @@ export function dashboardHistory(): void {
       render(daily.history, clients.history, kinds.history);
     } catch (error) {
       if (mine !== seq) return;
+      if (!quiet) chartMessage(`Could not load the history: ${(error as Error).message}`);
       setState("error", `could not load: ${(error as Error).message}`);
     }
   };

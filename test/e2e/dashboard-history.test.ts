@@ -17,6 +17,13 @@ const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const ARTIFACTS = join(ROOT, "dist", "test-artifacts");
 const DAY_MS = 86_400_000;
 
+// The server (this process) and the browser run in a time zone where it is now around noon, so that
+// no calendar day ends while the test runs. Node applies a change of TZ at once (SQLite's
+// 'localtime' included); each test file has its own process.
+const OFFSET = 12 - new Date().getUTCHours(); // -11 … +12 hours
+const TZ = OFFSET === 0 ? "Etc/GMT" : `Etc/GMT${OFFSET > 0 ? "-" : "+"}${Math.abs(OFFSET)}`; // Etc/GMT-5 is UTC+5
+process.env.TZ = TZ;
+
 interface Sums {
   requests: number;
   credits: number;
@@ -150,7 +157,7 @@ describe("the dashboard's History view on the real ledger, in headless Chromium"
       executablePath: CHROMIUM,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     });
-    const context = await browser.newContext({ viewport: { width: 1360, height: 1000 }, colorScheme: "light", locale: "en-US" });
+    const context = await browser.newContext({ viewport: { width: 1360, height: 1000 }, colorScheme: "light", locale: "en-US", timezoneId: TZ });
     page = await context.newPage();
     problems = watch(page, h.url);
   });
@@ -199,6 +206,7 @@ describe("the dashboard's History view on the real ledger, in headless Chromium"
     const box = (await chart.locator(".u-over").boundingBox())!;
     await page.mouse.move(box.x + box.width - 8, box.y + box.height / 2);
     const today = new Date().toLocaleDateString("en-US", { month: "short", day: "numeric" });
+    assert.equal(new Date().getHours(), await page.evaluate(() => new Date().getHours()), "one time zone for the server and the page");
     assert.match(await page.locator("#hover-credits").innerText(), new RegExp(`^${today}: [\\d.]+ credits · `));
 
     // What spent the most: every client, kind of call and model the traffic had.
@@ -255,7 +263,7 @@ describe("the dashboard's History view on the real ledger, in headless Chromium"
   });
 
   test("at 420 px the History view cuts nothing and its charts fit the width", { timeout: 60_000 }, async () => {
-    const narrow = await browser!.newPage({ viewport: { width: 420, height: 900 }, locale: "en-US" });
+    const narrow = await browser!.newPage({ viewport: { width: 420, height: 900 }, locale: "en-US", timezoneId: TZ });
     const trouble = watch(narrow, h.url);
     try {
       await narrow.goto(`${h.url}/#history`);
