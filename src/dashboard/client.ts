@@ -67,6 +67,9 @@ export function dashboardClient(): void {
     inputTokens?: number;
     outputTokens?: number;
     cacheReadTokens?: number;
+    nanoAiu?: number;
+    costEstimated?: boolean;
+    client?: string;
     error?: string;
     aborted?: boolean;
   };
@@ -347,7 +350,11 @@ export function dashboardClient(): void {
     dur.title = `first byte after ${ms(r.ttfbMs)}`;
     const input = el("td", tokens(r.inputTokens), "n");
     if (r.cacheReadTokens) input.title = `${count(r.cacheReadTokens)} from cache`;
-    tr.append(t, model, api, el("td", r.endpoint ?? "–", "mono muted"), el("td", r.initiator ?? "–", "muted"), status, dur, input, el("td", tokens(r.outputTokens), "n"));
+    if (r.client) api.title = `from ${r.client}`;
+    // Copilot's own figure, or "~" before an estimate from the catalog's prices.
+    const cost = el("td", r.nanoAiu === undefined ? "–" : `${r.costEstimated ? "~" : ""}${credits(r.nanoAiu / 1e9)}`, "n");
+    if (r.costEstimated) cost.title = "estimated from the model's list prices";
+    tr.append(t, model, api, el("td", r.endpoint ?? "–", "mono muted"), el("td", r.initiator ?? "–", "muted"), status, dur, input, el("td", tokens(r.outputTokens), "n"), cost);
     return tr;
   };
 
@@ -358,7 +365,7 @@ export function dashboardClient(): void {
   };
   const emptyRow = () => {
     const td = el("td", "Waiting for requests…", "empty");
-    (td as HTMLTableCellElement).colSpan = 9;
+    (td as HTMLTableCellElement).colSpan = 10;
     const tr = el("tr", undefined, "placeholder");
     tr.append(td);
     return tr;

@@ -84,7 +84,7 @@ function pageTemplate({ css, scripts }: { css: string; scripts: string[] }): str
       <div class="panel-head"><h2>Recent requests</h2><span class="meta" id="live-count"></span></div>
       <div class="scroll" id="recent-box">
         <table id="recent">
-          <thead><tr><th>Time</th><th>Model</th><th>Client API</th><th>Endpoint</th><th>Initiator</th><th>Status</th><th class="n">Duration</th><th class="n">Tokens in</th><th class="n">Tokens out</th></tr></thead>
+          <thead><tr><th>Time</th><th>Model</th><th>Client API</th><th>Endpoint</th><th>Initiator</th><th>Status</th><th class="n">Duration</th><th class="n">Tokens in</th><th class="n">Tokens out</th><th class="n">Credits</th></tr></thead>
           <tbody></tbody>
         </table>
       </div>

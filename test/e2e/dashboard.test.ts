@@ -87,7 +87,9 @@ describe("the dashboard in headless Chromium", () => {
 
     // A new request while the page is open: its row arrives over the event stream, no reload.
     assert.equal(await page.locator('#recent tbody tr[data-model="gemini-2.5-pro"]').count(), 0);
-    await client.chat.completions.create({ model: "gemini-2.5-pro", messages: [{ role: "user", content: "live" }] });
+    const { response } = await client.chat.completions.create({ model: "gemini-2.5-pro", messages: [{ role: "user", content: "live" }] }).withResponse();
+    const cost = Number(response.headers.get("x-copilot-cost-credits"));
+    assert.ok(cost > 0, "the answer says what it cost");
     const row = await page.waitForSelector('#recent tbody tr[data-model="gemini-2.5-pro"]:has-text("gemini-2.5-pro")');
     const cells = await row.$$eval("td", (tds) => tds.map((td) => td.textContent ?? ""));
     assert.equal(cells[1], "gemini-2.5-pro");
@@ -95,6 +97,7 @@ describe("the dashboard in headless Chromium", () => {
     assert.equal(cells[3], "/chat/completions");
     assert.equal(cells[4], "user");
     assert.equal(cells[5], "200");
+    assert.ok(Math.abs(Number(cells[9]) - cost) / cost < 0.05, `the row's cost ${cells[9]} is the answer's ${cost} credits`);
     assert.match(cells[0]!, /^\d{2}:\d{2}:\d{2}$/, "24-hour clock, no am/pm");
     assert.match(await row.$eval("td", (td) => td.title), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     assert.match(await page.locator("#quota-meta").innerText(), /checked \d{2}:\d{2}:\d{2}$/);
