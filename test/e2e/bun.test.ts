@@ -59,6 +59,14 @@ describe("copilot-api under Bun", () => {
     assert.doesNotMatch(run.output(), /Cannot open the usage ledger/);
   });
 
+  test("serves the dashboard, uPlot included, from the bundle", async () => {
+    const res = await fetch(`${url}/`);
+    assert.equal(res.status, 200);
+    const page = await res.text();
+    assert.equal(page.match(/<script nonce="/g)?.length, 3);
+    assert.match(page, /<script nonce="[^"]+">\/\*! https:\/\/github\.com\/leeoniya\/uPlot/);
+  });
+
   test("serves Anthropic streams, native and translated", async () => {
     const client = new Anthropic({ baseURL: url, apiKey: "x", maxRetries: 0, timeout: 10_000 });
     for (const model of ["claude-sonnet-4.5", "gpt-4.1"]) {

@@ -70,11 +70,13 @@ describe("the copilot-api command against the fake GitHub/Copilot", () => {
       assert.match(streamed, /Hello from fake Copilot/);
       const e = await client.embeddings.create({ model: "text-embedding-3-small", input: "x" });
       assert.ok(e.data[0]!.embedding.length > 0);
-      // The dashboard's script is the source text of a function: still whole and valid in the bundle.
+      // The dashboard's scripts (uPlot, read from the package by the bundle, and ours, the source text
+      // of functions) are whole and valid.
       const page = await (await fetch(`${url}/`)).text();
-      const script = /<script nonce="[^"]+">([\s\S]*?)<\/script>/.exec(page)?.[1];
-      assert.ok(script && script.length > 1000, "the dashboard page carries its script");
-      assert.doesNotThrow(() => new Function(script), "the dashboard script parses");
+      const scripts = [...page.matchAll(/<script nonce="[^"]+">([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
+      assert.equal(scripts.length, 3, "uPlot, the live view, the history view");
+      assert.match(scripts[0]!, /^\/\*! https:\/\/github\.com\/leeoniya\/uPlot/);
+      for (const script of scripts) assert.doesNotThrow(() => new Function(script), "the dashboard script parses");
     } finally {
       assert.equal(await run.stop(), 0);
     }
