@@ -24,7 +24,7 @@ export function dashboardHistory(): void {
   };
   type HistoryRow = Sums & { day?: string; model?: string | null; client?: string | null; kind?: string | null };
   type History = { from: string; to: string; by: string[]; rows: HistoryRow[]; totals: Sums };
-  type Answer = { history?: History | null; historyDisabled?: string };
+  type Answer = { history?: History | null; historyDisabled?: string; budgets?: { scope: string; period: string; limitCredits: number }[] };
   type Range = { from: Date; to: Date; days: number | null };
 
   const UPlot = (window as unknown as { uPlot: typeof uPlot }).uPlot;
@@ -161,7 +161,9 @@ export function dashboardHistory(): void {
         chartMessage(daily.historyDisabled ?? "No history on this server.");
         return setState("disabled", daily.historyDisabled ?? "no history");
       }
-      render(daily.history, clients.history, kinds.history);
+      // The daily budget for all keys, if one is set, is drawn across the bars.
+      const budget = daily.budgets?.find((b) => b.scope === "global" && b.period === "day")?.limitCredits;
+      render(daily.history, clients.history, kinds.history, budget);
     } catch (error) {
       if (mine !== seq) return;
       if (!quiet) chartMessage(`Could not load the history: ${(error as Error).message}`);
@@ -171,7 +173,7 @@ export function dashboardHistory(): void {
 
   // ---- rendering ----
 
-  const render = (daily: History, clients: History, kinds: History) => {
+  const render = (daily: History, clients: History, kinds: History, dailyBudget: number | undefined) => {
     const t = daily.totals;
     set("hist-credits", credits(t.credits));
     set("hist-usd", `${usd(t.usd)}${t.estimatedRequests ? ` · ${count(t.estimatedRequests)} estimated` : ""}`);
@@ -216,7 +218,7 @@ export function dashboardHistory(): void {
       p.cacheWriteTokens += r.cacheWriteTokens;
     }
     const colors = groups.map((g, i) => css(g === "other models" ? "--c8" : `--c${(i % 7) + 1}`));
-    drawCharts(days, groups, perGroup, colors, perDay);
+    drawCharts(days, groups, perGroup, colors, perDay, dailyBudget);
 
     const legend = $("legend-credits");
     legend.replaceChildren(
@@ -230,6 +232,12 @@ export function dashboardHistory(): void {
         return item;
       }),
     );
+    if (dailyBudget !== undefined) {
+      const item = el("span");
+      item.dataset.budget = String(dailyBudget);
+      item.append(el("i", undefined, "budget-swatch"), el("span", `daily budget ${credits(dailyBudget)}`));
+      legend.append(item);
+    }
 
     renderTop("top-model", [...byModel.entries()], (m) => m);
     renderTop("top-client", clients.rows.map((r) => [r.client ?? "unknown", r] as [string, Sums]), (c) => c);
@@ -314,6 +322,7 @@ export function dashboardHistory(): void {
     perGroup: number[][],
     colors: string[],
     perDay: { inputTokens: number; cacheReadTokens: number; cacheWriteTokens: number }[],
+    dailyBudget: number | undefined,
   ) => {
     clearCharts();
     const xs = days.map((d) => dayStart(d).getTime() / 1000);
@@ -349,10 +358,14 @@ export function dashboardHistory(): void {
         cursor: { points: { show: false }, drag: { x: false, y: false } },
         scales: { x: xScale(), y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : 1] } },
         axes: [dayAxis(), axis((_u, splits) => splits.map((v) => credits(v)), 56)],
-        series: [{}, ...creditSeries],
+        series: [
+          {},
+          ...creditSeries,
+          ...(dailyBudget === undefined ? [] : [{ label: "daily budget", stroke: css("--bad"), width: 1.5, dash: [6, 4], points: { show: false } }]),
+        ],
         hooks: { setCursor: [(u) => showCredits(u.cursor.idx)] },
       },
-      [xs, ...(n ? stacked : [])],
+      [xs, ...stacked, ...(dailyBudget === undefined ? [] : [xs.map(() => dailyBudget)])],
       creditsBox,
     );
 

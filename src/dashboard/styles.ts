@@ -103,7 +103,8 @@ h2 { font-size: 13px; margin: 0 0 10px; text-transform: uppercase; letter-spacin
 .cards4 { grid-template-columns: repeat(4, minmax(0, 1fr)); }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 16px; margin-top: 8px; font-size: 12.5px; }
 .legend span { display: inline-flex; align-items: center; gap: 6px; }
-.legend i, .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 3px; }
+.legend i { display: inline-block; width: 10px; height: 10px; border-radius: 3px; }
+.legend i.budget-swatch { height: 0; border-radius: 0; border-top: 2px dashed var(--bad); }
 .tops { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 18px; }
 h3 { font-size: 12.5px; margin: 0 0 6px; color: var(--muted); font-weight: 600; }
 .grid2 { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 18px; }

@@ -201,6 +201,8 @@ describe("the dashboard's History view on the real ledger, in headless Chromium"
     });
     assert.ok(painted > 500, `the costliest model's bars are drawn (${painted} px)`);
     assert.equal(await page.locator("#legend-credits [data-model]").count(), series.length);
+    // The daily budget is drawn across the bars.
+    assert.match(await page.locator("#legend-credits [data-budget]").innerText(), /^daily budget [\d.]+$/);
 
     // Hovering a day tells its figures: today's bar is the last one.
     const box = (await chart.locator(".u-over").boundingBox())!;
