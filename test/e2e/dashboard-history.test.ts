@@ -235,7 +235,18 @@ describe("the dashboard's History view on the real ledger, in headless Chromium"
   test("the range picker: today only, and a range of dates with nothing in it", { timeout: 60_000 }, async () => {
     await page.goto(`${h.url}/#history`);
     await page.waitForSelector('#history[data-state="ready"]');
+    // While the ledger's answer is on its way: placeholders, not the last range's figures.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/usage\?/, async (route) => {
+      await held;
+      await route.continue();
+    });
     await page.click('#range button[data-days="1"]');
+    await page.waitForSelector('#history[data-state="loading"]');
+    assert.equal(await page.locator("#hist-cards .value.loading").count(), 4);
+    assert.match(await page.locator("#chart-credits").innerText(), /Loading…/);
+    release(); // the route stays, and lets every later request through at once
     await page.waitForSelector('#chart-credits[data-days="1"]');
     await page.waitForSelector('#history[data-state="ready"]');
     const today = await usage(`from=${dayKey(new Date())}&by=day`);
