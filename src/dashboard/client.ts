@@ -28,6 +28,9 @@ export function dashboardClient(): void {
   };
   type Usage = {
     budgets?: Budget[];
+    /** Today's totals from the ledger (asked with ?from=<midnight>&by=day); null with --no-ledger. */
+    history?: null | { totals: { requests: number; credits: number; usd: number; estimatedRequests: number } };
+    historyDisabled?: string;
     quota: null | {
       login?: string;
       plan?: string;
@@ -273,6 +276,14 @@ export function dashboardClient(): void {
     $("live-cards").dataset.state = "ready";
     $("main").setAttribute("aria-busy", "false");
     renderBudgets(u.budgets);
+    const today = u.history?.totals;
+    set("stat-credits", today ? credits(today.credits) : "n/a");
+    set(
+      "stat-credits-sub",
+      today
+        ? `$${today.usd.toFixed(today.usd >= 1 ? 2 : 4)} · ${count(today.requests)} requests${today.estimatedRequests ? ` · ${count(today.estimatedRequests)} estimated` : ""}`
+        : (u.historyDisabled ?? "no ledger"),
+    );
     set("stat-requests", count(s.requests));
     set("stat-errors", count(s.errors));
     $("stat-errors").classList.toggle("bad", s.errors > 0);
@@ -294,7 +305,11 @@ export function dashboardClient(): void {
     if (loading) return;
     loading = true;
     try {
-      const res = await fetch("/usage", { headers: { accept: "application/json" }, cache: "no-store" });
+      // Today's spending comes in the same answer, from the ledger: since local midnight.
+      const midnight = new Date();
+      midnight.setHours(0, 0, 0, 0);
+      const query = new URLSearchParams({ from: midnight.toISOString(), by: "day" });
+      const res = await fetch(`/usage?${query}`, { headers: { accept: "application/json" }, cache: "no-store" });
       if (res.status === 401 || res.status === 403) return needKey();
       if (!res.ok) throw new Error(`/usage answered ${res.status}`);
       renderUsage((await res.json()) as Usage);

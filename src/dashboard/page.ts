@@ -60,6 +60,7 @@ function pageTemplate({ css, scripts }: { css: string; scripts: string[] }): str
   </section>
   <div class="view" id="view-live">
     <section class="cards" id="live-cards" data-state="loading">
+      <div class="card"><div class="label">Credits today</div><div class="value num" id="stat-credits">&nbsp;</div><div class="sub" id="stat-credits-sub">&nbsp;</div></div>
       <div class="card"><div class="label">Requests</div><div class="value num" id="stat-requests">&nbsp;</div><div class="sub" id="stat-uptime">since start</div></div>
       <div class="card"><div class="label">Errors</div><div class="value num" id="stat-errors">&nbsp;</div><div class="sub" id="stat-error-rate">&nbsp;</div></div>
       <div class="card"><div class="label">Tokens in</div><div class="value num" id="stat-in">&nbsp;</div><div class="sub">prompt, cache reads included</div></div>

@@ -48,7 +48,7 @@ main { max-width: 1280px; margin: 0 auto; padding: 22px 28px 8px; display: grid;
 .notice[data-kind="error"] { background: var(--bad-bg); }
 .view { display: grid; gap: 18px; min-width: 0; }
 .view[hidden] { display: none; }
-.cards { display: grid; grid-template-columns: repeat(5, minmax(0, 1fr)); gap: 14px; }
+.cards { display: grid; grid-template-columns: repeat(6, minmax(0, 1fr)); gap: 14px; }
 .card, .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 12px; }
 .card { padding: 14px 16px; }
 .card .label { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: 0.06em; }

@@ -103,6 +103,12 @@ describe("the dashboard in headless Chromium", () => {
     assert.match(await page.locator("#quota-meta").innerText(), /checked \d{2}:\d{2}:\d{2}$/);
     // …and the totals catch up from /usage (4 requests so far).
     await page.waitForSelector('#stat-requests:text-is("4")');
+    // Today's credits, from the ledger, in the same answer.
+    const midnight = new Date();
+    midnight.setHours(0, 0, 0, 0);
+    const today = (await (await fetch(`${h.url}/usage?from=${midnight.getTime()}&by=day`)).json()) as { history: { totals: { credits: number } } };
+    const shown = Number(await page.locator("#stat-credits").innerText());
+    assert.ok(today.history.totals.credits > 0 && Math.abs(shown - today.history.totals.credits) / today.history.totals.credits < 0.05, `${shown} vs ${today.history.totals.credits}`);
     await page.waitForSelector('#by-model tr[data-key="gemini-2.5-pro"]');
 
     assert.equal(await page.evaluate(() => (window as { __xss?: number }).__xss), undefined, "no injected script ran");
@@ -121,7 +127,7 @@ describe("the dashboard in headless Chromium", () => {
     const held = new Promise<void>((resolve) => (release = resolve));
     let asked!: () => void;
     const usageAsked = new Promise<void>((resolve) => (asked = resolve));
-    await page.route(/\/usage$/, async (route) => {
+    await page.route(/\/usage(\?|$)/, async (route) => {
       asked();
       await held;
       await route.continue();
@@ -132,7 +138,7 @@ describe("the dashboard in headless Chromium", () => {
       assert.equal(await page.locator("#live-cards").getAttribute("data-state"), "loading");
       assert.equal(await page.locator("#main").getAttribute("aria-busy"), "true");
       const values = await page.locator("#live-cards .value").allInnerTexts();
-      assert.equal(values.length, 5);
+      assert.equal(values.length, 6);
       for (const v of values) assert.ok(!/[–-]|\d/.test(v), `a placeholder, not a figure or a dash: ${JSON.stringify(v)}`);
       assert.match(await page.locator("#quota-bars").innerText(), /Loading…/);
       assert.match(await page.locator("#by-model tbody").innerText(), /Loading…/);
