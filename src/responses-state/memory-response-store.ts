@@ -1,12 +1,22 @@
 import type { ResponseStore, ResponseStoreLimits, StoredResponse, WireObject } from "./response-store.js";
 
+/**
+ * A record as JSON text (what is counted, and a copy no caller can alter), cut in pieces: the
+ * record without its items, then each input and output item on its own, so that an item_reference
+ * decodes one item rather than the whole response it belongs to.
+ */
 interface Entry {
-  /** The record as JSON text: what is counted, and a copy no caller can alter. */
-  json: string;
+  head: string;
+  input: string[];
+  /** undefined when the response had no `output` array; then it stays in `head`. */
+  output: string[] | undefined;
   bytes: number;
   expiresAt: number;
-  itemIds: string[];
+  /** id → where the item is: ["input" | "output", index]. */
+  itemIds: Map<string, ItemPlace>;
 }
+
+type ItemPlace = readonly ["input" | "output", number];
 
 /**
  * The in-memory ResponseStore: a least-recently-used map bounded in count and bytes, whose
@@ -34,28 +44,47 @@ export class MemoryResponseStore implements ResponseStore {
   }
 
   put(record: StoredResponse): void {
-    const json = JSON.stringify(record);
-    const bytes = Buffer.byteLength(json);
+    const output = Array.isArray(record.response.output) ? (record.response.output as unknown[]) : undefined;
+    const head = JSON.stringify({ ...record, input: [], response: output ? { ...record.response, output: [] } : record.response });
+    const input = record.input.map((it) => JSON.stringify(it) ?? "null");
+    const outputJson = output?.map((it) => JSON.stringify(it) ?? "null");
+    let bytes = Buffer.byteLength(head);
+    for (const text of input) bytes += Buffer.byteLength(text);
+    for (const text of outputJson ?? []) bytes += Buffer.byteLength(text);
     this.remove(record.id);
     if (bytes > this.limits.maxBytes || this.limits.maxResponses < 1) return;
-    const itemIds = [...record.input, ...outputOf(record.response)].map((it) => it.id).filter((id): id is string => typeof id === "string");
-    this.entries.set(record.id, { json, bytes, expiresAt: this.now() + this.limits.ttlMs, itemIds });
+    const itemIds = new Map<string, ItemPlace>();
+    const place = (items: unknown[], side: "input" | "output") => {
+      for (const [i, it] of items.entries()) {
+        const itemId = it && typeof it === "object" ? (it as WireObject).id : undefined;
+        if (typeof itemId === "string" && !itemIds.has(itemId)) itemIds.set(itemId, [side, i]);
+      }
+    };
+    place(record.input, "input");
+    place(output ?? [], "output");
+    this.entries.set(record.id, { head, input, output: outputJson, bytes, expiresAt: this.now() + this.limits.ttlMs, itemIds });
     this.bytes += bytes;
-    for (const id of itemIds) this.items.set(id, record.id);
+    for (const itemId of itemIds.keys()) this.items.set(itemId, record.id);
     this.evict();
   }
 
   async get(id: string): Promise<StoredResponse | undefined> {
     const entry = this.touch(id);
-    return entry ? (JSON.parse(entry.json) as StoredResponse) : undefined;
+    if (!entry) return undefined;
+    const record = JSON.parse(entry.head) as StoredResponse;
+    record.input = entry.input.map((text) => JSON.parse(text) as WireObject);
+    if (entry.output) record.response.output = entry.output.map((text) => JSON.parse(text) as unknown);
+    return record;
   }
 
   async item(id: string): Promise<WireObject | undefined> {
     const owner = this.items.get(id);
     if (owner === undefined) return undefined;
-    const record = await this.get(owner);
-    if (!record) return undefined;
-    return [...record.input, ...outputOf(record.response)].find((it) => it.id === id);
+    const entry = this.touch(owner);
+    const where = entry?.itemIds.get(id);
+    if (!entry || !where) return undefined;
+    const text = where[0] === "input" ? entry.input[where[1]] : entry.output?.[where[1]];
+    return text === undefined ? undefined : (JSON.parse(text) as WireObject);
   }
 
   async delete(id: string): Promise<boolean> {
@@ -83,7 +112,7 @@ export class MemoryResponseStore implements ResponseStore {
     if (!entry) return;
     this.entries.delete(id);
     this.bytes -= entry.bytes;
-    for (const itemId of entry.itemIds) if (this.items.get(itemId) === id) this.items.delete(itemId);
+    for (const itemId of entry.itemIds.keys()) if (this.items.get(itemId) === id) this.items.delete(itemId);
   }
 
   /** Oldest first: expired entries, then whatever is over the count or byte budget. */
@@ -95,8 +124,4 @@ export class MemoryResponseStore implements ResponseStore {
       this.remove(id);
     }
   }
-}
-
-function outputOf(response: WireObject): WireObject[] {
-  return Array.isArray(response.output) ? (response.output.filter((o) => o && typeof o === "object") as WireObject[]) : [];
 }

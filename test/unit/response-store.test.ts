@@ -61,6 +61,29 @@ describe("MemoryResponseStore", () => {
     assert.equal(await store.delete("a"), true);
     assert.equal(await store.delete("a"), false);
   });
+
+  it("reads one item without decoding the rest of its response", async () => {
+    // An item_reference is one item: decoding the whole record for each one let a request of a few
+    // hundred references to a small item of a large response hold the event loop for minutes.
+    const store = new MemoryResponseStore({ maxResponses: 10, maxBytes: 1 << 24, ttlMs: 60_000 });
+    const r = record("big", "w".repeat(1_000_000));
+    r.input.push({ id: "in_small", type: "message", role: "user", content: "small" });
+    store.put(r);
+    const parse = JSON.parse;
+    let parsed = 0;
+    JSON.parse = ((text: string, reviver?: never) => {
+      parsed += text.length;
+      return parse(text, reviver);
+    }) as typeof JSON.parse;
+    try {
+      assert.equal((await store.item("in_small"))?.content, "small");
+    } finally {
+      JSON.parse = parse;
+    }
+    assert.ok(parsed < 1_000, `decoded ${parsed} characters to read one small item`);
+    assert.equal(((await store.get("big"))!.response.output as { content: { text: string }[] }[])[0]!.content[0]!.text.length, 1_000_000);
+    assert.equal((await store.get("big"))!.input.length, 2);
+  });
 });
 
 describe("UpstreamItemIds and withUpstreamItemIds", () => {
