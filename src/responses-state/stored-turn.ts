@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { badRequest } from "../errors.js";
+import { ApiError, badRequest } from "../errors.js";
 import { randomResponsesId } from "../dialects/openai-responses/encode-response.js";
+import { quote } from "../text.js";
 import { describeLimits, type ResponseStore, type WireObject } from "./response-store.js";
 
 /** How deep a previous_response_id chain is followed: far beyond any conversation, short of a loop. */
@@ -31,13 +32,19 @@ export class StoredTurn {
     readonly previousResponseId: string | undefined,
   ) {}
 
-  static async prepare(store: ResponseStore, body: WireObject): Promise<StoredTurn> {
+  /**
+   * `maxBytes` (the body limit) bounds what the stored items add: a reference is a few bytes, the
+   * item it names may be megabytes, and a body repeating it or continuing a long chain would
+   * otherwise grow far past the limit a body that arrives whole is held to.
+   */
+  static async prepare(store: ResponseStore, body: WireObject, maxBytes = Number.POSITIVE_INFINITY): Promise<StoredTurn> {
     const previous = body.previous_response_id;
     if (previous != null && (typeof previous !== "string" || !previous)) {
       throw badRequest("`previous_response_id` must be a response id string", "previous_response_id");
     }
     const own = typeof body.input === "string" ? [{ type: "message", role: "user", content: [{ type: "input_text", text: body.input }] }] : Array.isArray(body.input) ? (body.input as unknown[]) : undefined;
     let expanded = false;
+    const added = new AddedBytes(maxBytes);
     if (own) {
       for (const [i, item] of own.entries()) {
         if (!isReference(item)) continue;
@@ -45,10 +52,11 @@ export class StoredTurn {
         const stored = typeof id === "string" && id ? await store.item(id) : undefined;
         if (!stored) {
           throw badRequest(
-            `input[${i}]: item_reference ${JSON.stringify(id ?? "")} is unknown or has expired (${describeLimits(store.limits)}); send the item itself`,
+            `input[${i}]: item_reference ${quote(id ?? "")} is unknown or has expired (${describeLimits(store.limits)}); send the item itself`,
             `input[${i}]`,
           );
         }
+        added.add(stored, "the items that `item_reference` names");
         own[i] = stored;
         expanded = true;
       }
@@ -56,7 +64,7 @@ export class StoredTurn {
     const storing = body.store !== false;
     const input = storing && own ? withIds(structuredClone(own) as WireObject[]) : undefined;
     if (typeof previous === "string") {
-      body.input = [...(await history(store, previous)), ...(own ?? [])];
+      body.input = [...(await history(store, previous, added)), ...(own ?? [])];
       delete body.previous_response_id;
     } else if (expanded) {
       body.input = own;
@@ -89,20 +97,40 @@ function isReference(item: unknown): boolean {
 }
 
 /** Every input and output item of a stored response and of the ones it continued, oldest first. */
-async function history(store: ResponseStore, id: string): Promise<WireObject[]> {
+async function history(store: ResponseStore, id: string, added: AddedBytes): Promise<WireObject[]> {
   const turns: WireObject[][] = [];
   let next: string | undefined = id;
   for (let depth = 0; next !== undefined && depth < MAX_CHAIN; depth++) {
     const record = await store.get(next);
     if (!record) {
-      const which = next === id ? `previous_response_id ${JSON.stringify(id)}` : `response ${JSON.stringify(next)}, which previous_response_id ${JSON.stringify(id)} continues,`;
+      const which = next === id ? `previous_response_id ${quote(id)}` : `response ${quote(next)}, which previous_response_id ${quote(id)} continues,`;
       throw badRequest(`${which} is unknown or has expired (${describeLimits(store.limits)}); send the whole conversation in \`input\` instead`, "previous_response_id");
     }
     const output = Array.isArray(record.response.output) ? (record.response.output as WireObject[]) : [];
-    turns.push([...record.input, ...output]);
+    const turn = [...record.input, ...output];
+    for (const item of turn) added.add(item, "the conversation that `previous_response_id` continues");
+    turns.push(turn);
     next = record.previousResponseId;
   }
   return turns.reverse().flat();
+}
+
+/** Bytes of stored items brought into one request, refused (413) past the body limit. */
+class AddedBytes {
+  private bytes = 0;
+
+  constructor(private readonly max: number) {}
+
+  add(item: unknown, what: string): void {
+    if (this.max === Number.POSITIVE_INFINITY) return;
+    this.bytes += Buffer.byteLength(JSON.stringify(item) ?? "");
+    if (this.bytes <= this.max) return;
+    throw new ApiError({
+      kind: "payload_too_large",
+      status: 413,
+      message: `${what} add up to more than the body limit of ${this.max} bytes; send fewer items, or start a new conversation`,
+    });
+  }
 }
 
 /** Input items as OpenAI lists them: each with an id (input_items, item_reference). */

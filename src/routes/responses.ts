@@ -30,7 +30,7 @@ export function responses(runtime: Runtime) {
     const body = await readJsonObject(c);
     requireModelAndInput(body);
     // previous_response_id and item_reference become the stored items before anything reads the input.
-    const turn = await StoredTurn.prepare(runtime.responseStore, body);
+    const turn = await StoredTurn.prepare(runtime.responseStore, body, runtime.config.bodyLimit);
     const model = resolveModel(body.model, runtime.catalog.list(), runtime.config.modelAliases);
     const endpoint = planUpstream(model, "responses", ["/responses", "/v1/messages", "/chat/completions"]);
     const initiator = responsesInitiator(body.input);
