@@ -277,8 +277,12 @@ class Counter {
     let json: string | undefined;
     if (typeof value === "string") {
       if (value.length < 256) return undefined; // short strings are cheaper to count than to hash
+      if (value.length > SAMPLE_THRESHOLD_CHARS) return undefined; // sampled: cheaper to redo than to hash
       json = value;
     } else if (value !== null && typeof value === "object") {
+      // A piece holding more text than is ever tokenized exactly is sampled, which costs less than
+      // serialising and hashing it whole in one step (seconds, for MBs of lone surrogates).
+      if (textCharsOver(value, SAMPLE_THRESHOLD_CHARS, "", 0)) return undefined;
       json = fingerprint(value);
     }
     if (json === undefined) return undefined;
@@ -299,6 +303,25 @@ function fingerprint(value: unknown): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Whether `v` holds more than `max` characters of strings, binary payloads (bulkReplacer) not counted. */
+function textCharsOver(v: unknown, max: number, key: string, depth: number): boolean {
+  let left = max;
+  const walk = (x: unknown, k: string, d: number): boolean => {
+    if (typeof x === "string") {
+      if (!(x.length > BULK_STRING_CHARS && isBulkKey(k, x))) left -= x.length + k.length;
+      return left < 0;
+    }
+    if (x === null || typeof x !== "object" || d > MAX_DEPTH) return false;
+    if (Array.isArray(x)) {
+      for (const item of x) if (walk(item, "", d + 1)) return true;
+      return false;
+    }
+    for (const [childKey, child] of Object.entries(x)) if (walk(child, childKey, d + 1)) return true;
+    return false;
+  };
+  return walk(v, key, depth);
 }
 
 function bulkReplacer(key: string, v: unknown): unknown {

@@ -419,3 +419,30 @@ describe("countOpenAIChatTokens", () => {
     assert.equal(high - low, 765 - 85);
   });
 });
+
+describe("piece cache keys", () => {
+  it("a piece too large to tokenize exactly is never serialised or hashed whole to key the cache", () => {
+    // Keying the cache serialised each message whole: a 1M-character message of lone surrogates
+    // (6 characters each as JSON) took ~0.2-0.6 s in one step, and a 32 MB body several seconds,
+    // while such a piece is only sampled, which is cheap to redo.
+    const huge = "\ud800".repeat(SAMPLE_THRESHOLD_CHARS * 5);
+    const body = { system: huge, messages: [{ role: "user", content: huge }, { role: "user", content: [{ type: "text", text: huge }] }] };
+    const before = tokenCountCacheStats().entries;
+    const stringify = JSON.stringify;
+    let serialised = 0;
+    JSON.stringify = ((...args: Parameters<typeof JSON.stringify>) => {
+      const out = stringify(...args);
+      serialised += out?.length ?? 0;
+      return out;
+    }) as typeof JSON.stringify;
+    let n: number;
+    try {
+      n = countAnthropicTokens(body, undefined);
+    } finally {
+      JSON.stringify = stringify;
+    }
+    assert.ok(n > SAMPLE_THRESHOLD_CHARS, String(n));
+    assert.ok(serialised < 10_000, `${serialised} characters serialised`);
+    assert.equal(tokenCountCacheStats().entries, before);
+  });
+});
