@@ -1,5 +1,6 @@
 import type { ArgsDef, CommandDef } from "citty";
 import { closestName } from "../closest-name.js";
+import { printable } from "../text.js";
 
 interface ArgDef {
   type?: string;
@@ -59,6 +60,16 @@ export function checkArgs(rawArgs: readonly string[], argsDef: ArgsDef, command:
         if (reason) return `copilot-api ${command} takes no ${shown(letter)}: ${reason}`;
         const near = closestName(plain, known);
         return `Unknown option ${shown(letter)} for copilot-api ${command}${near ? `: did you mean --${near}?` : "."} See copilot-api ${command} --help.`;
+      }
+      // citty reads any value of a switch but "false" as on: --image-urls-allow-private=0 would turn
+      // it on, --no-image-urls=1 would leave image URLs on.
+      if (entry.type === "boolean" && eq >= 0) {
+        const value = body.slice(eq + 1);
+        const negated = plain !== letter;
+        if (negated || (value !== "true" && value !== "false")) {
+          const flag = negated ? `--no-${entry.name}` : `--${entry.name}`;
+          return `${flag} takes no value${negated ? "" : " (or =true, =false)"}, got ${JSON.stringify(printable(value, 40))}.`;
+        }
       }
       // -p4141: a one-letter string option takes the rest of the group as its value.
       if (!long && entry.type !== "boolean" && k < letters.length - 1) break;

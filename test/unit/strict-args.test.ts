@@ -44,4 +44,20 @@ describe("checkArgs", () => {
     assert.equal(checkArgs(["7d", "--wait"], withOne, "usage"), undefined);
     assert.match(checkArgs(["7d", "8d"], withOne, "usage")!, /takes no argument "8d"/);
   });
+
+  test("a switch takes no value but true or false: =0 or =no would be read as on", () => {
+    // citty reads --image-urls-allow-private=0 as on, and --no-image-urls=1 as image URLs left on:
+    // the opposite of what was meant, for the options that guard private addresses.
+    for (const args of [["--wait=true"], ["--wait=false"], ["-w=true"]]) assert.equal(checkArgs(args, defs, "start"), undefined, args.join(" "));
+    for (const [args, pattern] of [
+      [["--wait=0"], /--wait takes no value \(or =true, =false\), got "0"/],
+      [["--wait=no"], /--wait takes no value/],
+      [["--verbose="], /--verbose takes no value/],
+      [["-w=1"], /--wait takes no value/],
+      [["--no-wait=1"], /--no-wait takes no value/],
+      [["--no-wait=false"], /--no-wait takes no value/],
+    ] as const) {
+      assert.match(checkArgs(args, defs, "start") ?? "accepted", pattern, args.join(" "));
+    }
+  });
 });
