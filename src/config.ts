@@ -190,7 +190,7 @@ export function resolveConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = 
         : fromEnv("COPILOT_API_MAX_CONNECTIONS", () => parseWholeNumber(env.COPILOT_API_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS)),
     modelAliases: input.modelAliases ?? {},
     configFile: input.configFile,
-    apiKeys: [...new Set([...keys.keys, ...splitList(env.COPILOT_API_KEYS)])].filter(Boolean),
+    apiKeys: [...new Set([...keys.keys, ...fromEnv("COPILOT_API_KEYS", () => envKeys(env.COPILOT_API_KEYS))])].filter(Boolean),
     rateLimitSeconds: parseRateLimit(input.rateLimitSeconds),
     wait: input.wait ?? false,
     manual: input.manual ?? false,
@@ -275,6 +275,15 @@ export function envSwitch(value: string | undefined): boolean | undefined {
 
 export function splitList(value: string | undefined): string[] {
   return (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+}
+
+/** COPILOT_API_KEYS: unset or blank is no keys; a value holding only commas would start an open server. */
+function envKeys(value: string | undefined): string[] {
+  const keys = splitList(value);
+  if (keys.length === 0 && value !== undefined && value.trim() !== "") {
+    throw new Error(`holds no key (${JSON.stringify(value.slice(0, 20))}): an empty key would leave the server open to anyone`);
+  }
+  return keys;
 }
 
 export function parseRateLimit(value: number | string | undefined): number | undefined {

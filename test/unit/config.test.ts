@@ -92,6 +92,16 @@ describe("resolveConfig", () => {
   });
 });
 
+describe("COPILOT_API_KEYS", () => {
+  it("a value with no key in it is refused, naming the variable: it would start a server open to anyone", () => {
+    for (const value of [",", " , ", ",,,"]) {
+      assert.throws(() => resolveConfig({}, { COPILOT_API_KEYS: value }), /COPILOT_API_KEYS \(environment\).*no key/, JSON.stringify(value));
+    }
+    assert.deepEqual(resolveConfig({}, { COPILOT_API_KEYS: "a,,b " }).apiKeys, ["a", "b"]);
+    assert.deepEqual(resolveConfig({}, { COPILOT_API_KEYS: "" }).apiKeys, []);
+  });
+});
+
 describe("fallbackCopilotBase", () => {
   it("only a fallback: per plan, or the tenant's copilot-api host", () => {
     assert.equal(fallbackCopilotBase({ accountType: "individual" }), "https://api.githubcopilot.com");
