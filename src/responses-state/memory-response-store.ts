@@ -12,11 +12,16 @@ interface Entry {
   output: string[] | undefined;
   bytes: number;
   expiresAt: number;
-  /** id → where the item is: ["input" | "output", index]. */
-  itemIds: Map<string, ItemPlace>;
+  /** id → where the item is: its index in `input`, or -1 - its index in `output`. */
+  itemIds: Map<string, number>;
 }
 
-type ItemPlace = readonly ["input" | "output", number];
+/**
+ * What one item costs beyond its JSON text: its string's header, its place in the entry's and the
+ * store's id maps, its id string. Measured at ~300 bytes on Node 20 for a tiny item; counting text
+ * alone let a store of tiny items take ~5x its byte budget on the heap.
+ */
+const ITEM_OVERHEAD_BYTES = 256;
 
 /**
  * The in-memory ResponseStore: a least-recently-used map bounded in count and bytes, whose
@@ -49,19 +54,19 @@ export class MemoryResponseStore implements ResponseStore {
     const input = record.input.map((it) => JSON.stringify(it) ?? "null");
     const outputJson = output?.map((it) => JSON.stringify(it) ?? "null");
     let bytes = Buffer.byteLength(head);
-    for (const text of input) bytes += Buffer.byteLength(text);
-    for (const text of outputJson ?? []) bytes += Buffer.byteLength(text);
+    for (const text of input) bytes += Buffer.byteLength(text) + ITEM_OVERHEAD_BYTES;
+    for (const text of outputJson ?? []) bytes += Buffer.byteLength(text) + ITEM_OVERHEAD_BYTES;
     this.remove(record.id);
     if (bytes > this.limits.maxBytes || this.limits.maxResponses < 1) return;
-    const itemIds = new Map<string, ItemPlace>();
-    const place = (items: unknown[], side: "input" | "output") => {
+    const itemIds = new Map<string, number>();
+    const place = (items: unknown[], at: (i: number) => number) => {
       for (const [i, it] of items.entries()) {
         const itemId = it && typeof it === "object" ? (it as WireObject).id : undefined;
-        if (typeof itemId === "string" && !itemIds.has(itemId)) itemIds.set(itemId, [side, i]);
+        if (typeof itemId === "string" && !itemIds.has(itemId)) itemIds.set(itemId, at(i));
       }
     };
-    place(record.input, "input");
-    place(output ?? [], "output");
+    place(record.input, (i) => i);
+    place(output ?? [], (i) => -1 - i);
     this.entries.set(record.id, { head, input, output: outputJson, bytes, expiresAt: this.now() + this.limits.ttlMs, itemIds });
     this.bytes += bytes;
     for (const itemId of itemIds.keys()) this.items.set(itemId, record.id);
@@ -82,8 +87,8 @@ export class MemoryResponseStore implements ResponseStore {
     if (owner === undefined) return undefined;
     const entry = this.touch(owner);
     const where = entry?.itemIds.get(id);
-    if (!entry || !where) return undefined;
-    const text = where[0] === "input" ? entry.input[where[1]] : entry.output?.[where[1]];
+    if (!entry || where === undefined) return undefined;
+    const text = where >= 0 ? entry.input[where] : entry.output?.[-1 - where];
     return text === undefined ? undefined : (JSON.parse(text) as WireObject);
   }
 

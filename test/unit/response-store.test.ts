@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import v8 from "node:v8";
+import { runInNewContext } from "node:vm";
 import { MemoryResponseStore } from "../../src/responses-state/memory-response-store.js";
 import type { StoredResponse } from "../../src/responses-state/response-store.js";
 import { UpstreamItemIds } from "../../src/responses-state/upstream-item-ids.js";
@@ -60,6 +62,25 @@ describe("MemoryResponseStore", () => {
     assert.equal((await store.get("a"))!.input.length, 1);
     assert.equal(await store.delete("a"), true);
     assert.equal(await store.delete("a"), false);
+  });
+
+  it("its byte budget bounds the heap it takes, however small the items", () => {
+    // Counting only JSON text let a store full of tiny items take ~4x its budget on the heap (map
+    // entries, string headers): six 19 MB requests of 300,000 items each ran a 512 MB heap out.
+    v8.setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const maxBytes = 24 * 1024 * 1024;
+    const store = new MemoryResponseStore({ maxResponses: 1000, maxBytes, ttlMs: 60_000 });
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let k = 0; k < 6; k++) {
+      const input = Array.from({ length: 40_000 }, (_, i) => ({ type: "message", role: "user", content: "", id: `m${k}_${i}` }));
+      store.put({ id: `r${k}`, response: { id: `r${k}`, status: "completed", output: [] }, input });
+    }
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    assert.ok(store.size >= 1);
+    assert.ok(grown < 1.5 * maxBytes, `${(grown / 2 ** 20).toFixed(0)} MiB on the heap for a budget of ${maxBytes / 2 ** 20} MiB`);
   });
 
   it("reads one item without decoding the rest of its response", async () => {
