@@ -40,6 +40,14 @@ const apiKey: Check = (v) => {
   return undefined;
 };
 
+/** A numeric GitHub id (app or installation), as a number or a string of digits. */
+const githubId =
+  (where: string): Check =>
+  (v) =>
+    (typeof v === "number" && Number.isSafeInteger(v) && v > 0) || (typeof v === "string" && /^\s*[1-9]\d*\s*$/.test(v))
+      ? undefined
+      : `must be a number (${where}), got ${JSON.stringify(v)}`;
+
 const each =
   (check: Check): Check =>
   (v) => {
@@ -86,6 +94,9 @@ export const SETTING_CHECKS: Record<string, { flag?: string; check: Check }> = {
   responseStoreTtlSeconds: { check: wholeNumber(1, 30 * 24 * 3600, "seconds") },
   budgets: { flag: "--budget", check: each(parses((v: string) => parseBudget(v))) },
   ledgerRetentionDays: { flag: "--ledger-retention-days", check: parses((v: number | string) => parseRetention(v)) },
+  githubAppId: { flag: "--github-app-id", check: githubId("the App ID on the app's settings page") },
+  githubAppKey: { flag: "--github-app-key", check: nonEmpty("the app's private key .pem file") },
+  githubAppInstallation: { flag: "--github-app-installation", check: githubId("the installation id, the number at the end of the installation's settings URL") },
 };
 
 /** A setting refused at start: the CLI exits with status 2. */

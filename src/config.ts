@@ -75,6 +75,8 @@ export interface Config {
   keyNames: Record<string, string>;
   /** Budgets given to API keys in the config file, by key. */
   keyBudgets: Record<string, BudgetSpec[]>;
+  /** An organisation's GitHub App whose installation tokens replace a user's token (billed to the organisation). */
+  githubApp?: { appId: string; keyFile: string; installationId: string };
 }
 
 /** An `apiKeys` entry of the config file: the key alone, or with a name and a budget. */
@@ -126,6 +128,9 @@ export interface ConfigInput {
   ledger?: boolean;
   ledgerRetentionDays?: number | string;
   budgets?: string[];
+  githubAppId?: number | string;
+  githubAppKey?: string;
+  githubAppInstallation?: number | string;
 }
 
 function normaliseHost(url: string): string {
@@ -208,6 +213,7 @@ export function resolveConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     budgets: [...(file.budgets ?? []), ...(defined.budgets ?? [])].map(parseBudget),
     keyNames: keys.names,
     keyBudgets: keys.budgets,
+    githubApp: githubAppOf(input),
   };
 }
 
@@ -234,6 +240,17 @@ export function parseRetention(value: number | string | undefined): number {
   const n = typeof value === "number" ? value : /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
   if (!Number.isInteger(n) || n < 1) throw new Error(`Invalid ledger retention "${value}": expected a whole number of days, at least 1`);
   return n;
+}
+
+/** All three GitHub App settings, or none: a partial set would silently fall back to a user's token. */
+function githubAppOf(input: ConfigInput): Config["githubApp"] {
+  const { githubAppId: appId, githubAppKey: keyFile, githubAppInstallation: installationId } = input;
+  const given = [appId, keyFile, installationId].filter((v) => v !== undefined).length;
+  if (given === 0) return undefined;
+  if (given < 3) {
+    throw new ConfigError("--github-app-id, --github-app-key and --github-app-installation go together (githubAppId, githubAppKey, githubAppInstallation in the config file): give all three");
+  }
+  return { appId: String(appId).trim(), keyFile: String(keyFile), installationId: String(installationId).trim() };
 }
 
 /** Where Copilot lives when nothing better is known: only a fallback, endpoints.api always wins. */
@@ -312,6 +329,9 @@ const FILE_KEYS: Record<string, "string" | "number" | "boolean" | "aliases" | "s
   ledger: "boolean",
   ledgerRetentionDays: "number",
   budgets: "strings",
+  githubAppId: "number",
+  githubAppKey: "string",
+  githubAppInstallation: "number",
 };
 
 /**

@@ -8,6 +8,7 @@ import { createFetch, type FetchLike } from "./upstream/http.js";
 import { buildIdentity, type Identity, loadDeviceIds } from "./upstream/identity.js";
 import { ModelCatalog } from "./upstream/model-catalog.js";
 import { TokenManager } from "./upstream/token-manager.js";
+import type { GitHubTokenSource } from "./upstream/github-app.js";
 import { Recorder } from "./observability/recorder.js";
 import { MemoryResponseStore } from "./responses-state/memory-response-store.js";
 import type { ResponseStore } from "./responses-state/response-store.js";
@@ -47,7 +48,8 @@ export interface Runtime {
 }
 
 export interface RuntimeOptions {
-  githubToken: string;
+  /** A user's token, or a GitHub App's installation tokens (--github-app-id). */
+  githubToken: string | GitHubTokenSource;
   log?: Logger;
   fetch?: FetchLike;
   now?: () => number;
@@ -55,7 +57,7 @@ export interface RuntimeOptions {
 
 export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
   const log = options.log ?? defaultLog;
-  registerSecret(options.githubToken);
+  if (typeof options.githubToken === "string") registerSecret(options.githubToken);
   const fetch = options.fetch ?? createFetch(config.proxyEnv, config.upstreamIdleTimeoutMs);
   const identity = buildIdentity(await loadDeviceIds(paths(config.dataDir).device));
   const github = new GitHubClient(fetch, config.githubApiUrl, identity);
@@ -75,7 +77,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   });
   const catalog = new ModelCatalog(copilot, log, options.now);
   // Bearer for tokens used directly (mode B), like the session itself; `token` otherwise (VS Code).
-  const quota = () => github.user(options.githubToken, tokens.current?.mode === "bearer" ? "Bearer" : "token");
+  const quota = async () => github.user((await tokens.githubToken()).token, tokens.current?.mode === "bearer" ? "Bearer" : "token");
   const responseStore = new MemoryResponseStore(config.responseStore, options.now);
   const recorder = new Recorder();
   const { ledger, problem } = await startLedger(config, recorder, log, options.now);

@@ -119,3 +119,16 @@ describe("image URL, head timeout and connection settings", () => {
     assert.throws(() => parseConfigFile('{"imageUrls": "no"}', "f.json"), /"imageUrls" must be a boolean/);
   });
 });
+
+describe("GitHub App settings", () => {
+  test("all three or none; ids are numbers", () => {
+    assert.equal(resolveConfig({}, {}).githubApp, undefined);
+    assert.deepEqual(resolveConfig({ githubAppId: "12", githubAppKey: "app.pem", githubAppInstallation: 34 }, {}).githubApp, {
+      appId: "12",
+      keyFile: "app.pem",
+      installationId: "34",
+    });
+    assert.throws(() => resolveConfig({ githubAppId: "12" }, {}), /go together/);
+    assert.throws(() => resolveConfig({ githubAppId: "x12", githubAppKey: "k", githubAppInstallation: 1 }, {}), /--github-app-id: must be a number/);
+  });
+});
