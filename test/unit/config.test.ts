@@ -121,7 +121,7 @@ describe("image URL, head timeout and connection settings", () => {
 });
 
 describe("GitHub App settings", () => {
-  test("all three or none; ids are numbers", () => {
+  it("all three or none; ids are numbers", () => {
     assert.equal(resolveConfig({}, {}).githubApp, undefined);
     assert.deepEqual(resolveConfig({ githubAppId: "12", githubAppKey: "app.pem", githubAppInstallation: 34 }, {}).githubApp, {
       appId: "12",
