@@ -48,6 +48,19 @@ const githubId =
       ? undefined
       : `must be a number (${where}), got ${JSON.stringify(v)}`;
 
+const urlOf =
+  (schemes: string[], example: string): Check =>
+  (v) => {
+    if (typeof v !== "string") return undefined;
+    let scheme: string;
+    try {
+      scheme = new URL(v.trim()).protocol.replace(/:$/, "");
+    } catch {
+      return `must be a URL such as ${example}, got ${JSON.stringify(v.replace(/\/\/[^@/]*@/, "//…@"))}`;
+    }
+    return schemes.includes(scheme) ? undefined : `must start with ${schemes.map((s) => `${s}://`).join(" or ")} (e.g. ${example})`;
+  };
+
 const each =
   (check: Check): Check =>
   (v) => {
@@ -95,6 +108,8 @@ export const SETTING_CHECKS: Record<string, { flag?: string; check: Check }> = {
   budgets: { flag: "--budget", check: each(parses((v: string) => parseBudget(v))) },
   ledgerRetentionDays: { flag: "--ledger-retention-days", check: parses((v: number | string) => parseRetention(v)) },
   githubAppId: { flag: "--github-app-id", check: githubId("the App ID on the app's settings page") },
+  redisUrl: { flag: "--redis-url", check: urlOf(["redis", "rediss"], "redis://127.0.0.1:6379") },
+  databaseUrl: { flag: "--database-url", check: urlOf(["postgres", "postgresql"], "postgres://user@127.0.0.1:5432/copilot_api") },
   githubAppKey: { flag: "--github-app-key", check: nonEmpty("the app's private key .pem file") },
   githubAppInstallation: { flag: "--github-app-installation", check: githubId("the installation id, the number at the end of the installation's settings URL") },
 };

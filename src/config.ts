@@ -77,6 +77,10 @@ export interface Config {
   keyBudgets: Record<string, BudgetSpec[]>;
   /** An organisation's GitHub App whose installation tokens replace a user's token (billed to the organisation). */
   githubApp?: { appId: string; keyFile: string; installationId: string };
+  /** Redis shared by several instances (rate limit, budgets' totals, stored responses); none: per instance. */
+  redisUrl?: string;
+  /** postgres://… for the ledger shared by several instances; none: the SQLite file in the data directory. */
+  databaseUrl?: string;
 }
 
 /** An `apiKeys` entry of the config file: the key alone, or with a name and a budget. */
@@ -131,6 +135,8 @@ export interface ConfigInput {
   githubAppId?: number | string;
   githubAppKey?: string;
   githubAppInstallation?: number | string;
+  redisUrl?: string;
+  databaseUrl?: string;
 }
 
 function normaliseHost(url: string): string {
@@ -214,6 +220,8 @@ export function resolveConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     keyNames: keys.names,
     keyBudgets: keys.budgets,
     githubApp: githubAppOf(input),
+    redisUrl: (input.redisUrl ?? env.COPILOT_API_REDIS_URL)?.trim() || undefined,
+    databaseUrl: (input.databaseUrl ?? env.COPILOT_API_DATABASE_URL)?.trim() || undefined,
   };
 }
 
@@ -332,6 +340,8 @@ const FILE_KEYS: Record<string, "string" | "number" | "boolean" | "aliases" | "s
   githubAppId: "number",
   githubAppKey: "string",
   githubAppInstallation: "number",
+  redisUrl: "string",
+  databaseUrl: "string",
 };
 
 /**

@@ -17,6 +17,7 @@ import { createImageClient, type ImageClient } from "./images/image-client.js";
 import { type Ledger, startLedger } from "./ledger/index.js";
 import { Budgets } from "./cost/budgets.js";
 import { keyNameOf } from "./access/api-keys.js";
+import { RedisLink } from "./shared-state/redis-link.js";
 
 /** Everything a request handler needs, built once at start and passed in: no module-level state. */
 export interface Runtime {
@@ -37,6 +38,8 @@ export interface Runtime {
   /** Downloads of images given by URL (src/images/), with their own address rule. */
   images: ImageClient;
   startedAt: number;
+  /** The shared state of several instances (--redis-url); absent on a single machine. */
+  redis?: RedisLink;
   /** Reads copilot_internal/user (plan and quota) with the GitHub token, which stays inside this closure. */
   quota?: () => Promise<CopilotUser>;
   /** One row per finished request on disk; absent with --no-ledger or when it cannot be opened. */
@@ -78,6 +81,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   const catalog = new ModelCatalog(copilot, log, options.now);
   // Bearer for tokens used directly (mode B), like the session itself; `token` otherwise (VS Code).
   const quota = async () => github.user((await tokens.githubToken()).token, tokens.current?.mode === "bearer" ? "Bearer" : "token");
+  const redis = config.redisUrl ? await RedisLink.open(config.redisUrl, log) : undefined;
   const responseStore = new MemoryResponseStore(config.responseStore, options.now);
   const recorder = new Recorder();
   const { ledger, problem } = await startLedger(config, recorder, log, options.now);
@@ -102,6 +106,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     upstreamItemIds: new UpstreamItemIds(),
     images: createImageClient({ proxyEnv: config.proxyEnv, allowPrivate: config.imageUrlsAllowPrivate }),
     startedAt: Date.now(),
+    redis,
     quota,
     ledger,
     ledgerProblem: problem,
@@ -120,4 +125,5 @@ export async function startRuntime(runtime: Runtime): Promise<void> {
 export function stopRuntime(runtime: Runtime): void {
   runtime.tokens.stop();
   runtime.catalog.stop();
+  void runtime.redis?.close();
 }

@@ -111,6 +111,8 @@ export default defineCommand({
     "github-app-id": { type: "string", description: "Use a GitHub App's installation tokens (billed to its organisation) instead of a user's token: the App ID" },
     "github-app-key": { type: "string", description: "With --github-app-id: the app's private key (.pem file)" },
     "github-app-installation": { type: "string", description: "With --github-app-id: the installation id on the organisation" },
+    "redis-url": { type: "string", description: "Share rate limits, budgets and stored responses with other instances through this Redis (env COPILOT_API_REDIS_URL)" },
+    "database-url": { type: "string", description: "Keep the usage ledger in this PostgreSQL database, postgres://… (env COPILOT_API_DATABASE_URL)" },
     "claude-code": { type: "boolean", alias: "c", default: false, description: "Print (and copy) a command that launches Claude Code against this server" },
     "claude-model": { type: "string", description: "With --claude-code: the main model (default: asked on a TTY, else the newest Claude Sonnet)" },
     codex: { type: "boolean", description: "Print the Codex CLI config.toml block for this server" },
@@ -140,6 +142,8 @@ export default defineCommand({
         githubAppId: args["github-app-id"],
         githubAppKey: args["github-app-key"],
         githubAppInstallation: args["github-app-installation"],
+        redisUrl: args["redis-url"],
+        databaseUrl: args["database-url"],
       });
     } catch (error) {
       log.error((error as Error).message);

@@ -32,6 +32,8 @@ export interface HarnessOptions {
   home?: string;
   /** The GitHub token copilot-api uses, given the fake's URLs (default: the fake's user token). */
   githubToken?: (fake: FakeUpstream) => string | GitHubTokenSource;
+  /** A fake already running (several instances against one upstream); left running by close(). */
+  upstream?: FakeUpstream;
 }
 
 /** Captures every log line (debug level included) instead of printing it. */
@@ -48,7 +50,7 @@ export function captureLogger(lines: string[]): Logger {
 
 /** The real copilot-api, in process, pointed at a fresh fake GitHub + Copilot on loopback. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const fake = await startFakeUpstream(options.fake);
+  const fake = options.upstream ?? (await startFakeUpstream(options.fake));
   const home = options.home ?? (await mkdtemp(join(tmpdir(), "copilot-api-test-")));
   const githubToken = options.githubToken?.(fake) ?? options.fake?.githubToken ?? "ghu_fakeGithubToken000000000000000000";
   const config = resolveConfig(
@@ -74,7 +76,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       stopRuntime(runtime);
       await server.close();
       runtime.ledger?.close();
-      await fake.close();
+      if (!options.upstream) await fake.close();
       if (!options.home) await rm(home, { recursive: true, force: true });
     },
   };
