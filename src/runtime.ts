@@ -18,6 +18,7 @@ import { type Ledger, startLedger } from "./ledger/index.js";
 import { Budgets } from "./cost/budgets.js";
 import { keyNameOf } from "./access/api-keys.js";
 import { RedisLink } from "./shared-state/redis-link.js";
+import { RedisResponseStore } from "./responses-state/redis-response-store.js";
 
 /** Everything a request handler needs, built once at start and passed in: no module-level state. */
 export interface Runtime {
@@ -40,6 +41,8 @@ export interface Runtime {
   startedAt: number;
   /** The shared state of several instances (--redis-url); absent on a single machine. */
   redis?: RedisLink;
+  /** Shared stores /health reports on (Redis, PostgreSQL); empty on a single machine. */
+  stores: StoreCheck[];
   /** Reads copilot_internal/user (plan and quota) with the GitHub token, which stays inside this closure. */
   quota?: () => Promise<CopilotUser>;
   /** One row per finished request on disk; absent with --no-ledger or when it cannot be opened. */
@@ -48,6 +51,12 @@ export interface Runtime {
   ledgerProblem?: string;
   /** Spending limits, fed by every finished request's cost. */
   budgets: Budgets;
+}
+
+/** A store whose loss /health reports: undefined when it works, else why not. */
+export interface StoreCheck {
+  name: string;
+  problem(): Promise<string | undefined>;
 }
 
 export interface RuntimeOptions {
@@ -82,7 +91,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   // Bearer for tokens used directly (mode B), like the session itself; `token` otherwise (VS Code).
   const quota = async () => github.user((await tokens.githubToken()).token, tokens.current?.mode === "bearer" ? "Bearer" : "token");
   const redis = config.redisUrl ? await RedisLink.open(config.redisUrl, log) : undefined;
-  const responseStore = new MemoryResponseStore(config.responseStore, options.now);
+  const memoryStore = new MemoryResponseStore(config.responseStore, options.now);
+  const responseStore = redis ? new RedisResponseStore(redis, memoryStore) : memoryStore;
   const recorder = new Recorder();
   const { ledger, problem } = await startLedger(config, recorder, log, options.now);
   const keyBudgets = new Map(Object.entries(config.keyBudgets).map(([key, specs]) => [keyNameOf(key, config.keyNames), specs]));
@@ -107,6 +117,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     images: createImageClient({ proxyEnv: config.proxyEnv, allowPrivate: config.imageUrlsAllowPrivate }),
     startedAt: Date.now(),
     redis,
+    stores: redis ? [{ name: "redis", problem: async () => redis.problem }] : [],
     quota,
     ledger,
     ledgerProblem: problem,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startFakeUpstream, type FakeUpstream } from "../fake-upstream/server.js";
+import type { RedisResponseStore } from "../../src/responses-state/redis-response-store.js";
 import { type Harness, startHarness } from "../helpers/harness.js";
 import { startRedis, type StoreServer } from "../helpers/stores.js";
 
@@ -24,11 +25,16 @@ describe("two instances sharing a real Redis", () => {
   });
 
   test("--rate-limit holds across both instances; killing Redis mid-traffic degrades to per-instance limits, with one warning", { timeout: 60_000 }, async () => {
-    const config = { rateLimitSeconds: 3600, redisUrl: redis.url };
+    // A Redis of its own: this test kills it.
+    const doomed = await startRedis();
+    const config = { rateLimitSeconds: 3600, redisUrl: doomed.url };
     const a = await startHarness({ upstream: fake, config });
     const b = await startHarness({ upstream: fake, config });
     try {
       assert.equal(a.runtime.redis?.up, true);
+      const healthy = await fetch(`${a.url}/health`);
+      assert.equal(healthy.status, 200);
+      assert.deepEqual(((await healthy.json()) as { stores: unknown }).stores, { redis: "ok" });
       const first = await chat(a.url);
       assert.equal(first.status, 200, await first.text());
       const second = await chat(b.url);
@@ -39,7 +45,7 @@ describe("two instances sharing a real Redis", () => {
       assert.equal(again.status, 429);
       await again.text();
 
-      await redis.kill();
+      await doomed.kill();
       // Requests in flight while Redis dies, and after: none is lost or refused for it. Each
       // instance now has its own limiter: its first request passes, the next is limited.
       const during = await Promise.all([chat(a.url), chat(b.url)]);
@@ -53,9 +59,47 @@ describe("two instances sharing a real Redis", () => {
       assert.equal(a.runtime.redis?.up, false);
       const okCount = during.filter((r) => r.status === 200).length;
       assert.equal(okCount, 2, "each instance admits one request under its own limit");
+      const health = await fetch(`${b.url}/health`);
+      assert.equal(health.status, 503, "readiness fails while a store is down");
+      const body = (await health.json()) as { problem: string; stores: { redis: string } };
+      assert.equal(body.problem, "store_down");
+      assert.match(body.stores.redis, /^down: /);
       const limited = await chat(a.url);
       assert.equal(limited.status, 429, "the per-instance limit holds");
       await limited.text();
+    } finally {
+      await a.close();
+      await b.close();
+      await doomed.stop();
+    }
+  });
+
+  test("a stored response is found on the other instance (previous_response_id, GET, DELETE)", { timeout: 60_000 }, async () => {
+    const config = { redisUrl: redis.url };
+    const a = await startHarness({ upstream: fake, config });
+    const b = await startHarness({ upstream: fake, config });
+    try {
+      const res = await fetch(`${a.url}/v1/responses`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "gpt-4.1", input: "remember 42", store: true }),
+      });
+      assert.equal(res.status, 200, await res.clone().text());
+      const { id } = (await res.json()) as { id: string };
+      await (a.runtime.responseStore as RedisResponseStore).idle();
+      const got = await fetch(`${b.url}/v1/responses/${id}`);
+      assert.equal(got.status, 200, await got.clone().text());
+      assert.equal(((await got.json()) as { id: string }).id, id);
+      const next = await fetch(`${b.url}/v1/responses`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "gpt-4.1", input: "what number?", previous_response_id: id, store: false }),
+      });
+      assert.equal(next.status, 200, await next.text());
+      const sent = fake.calls.filter((c) => c.method === "POST").at(-1)!;
+      assert.ok(sent.rawBody.includes("remember 42"), "instance b sent the conversation stored by instance a");
+      assert.equal((await fetch(`${b.url}/v1/responses/${id}`, { method: "DELETE" })).status, 200);
+      assert.equal((await fetch(`${a.url}/v1/responses/${id}`)).status, 404, "deleted everywhere");
     } finally {
       await a.close();
       await b.close();
