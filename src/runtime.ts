@@ -14,11 +14,12 @@ import { MemoryResponseStore } from "./responses-state/memory-response-store.js"
 import type { ResponseStore } from "./responses-state/response-store.js";
 import { UpstreamItemIds } from "./responses-state/upstream-item-ids.js";
 import { createImageClient, type ImageClient } from "./images/image-client.js";
-import { type Ledger, startLedger } from "./ledger/index.js";
-import { Budgets } from "./cost/budgets.js";
-import { keyNameOf } from "./access/api-keys.js";
 import { RedisLink } from "./shared-state/redis-link.js";
 import { RedisResponseStore } from "./responses-state/redis-response-store.js";
+import { type UsageLedger, startLedger } from "./ledger/index.js";
+import { Budgets } from "./cost/budgets.js";
+import { PgLedger } from "./ledger/pg-ledger.js";
+import { keyNameOf } from "./access/api-keys.js";
 
 /** Everything a request handler needs, built once at start and passed in: no module-level state. */
 export interface Runtime {
@@ -46,7 +47,7 @@ export interface Runtime {
   /** Reads copilot_internal/user (plan and quota) with the GitHub token, which stays inside this closure. */
   quota?: () => Promise<CopilotUser>;
   /** One row per finished request on disk; absent with --no-ledger or when it cannot be opened. */
-  ledger?: Ledger;
+  ledger?: UsageLedger;
   /** Why there is no ledger, for /usage. */
   ledgerProblem?: string;
   /** Spending limits, fed by every finished request's cost. */
@@ -97,8 +98,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   const { ledger, problem } = await startLedger(config, recorder, log, options.now);
   const keyBudgets = new Map(Object.entries(config.keyBudgets).map(([key, specs]) => [keyNameOf(key, config.keyNames), specs]));
   const budgets = new Budgets(config.budgets, keyBudgets, log, options.now);
+  if (redis) budgets.share(redis);
   if (budgets.size > 0) {
-    if (ledger) budgets.seed((from, keyName) => ledger.spentSince(from, keyName));
+    if (ledger) await budgets.seed((from, keyName) => ledger.spentSince(from, keyName));
     else log.warn(`Budgets count what is spent from this start only: ${problem ?? "the ledger is off"}, so earlier spending is not known.`);
   }
   recorder.subscribe((r) => budgets.add(r));
@@ -117,7 +119,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     images: createImageClient({ proxyEnv: config.proxyEnv, allowPrivate: config.imageUrlsAllowPrivate }),
     startedAt: Date.now(),
     redis,
-    stores: redis ? [{ name: "redis", problem: async () => redis.problem }] : [],
+    stores: [
+      ...(redis ? [{ name: "redis", problem: async () => redis.problem }] : []),
+      ...(ledger instanceof PgLedger ? [{ name: "postgres", problem: () => ledger.problem() }] : []),
+    ],
     quota,
     ledger,
     ledgerProblem: problem,

@@ -208,7 +208,7 @@ export default defineCommand({
         if (!(await server.drain(DRAIN_MS))) log.warn(`Requests still running after ${DRAIN_MS / 1000} s: closing them`);
         await server.close();
         // Rows of the requests that just finished are written before exiting.
-        runtime.ledger?.close();
+        await runtime.ledger?.close();
         await requestLog?.close();
         process.exit(0);
       };

@@ -88,7 +88,7 @@ export function mountObservability(app: Hono<any>, runtime: Runtime, options: Ob
         throw badRequest(`Invalid /usage query: ${(error as Error).message}`);
       }
       history = runtime.ledger
-        ? { history: runtime.ledger.history(range.from, range.to, range.by) }
+        ? { history: await runtime.ledger.history(range.from, range.to, range.by) }
         : { history: null, historyDisabled: runtime.ledgerProblem ?? "ledger is off" };
     }
     const [q, server] = [await quota.get(), stats.snapshot()];

@@ -66,6 +66,7 @@ export class RedisLink {
   }
 
   async close(): Promise<void> {
+    this.isUp = false; // an orderly stop, not an outage: no warning
     this.client.removeAllListeners("end");
     this.client.removeAllListeners("close");
     this.client.disconnect();

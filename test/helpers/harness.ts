@@ -75,7 +75,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async close() {
       stopRuntime(runtime);
       await server.close();
-      runtime.ledger?.close();
+      await runtime.ledger?.close();
       if (!options.upstream) await fake.close();
       if (!options.home) await rm(home, { recursive: true, force: true });
     },
