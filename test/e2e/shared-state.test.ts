@@ -105,4 +105,48 @@ describe("two instances sharing a real Redis", () => {
       await b.close();
     }
   });
+
+  test("killing Redis mid-traffic loses no request: streams in flight finish, new requests are served", { timeout: 60_000 }, async () => {
+    const doomed = await startRedis();
+    // Budgets and stored responses both go through Redis on every request here.
+    const config = { redisUrl: doomed.url, budgets: ["1000/day"] };
+    const a = await startHarness({ upstream: fake, config });
+    const b = await startHarness({ upstream: fake, config });
+    const release = fake.holdStreams();
+    try {
+      const streams = await Promise.all(
+        [a, b, a, b].map((h) =>
+          fetch(`${h.url}/v1/chat/completions`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ model: "gpt-4.1", stream: true, messages: [{ role: "user", content: "a long one [[chunks:10]]" }] }),
+          }),
+        ),
+      );
+      const readers = streams.map((r) => {
+        assert.equal(r.status, 200);
+        return r.body!.getReader();
+      });
+      for (const reader of readers) assert.equal((await reader.read()).done, false, "each stream has begun");
+      await doomed.kill();
+      const fresh = await Promise.all([a, b, a, b].map((h) => chat(h.url)));
+      release();
+      for (const reader of readers) {
+        let text = "";
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          text += new TextDecoder().decode(value);
+        }
+        assert.match(text, /data: \[DONE\]/, "the stream ran to its end");
+      }
+      for (const r of fresh) assert.equal(r.status, 200, await r.text());
+      for (const h of [a, b]) assert.equal(h.logs.filter((l) => /Redis unreachable/.test(l)).length, 1, "one warning per instance");
+    } finally {
+      release();
+      await a.close();
+      await b.close();
+      await doomed.stop();
+    }
+  });
 });
