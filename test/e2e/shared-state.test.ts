@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startFakeUpstream, type FakeUpstream } from "../fake-upstream/server.js";
-import type { RedisResponseStore } from "../../src/responses-state/redis-response-store.js";
+import { createLogger } from "../../src/log.js";
+import { MemoryResponseStore } from "../../src/responses-state/memory-response-store.js";
+import { RedisResponseStore } from "../../src/responses-state/redis-response-store.js";
+import { RedisLink } from "../../src/shared-state/redis-link.js";
 import { type Harness, startHarness } from "../helpers/harness.js";
 import { startRedis, type StoreServer } from "../helpers/stores.js";
 
@@ -147,6 +150,38 @@ describe("two instances sharing a real Redis", () => {
       await a.close();
       await b.close();
       await doomed.stop();
+    }
+  });
+
+  test("the shared response store keeps its count and byte limits across instances", { timeout: 30_000 }, async () => {
+    const limits = { maxResponses: 2, maxBytes: 1_000, ttlMs: 60_000 };
+    const links = await Promise.all([RedisLink.open(redis.url, createLogger()), RedisLink.open(redis.url, createLogger())]);
+    try {
+      // Two instances' stores on one Redis, under a prefix of their own for this test.
+      const [one, two] = links.map((l) => new RedisResponseStore(Object.assign(l, { prefix: "limits-test:" }), new MemoryResponseStore(limits)));
+      const record = (id: string, text = "x") => ({ id, response: { id, output: [{ id: `msg_${id}`, type: "message", content: text }] }, input: [] });
+      one!.put(record("r1"));
+      await one!.idle();
+      two!.put(record("r2"));
+      await two!.idle();
+      one!.put(record("r3"));
+      await one!.idle();
+      assert.equal(await two!.get("r1"), undefined, "the least recently used went first");
+      assert.equal((await two!.get("r3"))?.id, "r3");
+      assert.deepEqual(await two!.item("msg_r2"), { id: "msg_r2", type: "message", content: "x" });
+      // A record larger than the byte budget is not shared; one that fills it pushes the others out.
+      two!.put(record("big", "y".repeat(2_000)));
+      await two!.idle();
+      assert.equal(await one!.get("big"), undefined);
+      one!.put(record("r4", "z".repeat(850)));
+      await one!.idle();
+      assert.equal(await two!.get("r2"), undefined);
+      assert.equal(await two!.get("r3"), undefined);
+      assert.equal((await two!.get("r4"))?.id, "r4");
+      assert.equal(await two!.delete("r4"), true);
+      assert.equal(await one!.get("r4"), undefined);
+    } finally {
+      await Promise.all(links.map((l) => l.close()));
     }
   });
 });
