@@ -91,6 +91,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   const catalog = new ModelCatalog(copilot, log, options.now);
   // Bearer for tokens used directly (mode B), like the session itself; `token` otherwise (VS Code).
   const quota = async () => github.user((await tokens.githubToken()).token, tokens.current?.mode === "bearer" ? "Bearer" : "token");
+  // A password in a store's URL is a secret like a token: never printed, even inside a driver's error.
+  for (const url of [config.redisUrl, config.databaseUrl]) {
+    const password = url ? passwordOf(url) : undefined;
+    if (password) registerSecret(password);
+  }
   const redis = config.redisUrl ? await RedisLink.open(config.redisUrl, log) : undefined;
   const memoryStore = new MemoryResponseStore(config.responseStore, options.now);
   const responseStore = redis ? new RedisResponseStore(redis, memoryStore) : memoryStore;
@@ -128,6 +133,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     ledgerProblem: problem,
     budgets,
   };
+}
+
+function passwordOf(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined; // config-checks refused it already
+  }
 }
 
 /** Gets a session and the model list, then keeps both fresh in the background. */

@@ -38,7 +38,10 @@ export class RedisLink {
       retryStrategy: (times: number) => Math.min(2_000, 100 * times),
     });
     const link = new RedisLink(client, log, "copilot-api:");
-    await client.connect().catch((error: Error) => link.markDown(error.message));
+    await client.connect().catch((error: Error) => {
+      link.markDown(error.message);
+      log.warn(`Redis unreachable at start (${error.message}): rate limits and budgets count per instance until it is reachable; no request is refused for it`);
+    });
     return link;
   }
 

@@ -184,4 +184,21 @@ describe("two instances sharing a real Redis", () => {
       await Promise.all(links.map((l) => l.close()));
     }
   });
+
+  test("an instance whose Redis is unreachable at start serves anyway, says so once, and fails readiness", { timeout: 30_000 }, async () => {
+    const gone = await startRedis();
+    await gone.stop();
+    const h = await startHarness({ upstream: fake, config: { redisUrl: gone.url, rateLimitSeconds: 3600 } });
+    try {
+      assert.equal(h.logs.filter((l) => /Redis unreachable at start/.test(l)).length, 1);
+      const first = await chat(h.url);
+      assert.equal(first.status, 200, await first.text());
+      const second = await chat(h.url);
+      assert.equal(second.status, 429, "the instance's own limiter holds");
+      await second.text();
+      assert.equal((await fetch(`${h.url}/health`)).status, 503);
+    } finally {
+      await h.close();
+    }
+  });
 });
