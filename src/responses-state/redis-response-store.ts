@@ -58,7 +58,7 @@ export class RedisResponseStore implements ResponseStore {
   ) {}
 
   get limits(): ResponseStoreLimits {
-    return this.local.limits;
+    return { ...this.local.limits, shared: true };
   }
 
   private key(kind: string, id = ""): string {

@@ -102,7 +102,9 @@ describe("two instances sharing a real Redis", () => {
       const sent = fake.calls.filter((c) => c.method === "POST").at(-1)!;
       assert.ok(sent.rawBody.includes("remember 42"), "instance b sent the conversation stored by instance a");
       assert.equal((await fetch(`${b.url}/v1/responses/${id}`, { method: "DELETE" })).status, 200);
-      assert.equal((await fetch(`${a.url}/v1/responses/${id}`)).status, 404, "deleted everywhere");
+      const gone = await fetch(`${a.url}/v1/responses/${id}`);
+      assert.equal(gone.status, 404, "deleted everywhere");
+      assert.match(await gone.text(), /keeps responses in Redis for 60 minutes after their last use, at most 1000 responses and 64 MiB for all instances together/);
     } finally {
       await a.close();
       await b.close();
