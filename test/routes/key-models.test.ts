@@ -39,6 +39,22 @@ describe("allowed models per API key", () => {
           e.status === 403 && (e.error as { error?: { type?: string } }).error?.type === "permission_error" && /claude-haiku-4\.5/.test(e.message),
       );
 
+      // Gemini's and Ollama's dialects go through the same check.
+      const gemini = await fetch(`${h.url}/v1beta/models/gpt-5.4:generateContent`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${ALICE}` },
+        body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "hi" }] }] }),
+      });
+      assert.equal(gemini.status, 403);
+      assert.match(await gemini.text(), /may not use the model \\?"gpt-5\.4/);
+      const ollama = await fetch(`${h.url}/api/chat`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${ALICE}` },
+        body: JSON.stringify({ model: "gpt-5.4", stream: false, messages: [{ role: "user", content: "hi" }] }),
+      });
+      assert.equal(ollama.status, 403);
+      assert.match(await ollama.text(), /gpt-5\.4/);
+
       const bob = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: BOB, maxRetries: 0 });
       const other = await bob.chat.completions.create({ model: "gpt-5.4", messages: [{ role: "user", content: "hi" }] });
       assert.ok(other.choices.length > 0, "a key without a list may use any model");
