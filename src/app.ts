@@ -38,7 +38,10 @@ type Env = { Variables: { dialect: ClientDialect } };
 /** Refuses upstream-bound requests while a budget that applies to them is spent (429, in the client's dialect). */
 function budgetGuard(runtime: Runtime): MiddlewareHandler {
   return async (c, next) => {
-    if (c.req.method === "POST" && runtime.budgets.size > 0) runtime.budgets.check(meta(c).keyName);
+    if (c.req.method === "POST" && runtime.budgets.size > 0) {
+      await runtime.budgets.sync();
+      runtime.budgets.check(meta(c).keyName);
+    }
     await next();
   };
 }

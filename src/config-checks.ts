@@ -40,6 +40,27 @@ const apiKey: Check = (v) => {
   return undefined;
 };
 
+/** A numeric GitHub id (app or installation), as a number or a string of digits. */
+const githubId =
+  (where: string): Check =>
+  (v) =>
+    (typeof v === "number" && Number.isSafeInteger(v) && v > 0) || (typeof v === "string" && /^\s*[1-9]\d*\s*$/.test(v))
+      ? undefined
+      : `must be a number (${where}), got ${JSON.stringify(v)}`;
+
+const urlOf =
+  (schemes: string[], example: string): Check =>
+  (v) => {
+    if (typeof v !== "string") return undefined;
+    let scheme: string;
+    try {
+      scheme = new URL(v.trim()).protocol.replace(/:$/, "");
+    } catch {
+      return `must be a URL such as ${example}, got ${JSON.stringify(v.replace(/\/\/[^@/]*@/, "//…@"))}`;
+    }
+    return schemes.includes(scheme) ? undefined : `must start with ${schemes.map((s) => `${s}://`).join(" or ")} (e.g. ${example})`;
+  };
+
 const each =
   (check: Check): Check =>
   (v) => {
@@ -86,6 +107,11 @@ export const SETTING_CHECKS: Record<string, { flag?: string; check: Check }> = {
   responseStoreTtlSeconds: { check: wholeNumber(1, 30 * 24 * 3600, "seconds") },
   budgets: { flag: "--budget", check: each(parses((v: string) => parseBudget(v))) },
   ledgerRetentionDays: { flag: "--ledger-retention-days", check: parses((v: number | string) => parseRetention(v)) },
+  githubAppId: { flag: "--github-app-id", check: githubId("the App ID on the app's settings page") },
+  redisUrl: { flag: "--redis-url", check: urlOf(["redis", "rediss"], "redis://127.0.0.1:6379") },
+  databaseUrl: { flag: "--database-url", check: urlOf(["postgres", "postgresql"], "postgres://user@127.0.0.1:5432/copilot_api") },
+  githubAppKey: { flag: "--github-app-key", check: nonEmpty("the app's private key .pem file") },
+  githubAppInstallation: { flag: "--github-app-installation", check: githubId("the installation id, the number at the end of the installation's settings URL") },
 };
 
 /** A setting refused at start: the CLI exits with status 2. */

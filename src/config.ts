@@ -75,10 +75,18 @@ export interface Config {
   keyNames: Record<string, string>;
   /** Budgets given to API keys in the config file, by key. */
   keyBudgets: Record<string, BudgetSpec[]>;
+  /** An organisation's GitHub App whose installation tokens replace a user's token (billed to the organisation). */
+  githubApp?: { appId: string; keyFile: string; installationId: string };
+  /** Redis shared by several instances (rate limit, budgets' totals, stored responses); none: per instance. */
+  redisUrl?: string;
+  /** postgres://… for the ledger shared by several instances; none: the SQLite file in the data directory. */
+  databaseUrl?: string;
+  /** The only models some API keys may use (config file `models`), by key; "prefix*" matches a family. */
+  keyModels: Record<string, string[]>;
 }
 
 /** An `apiKeys` entry of the config file: the key alone, or with a name and a budget. */
-export type ApiKeyEntry = string | { key: string; name?: string; budget?: string | string[] };
+export type ApiKeyEntry = string | { key: string; name?: string; budget?: string | string[]; models?: string[] };
 
 /**
  * The newest API version the reference knows of (copilot-upstream.md 3.4: pkg 0.5.x sends
@@ -126,6 +134,11 @@ export interface ConfigInput {
   ledger?: boolean;
   ledgerRetentionDays?: number | string;
   budgets?: string[];
+  githubAppId?: number | string;
+  githubAppKey?: string;
+  githubAppInstallation?: number | string;
+  redisUrl?: string;
+  databaseUrl?: string;
 }
 
 function normaliseHost(url: string): string {
@@ -208,11 +221,21 @@ export function resolveConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     budgets: [...(file.budgets ?? []), ...(defined.budgets ?? [])].map(parseBudget),
     keyNames: keys.names,
     keyBudgets: keys.budgets,
+    githubApp: githubAppOf(input),
+    redisUrl: (input.redisUrl ?? env.COPILOT_API_REDIS_URL)?.trim() || undefined,
+    databaseUrl: (input.databaseUrl ?? env.COPILOT_API_DATABASE_URL)?.trim() || undefined,
+    keyModels: keys.models,
   };
 }
 
 /** API keys as strings, and the names and budgets the config file gives some of them. */
-function apiKeyEntries(entries: readonly ApiKeyEntry[]): { keys: string[]; names: Record<string, string>; budgets: Record<string, BudgetSpec[]> } {
+function apiKeyEntries(entries: readonly ApiKeyEntry[]): {
+  keys: string[];
+  names: Record<string, string>;
+  budgets: Record<string, BudgetSpec[]>;
+  models: Record<string, string[]>;
+} {
+  const models: Record<string, string[]> = {};
   const keys: string[] = [];
   const names: Record<string, string> = {};
   const budgets: Record<string, BudgetSpec[]> = {};
@@ -225,8 +248,9 @@ function apiKeyEntries(entries: readonly ApiKeyEntry[]): { keys: string[]; names
     if (entry.name) names[entry.key] = entry.name;
     const given = entry.budget === undefined ? [] : Array.isArray(entry.budget) ? entry.budget : [entry.budget];
     if (given.length > 0) budgets[entry.key] = given.map(parseBudget);
+    if (entry.models) models[entry.key] = entry.models;
   }
-  return { keys, names, budgets };
+  return { keys, names, budgets, models };
 }
 
 export function parseRetention(value: number | string | undefined): number {
@@ -234,6 +258,17 @@ export function parseRetention(value: number | string | undefined): number {
   const n = typeof value === "number" ? value : /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
   if (!Number.isInteger(n) || n < 1) throw new Error(`Invalid ledger retention "${value}": expected a whole number of days, at least 1`);
   return n;
+}
+
+/** All three GitHub App settings, or none: a partial set would silently fall back to a user's token. */
+function githubAppOf(input: ConfigInput): Config["githubApp"] {
+  const { githubAppId: appId, githubAppKey: keyFile, githubAppInstallation: installationId } = input;
+  const given = [appId, keyFile, installationId].filter((v) => v !== undefined).length;
+  if (given === 0) return undefined;
+  if (given < 3) {
+    throw new ConfigError("--github-app-id, --github-app-key and --github-app-installation go together (githubAppId, githubAppKey, githubAppInstallation in the config file): give all three");
+  }
+  return { appId: String(appId).trim(), keyFile: String(keyFile), installationId: String(installationId).trim() };
 }
 
 /** Where Copilot lives when nothing better is known: only a fallback, endpoints.api always wins. */
@@ -321,6 +356,11 @@ const FILE_KEYS: Record<string, "string" | "number" | "boolean" | "aliases" | "s
   ledger: "boolean",
   ledgerRetentionDays: "number",
   budgets: "strings",
+  githubAppId: "number",
+  githubAppKey: "string",
+  githubAppInstallation: "number",
+  redisUrl: "string",
+  databaseUrl: "string",
 };
 
 /**
@@ -349,7 +389,7 @@ export function parseConfigFile(text: string, file: string): ConfigInput {
       }
     } else if (kind === "keys") {
       if (!Array.isArray(value) || !value.every(isKeyEntry)) {
-        throw new ConfigError(`${file}: "apiKeys" must be an array of keys, each a string or {"key": "...", "name": "alice", "budget": "5/day"}`);
+        throw new ConfigError(`${file}: "apiKeys" must be an array of keys, each a string or {"key": "...", "name": "alice", "budget": "5/day", "models": ["gpt-4.1", "claude-*"]}`);
       }
       for (const entry of value) {
         if (typeof entry !== "string" && entry.budget !== undefined) {
@@ -377,13 +417,15 @@ function isKeyEntry(v: unknown): v is ApiKeyEntry {
   if (typeof v === "string") return true;
   if (!v || typeof v !== "object" || Array.isArray(v)) return false;
   const e = v as Record<string, unknown>;
+  const modelsOk = e.models === undefined || (Array.isArray(e.models) && e.models.length > 0 && e.models.every((m) => typeof m === "string" && m.trim() !== ""));
   const budgetOk = e.budget === undefined || typeof e.budget === "string" || (Array.isArray(e.budget) && e.budget.every((b) => typeof b === "string"));
   return (
     typeof e.key === "string" &&
     e.key !== "" &&
     (e.name === undefined || typeof e.name === "string") &&
     budgetOk &&
-    Object.keys(e).every((k) => k === "key" || k === "name" || k === "budget")
+    modelsOk &&
+    Object.keys(e).every((k) => k === "key" || k === "name" || k === "budget" || k === "models")
   );
 }
 

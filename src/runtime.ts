@@ -8,13 +8,17 @@ import { createFetch, type FetchLike } from "./upstream/http.js";
 import { buildIdentity, type Identity, loadDeviceIds } from "./upstream/identity.js";
 import { ModelCatalog } from "./upstream/model-catalog.js";
 import { TokenManager } from "./upstream/token-manager.js";
+import type { GitHubTokenSource } from "./upstream/github-app.js";
 import { Recorder } from "./observability/recorder.js";
 import { MemoryResponseStore } from "./responses-state/memory-response-store.js";
 import type { ResponseStore } from "./responses-state/response-store.js";
 import { UpstreamItemIds } from "./responses-state/upstream-item-ids.js";
 import { createImageClient, type ImageClient } from "./images/image-client.js";
-import { type Ledger, startLedger } from "./ledger/index.js";
+import { RedisLink } from "./shared-state/redis-link.js";
+import { RedisResponseStore } from "./responses-state/redis-response-store.js";
+import { type UsageLedger, startLedger } from "./ledger/index.js";
 import { Budgets } from "./cost/budgets.js";
+import { PgLedger } from "./ledger/pg-ledger.js";
 import { keyNameOf } from "./access/api-keys.js";
 
 /** Everything a request handler needs, built once at start and passed in: no module-level state. */
@@ -36,18 +40,29 @@ export interface Runtime {
   /** Downloads of images given by URL (src/images/), with their own address rule. */
   images: ImageClient;
   startedAt: number;
+  /** The shared state of several instances (--redis-url); absent on a single machine. */
+  redis?: RedisLink;
+  /** Shared stores /health reports on (Redis, PostgreSQL); empty on a single machine. */
+  stores: StoreCheck[];
   /** Reads copilot_internal/user (plan and quota) with the GitHub token, which stays inside this closure. */
   quota?: () => Promise<CopilotUser>;
   /** One row per finished request on disk; absent with --no-ledger or when it cannot be opened. */
-  ledger?: Ledger;
+  ledger?: UsageLedger;
   /** Why there is no ledger, for /usage. */
   ledgerProblem?: string;
   /** Spending limits, fed by every finished request's cost. */
   budgets: Budgets;
 }
 
+/** A store whose loss /health reports: undefined when it works, else why not. */
+export interface StoreCheck {
+  name: string;
+  problem(): Promise<string | undefined>;
+}
+
 export interface RuntimeOptions {
-  githubToken: string;
+  /** A user's token, or a GitHub App's installation tokens (--github-app-id). */
+  githubToken: string | GitHubTokenSource;
   log?: Logger;
   fetch?: FetchLike;
   now?: () => number;
@@ -55,7 +70,7 @@ export interface RuntimeOptions {
 
 export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
   const log = options.log ?? defaultLog;
-  registerSecret(options.githubToken);
+  if (typeof options.githubToken === "string") registerSecret(options.githubToken);
   const fetch = options.fetch ?? createFetch(config.proxyEnv, config.upstreamIdleTimeoutMs);
   const identity = buildIdentity(await loadDeviceIds(paths(config.dataDir).device));
   const github = new GitHubClient(fetch, config.githubApiUrl, identity);
@@ -75,14 +90,22 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   });
   const catalog = new ModelCatalog(copilot, log, options.now);
   // Bearer for tokens used directly (mode B), like the session itself; `token` otherwise (VS Code).
-  const quota = () => github.user(options.githubToken, tokens.current?.mode === "bearer" ? "Bearer" : "token");
-  const responseStore = new MemoryResponseStore(config.responseStore, options.now);
+  const quota = async () => github.user((await tokens.githubToken()).token, tokens.current?.mode === "bearer" ? "Bearer" : "token");
+  // A password in a store's URL is a secret like a token: never printed, even inside a driver's error.
+  for (const url of [config.redisUrl, config.databaseUrl]) {
+    const password = url ? passwordOf(url) : undefined;
+    if (password) registerSecret(password);
+  }
+  const redis = config.redisUrl ? await RedisLink.open(config.redisUrl, log) : undefined;
+  const memoryStore = new MemoryResponseStore(config.responseStore, options.now);
+  const responseStore = redis ? new RedisResponseStore(redis, memoryStore) : memoryStore;
   const recorder = new Recorder();
   const { ledger, problem } = await startLedger(config, recorder, log, options.now);
   const keyBudgets = new Map(Object.entries(config.keyBudgets).map(([key, specs]) => [keyNameOf(key, config.keyNames), specs]));
   const budgets = new Budgets(config.budgets, keyBudgets, log, options.now);
+  if (redis) budgets.share(redis);
   if (budgets.size > 0) {
-    if (ledger) budgets.seed((from, keyName) => ledger.spentSince(from, keyName));
+    if (ledger) await budgets.seed((from, keyName) => ledger.spentSince(from, keyName));
     else log.warn(`Budgets count what is spent from this start only: ${problem ?? "the ledger is off"}, so earlier spending is not known.`);
   }
   recorder.subscribe((r) => budgets.add(r));
@@ -100,11 +123,24 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     upstreamItemIds: new UpstreamItemIds(),
     images: createImageClient({ proxyEnv: config.proxyEnv, allowPrivate: config.imageUrlsAllowPrivate }),
     startedAt: Date.now(),
+    redis,
+    stores: [
+      ...(redis ? [{ name: "redis", problem: async () => redis.problem }] : []),
+      ...(ledger instanceof PgLedger ? [{ name: "postgres", problem: () => ledger.problem() }] : []),
+    ],
     quota,
     ledger,
     ledgerProblem: problem,
     budgets,
   };
+}
+
+function passwordOf(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined; // config-checks refused it already
+  }
 }
 
 /** Gets a session and the model list, then keeps both fresh in the background. */
@@ -118,4 +154,5 @@ export async function startRuntime(runtime: Runtime): Promise<void> {
 export function stopRuntime(runtime: Runtime): void {
   runtime.tokens.stop();
   runtime.catalog.stop();
+  void runtime.redis?.close();
 }

@@ -8,6 +8,7 @@ import { upstreamCodec } from "./codecs.js";
 import { type ClientApi, planUpstream } from "./plan.js";
 import { resolveModel } from "./resolve-model.js";
 import { runTranslated } from "./run-translated.js";
+import { requireAllowedModel } from "../access/key-models.js";
 
 /**
  * Runs a request already decoded to IR from a dialect Copilot never speaks (Gemini, Ollama): the
@@ -16,6 +17,7 @@ import { runTranslated } from "./run-translated.js";
  */
 export function runDecoded(runtime: Runtime, c: Context, api: ClientApi, req: Request, client: ClientCodec, echoModel: string): Promise<Response> {
   const model = resolveModel(req.model, runtime.catalog.list(), runtime.config.modelAliases);
+  requireAllowedModel(runtime, meta(c).keyName, req.model, model.id);
   const endpoint = planUpstream(model, api);
   const initiator = irInitiator(req);
   Object.assign(meta(c), { model: model.id, endpoint, initiator, stream: req.stream });

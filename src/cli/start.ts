@@ -26,6 +26,8 @@ import type { Runtime } from "../runtime.js";
 import type { Config } from "../config.js";
 import { isLoopback } from "../access/host-guard.js";
 import { configureFlow, TerminalApprover } from "../flow/index.js";
+import { githubAppTokens } from "./github-app-tokens.js";
+import { ConfigError } from "../config-checks.js";
 
 /** How long after listening the tokenizer warm-up waits (cold start is the first answer, not this). */
 const TOKENIZER_WARM_UP_DELAY_MS = 300;
@@ -106,6 +108,11 @@ export default defineCommand({
     ledger: { type: "boolean", negativeDescription: "Keep no usage ledger (usage.sqlite in the data directory; budgets then count from the start only)" },
     "ledger-retention-days": { type: "string", description: "Delete ledger rows older than this many days (default 90)" },
     budget: { type: "string", description: "Spending limit in AI credits, per day or month: 20/day, 300/month (repeatable)" },
+    "github-app-id": { type: "string", description: "Use a GitHub App's installation tokens (billed to its organisation) instead of a user's token: the App ID" },
+    "github-app-key": { type: "string", description: "With --github-app-id: the app's private key (.pem file)" },
+    "github-app-installation": { type: "string", description: "With --github-app-id: the installation id on the organisation" },
+    "redis-url": { type: "string", description: "Share rate limits, budgets and stored responses with other instances through this Redis (env COPILOT_API_REDIS_URL)" },
+    "database-url": { type: "string", description: "Keep the usage ledger in this PostgreSQL database, postgres://… (env COPILOT_API_DATABASE_URL)" },
     "claude-code": { type: "boolean", alias: "c", default: false, description: "Print (and copy) a command that launches Claude Code against this server" },
     "claude-model": { type: "string", description: "With --claude-code: the main model (default: asked on a TTY, else the newest Claude Sonnet)" },
     codex: { type: "boolean", description: "Print the Codex CLI config.toml block for this server" },
@@ -132,6 +139,11 @@ export default defineCommand({
         ledger: args.ledger,
         ledgerRetentionDays: args["ledger-retention-days"],
         budgets: asList(args.budget),
+        githubAppId: args["github-app-id"],
+        githubAppKey: args["github-app-key"],
+        githubAppInstallation: args["github-app-installation"],
+        redisUrl: args["redis-url"],
+        databaseUrl: args["database-url"],
       });
     } catch (error) {
       log.error((error as Error).message);
@@ -149,7 +161,7 @@ export default defineCommand({
     }
 
     try {
-      const token = await githubToken(config);
+      const token = config.githubApp ? await githubAppTokens(config, log) : await githubToken(config);
       const runtime = await createRuntime(config, { githubToken: token });
       await startRuntime(runtime);
       const badAlias = checkAliases(config.modelAliases, runtime.catalog.list());
@@ -160,7 +172,7 @@ export default defineCommand({
         return;
       }
       if (config.showToken) {
-        log.secret("GitHub token", token);
+        if (typeof token === "string") log.secret("GitHub token", token);
         if (runtime.tokens.current) log.secret("Copilot token", runtime.tokens.current.token);
       }
       const requestLog = config.logFile
@@ -196,13 +208,18 @@ export default defineCommand({
         if (!(await server.drain(DRAIN_MS))) log.warn(`Requests still running after ${DRAIN_MS / 1000} s: closing them`);
         await server.close();
         // Rows of the requests that just finished are written before exiting.
-        runtime.ledger?.close();
+        await runtime.ledger?.close();
         await requestLog?.close();
         process.exit(0);
       };
       process.once("SIGINT", () => void shutdown("SIGINT"));
       process.once("SIGTERM", () => void shutdown("SIGTERM"));
     } catch (error) {
+      if (error instanceof ConfigError) {
+        log.error(error.message);
+        process.exitCode = 2;
+        return;
+      }
       log.error(startFailure(error, config, tokenSource(args, config)));
       process.exitCode = 1;
     }

@@ -2,6 +2,7 @@ import { ApiError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { RequestRecord } from "../observability/recorder.js";
 import type { BudgetSpec } from "./budget-spec.js";
+import type { RedisLink } from "../shared-state/redis-link.js";
 
 export type BudgetState = "ok" | "warning" | "exceeded";
 
@@ -66,6 +67,9 @@ const fmtCredits = (n: number) => (n >= 1 || n === 0 ? Math.round(n * 100) / 100
  */
 export class Budgets {
   private readonly budgets: Budget[] = [];
+  /** With --redis-url: running totals shared by every instance. */
+  private shared?: RedisLink;
+  private readonly writes = new Set<Promise<unknown>>();
 
   constructor(
     global: readonly BudgetSpec[],
@@ -89,13 +93,55 @@ export class Budgets {
     return this.budgets.length;
   }
 
+  /**
+   * Shares the running totals through Redis (--redis-url): each instance adds its requests' cost
+   * to one counter per budget and period, and reads them all before checking. While Redis is
+   * away, each instance goes on with its own totals (never below what it saw last).
+   */
+  share(redis: RedisLink): void {
+    this.shared = redis;
+  }
+
   /** Seeds each running total with what the ledger counted since its period began. */
-  seed(spentSince: (from: number, keyName?: string) => number): void {
+  async seed(spentSince: (from: number, keyName?: string) => number | Promise<number>): Promise<void> {
     for (const b of this.budgets) {
       this.roll(b);
-      b.spentNano = spentSince(b.periodStart, b.keyName);
+      b.spentNano = await spentSince(b.periodStart, b.keyName);
+      // The first instance up seeds the shared counter; the others take what it holds.
+      const held = await this.shared?.run(async (c) => {
+        await c.set(this.key(b), String(Math.round(b.spentNano)), "PX", this.ttl(b), "NX");
+        return c.get(this.key(b));
+      });
+      if (held) b.spentNano = Math.max(b.spentNano, Number(held));
       b.warned = b.spentNano >= this.limitNano(b) * WARN_AT;
     }
+  }
+
+  /** Reads the shared totals (one round trip) before a check; nothing without Redis. */
+  async sync(): Promise<void> {
+    const shared = this.shared;
+    if (!shared || this.budgets.length === 0) return;
+    for (const b of this.budgets) this.roll(b);
+    const values = await shared.run((c) => c.mget(...this.budgets.map((b) => this.key(b))));
+    if (!values) return;
+    values.forEach((v, i) => {
+      const b = this.budgets[i]!;
+      if (v !== null) b.spentNano = Math.max(b.spentNano, Number(v));
+    });
+  }
+
+  /** Settles once every shared total written so far has landed (tests). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.writes]);
+  }
+
+  private key(b: Budget): string {
+    return `${this.shared?.prefix ?? ""}budget:${b.scope}:${b.period}:${b.periodStart}`;
+  }
+
+  /** A counter outlives its period by a day, then Redis forgets it. */
+  private ttl(b: Budget): number {
+    return Math.max(1, periodBounds(this.now(), b.period).end - this.now() + 86_400_000);
   }
 
   /** A finished request's cost (a recorder listener). */
@@ -105,6 +151,7 @@ export class Budgets {
       if (b.keyName !== undefined && b.keyName !== record.keyName) continue;
       this.roll(b);
       b.spentNano += record.nanoAiu;
+      if (this.shared) this.addShared(b, record.nanoAiu);
       if (!b.warned && b.spentNano >= this.limitNano(b) * WARN_AT) {
         b.warned = true;
         this.log.warn(
@@ -112,6 +159,16 @@ export class Budgets {
         );
       }
     }
+  }
+
+  private addShared(b: Budget, nano: number): void {
+    const key = this.key(b);
+    const write = this.shared!.run(async (c) => {
+      const [[, total]] = (await c.multi().incrby(key, Math.round(nano)).pexpire(key, this.ttl(b)).exec()) as [[unknown, number]];
+      b.spentNano = Math.max(b.spentNano, Number(total));
+    });
+    this.writes.add(write);
+    void write.finally(() => this.writes.delete(write));
   }
 
   /** Throws a 429 naming the first spent budget that applies to a request with this key. */

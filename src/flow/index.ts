@@ -7,6 +7,7 @@ import type { Runtime } from "../runtime.js";
 import { chatInitiator, messagesInitiator, responsesInitiator } from "../upstream/initiator.js";
 import { type ApprovalInfo, ApprovalQueue, type Approver } from "./approval-queue.js";
 import { type Clock, type ClearTimer, RateLimiter, type SetTimer } from "./rate-limiter.js";
+import { SharedRateLimiter } from "./shared-rate-limiter.js";
 import { TerminalApprover } from "./terminal-approver.js";
 
 export { ApprovalQueue, type ApprovalInfo, type Approver } from "./approval-queue.js";
@@ -36,7 +37,8 @@ export const MAX_APPROVAL_WAITING = 32;
 
 /** The per-runtime queues; absent when the matching flag is off. */
 export interface FlowControls {
-  limiter?: RateLimiter;
+  /** Shared across instances through Redis with --redis-url, else this instance's own. */
+  limiter?: RateLimiter | SharedRateLimiter;
   approvals?: ApprovalQueue;
   wait: boolean;
   onQueued: NonNullable<FlowOptions["onQueued"]>;
@@ -55,8 +57,9 @@ const controls = new WeakMap<Runtime, FlowControls>();
  */
 export function configureFlow(runtime: Runtime, options: FlowOptions = {}): FlowControls {
   const { rateLimitSeconds, manual, wait } = runtime.config;
+  const local = rateLimitSeconds ? new RateLimiter(rateLimitSeconds * 1000, options.now, options.setTimer, options.clearTimer) : undefined;
   const built: FlowControls = {
-    limiter: rateLimitSeconds ? new RateLimiter(rateLimitSeconds * 1000, options.now, options.setTimer, options.clearTimer) : undefined,
+    limiter: local && runtime.redis ? new SharedRateLimiter(local, runtime.redis) : local,
     approvals: manual ? new ApprovalQueue(options.approver ?? new TerminalApprover()) : undefined,
     wait,
     maxRateLimitWaiting: options.maxRateLimitWaiting ?? MAX_RATE_LIMIT_WAITING,
@@ -114,7 +117,7 @@ export function flowControl(runtime: Runtime): MiddlewareHandler {
     if (flow.limiter) {
       if (flow.wait) {
         if (flow.limiter.waiting >= flow.maxRateLimitWaiting) {
-          const result = flow.limiter.tryAcquire();
+          const result = await flow.limiter.tryAcquire();
           if (!result.ok) return renderError(c, queueFull("rate-limit", flow.maxRateLimitWaiting, flow.limiter, result.retryAfterMs));
         }
         const turn = flow.limiter.acquire(signal);
@@ -123,7 +126,7 @@ export function flowControl(runtime: Runtime): MiddlewareHandler {
           throw cancelled("its turn under --rate-limit");
         });
       } else {
-        const result = flow.limiter.tryAcquire();
+        const result = await flow.limiter.tryAcquire();
         if (!result.ok) return renderError(c, rateLimited(flow.limiter, result.retryAfterMs));
       }
     }
@@ -132,7 +135,7 @@ export function flowControl(runtime: Runtime): MiddlewareHandler {
 }
 
 /** A full queue: refused at once, with when to come back, rather than held without bound. */
-function queueFull(queue: "approval" | "rate-limit", max: number, limiter?: RateLimiter, retryAfterMs = 0): ApiError {
+function queueFull(queue: "approval" | "rate-limit", max: number, limiter?: { intervalMs: number }, retryAfterMs = 0): ApiError {
   if (queue === "approval") {
     return new ApiError({
       kind: "overloaded",
@@ -158,7 +161,7 @@ function cancelled(what: string): ApiError {
   return new ApiError({ kind: "cancelled", status: 499, message: `The client disconnected while waiting for ${what}` });
 }
 
-function rateLimited(limiter: RateLimiter, retryAfterMs: number): ApiError {
+function rateLimited(limiter: { intervalMs: number; currentTime(): number }, retryAfterMs: number): ApiError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   const at = new Date(limiter.currentTime() + retryAfterMs).toISOString();
   return new ApiError({

@@ -9,7 +9,7 @@ import { openSqlite, type SqlDatabase, type SqlStatement } from "./sqlite-driver
 export const LEDGER_FILE = "usage.sqlite";
 
 /** The APIs that reach Copilot; model lists and local token counts cost nothing and are not kept. */
-const BILLED_APIS = new Set(["chat", "responses", "messages", "gemini", "ollama", "embeddings"]);
+export const BILLED_APIS = new Set(["chat", "responses", "messages", "gemini", "ollama", "embeddings"]);
 /** Rows waiting for the disk, at most (~300 bytes each): past it the oldest are dropped, and said so. */
 const MAX_QUEUE = 20_000;
 /** A batch this large is written at once rather than on the timer. */
@@ -19,7 +19,7 @@ const DAY_MS = 86_400_000;
 /** Old rows are deleted this many at a time, so that a long-idle file never holds the event loop. */
 const PRUNE_CHUNK = 5000;
 
-type Row = [
+export type Row = [
   number,
   string | null,
   string | null,
@@ -48,7 +48,7 @@ const INSERT = `INSERT INTO requests (time, client, key_name, api, model, endpoi
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** A request as a ledger row: counts and labels only, never a prompt, an answer or a key. */
-function toRow(r: RequestRecord): Row {
+export function toRow(r: RequestRecord): Row {
   const cacheRead = r.cacheReadTokens ?? null;
   const cacheWrite = r.cacheWriteTokens ?? null;
   // The record's inputTokens is the whole prompt; the ledger keeps the uncached part (Anthropic's meaning).

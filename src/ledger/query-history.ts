@@ -55,7 +55,7 @@ const SUMS = `COUNT(*) AS requests,
   TOTAL(cache_write_tokens) AS cacheWriteTokens,
   TOTAL(reasoning_tokens) AS reasoningTokens`;
 
-function totalsOf(row: Record<string, unknown>): HistoryTotals {
+export function totalsOf(row: Record<string, unknown>): HistoryTotals {
   const n = (k: string) => Number(row[k] ?? 0);
   const nanoAiu = n("nanoAiu");
   return {

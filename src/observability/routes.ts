@@ -49,6 +49,20 @@ function healthProblem(runtime: Runtime): { problem: string; message: string } |
 }
 
 /**
+ * Each shared store in use (--redis-url, --database-url): "ok" or why not. One that is down fails
+ * readiness (503) so that a load balancer or monitor sees it, while requests keep being served
+ * (Redis: per-instance limits; the ledger: rows wait in its bounded queue).
+ */
+async function storeHealth(runtime: Runtime): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const store of runtime.stores ?? []) {
+    const problem = await store.problem().catch((error: unknown) => (error as Error).message);
+    out[store.name] = problem ? `down: ${redact(problem).slice(0, 300)}` : "ok";
+  }
+  return out;
+}
+
+/**
  * /usage, /metrics, /health, the dashboard at / and its event stream. Mounted after access control,
  * so with API keys set these need a key like every API route. The counters live here, per app, fed
  * by runtime.recorder; nothing is module-level.
@@ -74,7 +88,7 @@ export function mountObservability(app: Hono<any>, runtime: Runtime, options: Ob
         throw badRequest(`Invalid /usage query: ${(error as Error).message}`);
       }
       history = runtime.ledger
-        ? { history: runtime.ledger.history(range.from, range.to, range.by) }
+        ? { history: await runtime.ledger.history(range.from, range.to, range.by) }
         : { history: null, historyDisabled: runtime.ledgerProblem ?? "ledger is off" };
     }
     const [q, server] = [await quota.get(), stats.snapshot()];
@@ -83,8 +97,12 @@ export function mountObservability(app: Hono<any>, runtime: Runtime, options: Ob
 
   app.get("/metrics", (c) => c.body(metrics.render(), 200, { "content-type": PROMETHEUS_CONTENT_TYPE, ...JSON_HEADERS }));
 
-  app.get("/health", (c) => {
-    const problem = healthProblem(runtime);
+  app.get("/health", async (c) => {
+    const stores = await storeHealth(runtime);
+    const down = Object.entries(stores).filter(([, v]) => v !== "ok");
+    const problem =
+      healthProblem(runtime) ??
+      (down.length > 0 ? { problem: "store_down", message: down.map(([name, v]) => `${name}: ${v}`).join("; ") } : undefined);
     return c.json(
       {
         status: problem ? "error" : "ok",
@@ -92,6 +110,7 @@ export function mountObservability(app: Hono<any>, runtime: Runtime, options: Ob
         uptime: Math.max(0, Math.floor((Date.now() - runtime.startedAt) / 1000)),
         models: runtime.catalog.list().length,
         tokenValidUntil: validUntil(runtime),
+        ...(Object.keys(stores).length > 0 ? { stores } : {}),
       },
       // 503 turns a Docker HEALTHCHECK or a monitor red: requests are failing, or about to.
       problem ? 503 : 200,

@@ -26,6 +26,8 @@ export interface ResponseStoreLimits {
   maxBytes: number;
   /** A response is forgotten this long after it was last stored or read. */
   ttlMs: number;
+  /** Kept in Redis for every instance (--redis-url) rather than in this process's memory. */
+  shared?: boolean;
 }
 
 export const DEFAULT_RESPONSE_STORE_LIMITS: ResponseStoreLimits = {
@@ -49,5 +51,7 @@ export interface ResponseStore {
 export function describeLimits(limits: ResponseStoreLimits): string {
   const minutes = Math.round(limits.ttlMs / 60_000);
   const ttl = minutes >= 1 ? `${minutes} minute${minutes === 1 ? "" : "s"}` : `${Math.round(limits.ttlMs / 1000)} seconds`;
-  return `copilot-api keeps responses in memory for ${ttl} after their last use, at most ${limits.maxResponses} responses and ${Math.round(limits.maxBytes / (1024 * 1024))} MiB, and not across restarts`;
+  const size = `at most ${limits.maxResponses} responses and ${Math.round(limits.maxBytes / (1024 * 1024))} MiB`;
+  if (limits.shared) return `copilot-api keeps responses in Redis for ${ttl} after their last use, ${size} for all instances together`;
+  return `copilot-api keeps responses in memory for ${ttl} after their last use, ${size}, and not across restarts`;
 }

@@ -20,6 +20,7 @@ import { copilotUsageOf, withNanoAiu } from "../cost/decode-copilot-usage.js";
 import { hasImage } from "../upstream/vision.js";
 import { imageInlining, inlineChatImages } from "../images/index.js";
 import { asText } from "../text.js";
+import { requireAllowedModel } from "../access/key-models.js";
 
 /** POST /v1/chat/completions: passthrough to Copilot's /chat/completions for the models that speak it. */
 export function chatCompletions(runtime: Runtime) {
@@ -27,6 +28,7 @@ export function chatCompletions(runtime: Runtime) {
     const body = await readJsonObject(c);
     requireModelAndMessages(body, "bracketed");
     const model = resolveModel(body.model, runtime.catalog.list(), runtime.config.modelAliases);
+    requireAllowedModel(runtime, meta(c).keyName, body.model, model.id);
     const endpoint = planUpstream(model, "chat", TRANSLATED_FROM_CHAT);
     if (endpoint !== "/chat/completions") return translated(runtime, c, body, model, endpoint);
 

@@ -4,6 +4,7 @@ import { badRequest } from "../errors.js";
 import { readJsonObject, requireModel } from "../http/request.js";
 import { meta } from "../observability/request-meta.js";
 import type { Runtime } from "../runtime.js";
+import { requireAllowedModel } from "../access/key-models.js";
 
 interface EmbeddingsResponse {
   data?: { embedding: number[] | string; index: number; object?: string }[];
@@ -30,6 +31,7 @@ export function embeddings(runtime: Runtime) {
 
     const model = resolveModel(body.model, runtime.catalog.list(), runtime.config.modelAliases, "embeddings");
     Object.assign(meta(c), { model: model.id, endpoint: "/embeddings", initiator: "agent", stream: false });
+    requireAllowedModel(runtime, meta(c).keyName, body.model, model.id);
     const upstreamBody: Record<string, unknown> = { ...body, model: model.id };
     delete upstreamBody.encoding_format;
     const result = await runtime.copilot.json<EmbeddingsResponse>({

@@ -23,6 +23,7 @@ import { hasImage } from "../upstream/vision.js";
 import { imageInlining, inlineResponsesImages } from "../images/index.js";
 import { asText } from "../text.js";
 import { StoredTurn } from "../responses-state/stored-turn.js";
+import { requireAllowedModel } from "../access/key-models.js";
 
 /** POST /v1/responses: passthrough for models Copilot serves on /responses, translation for the rest. */
 export function responses(runtime: Runtime) {
@@ -32,6 +33,7 @@ export function responses(runtime: Runtime) {
     // previous_response_id and item_reference become the stored items before anything reads the input.
     const turn = await StoredTurn.prepare(runtime.responseStore, body, runtime.config.bodyLimit);
     const model = resolveModel(body.model, runtime.catalog.list(), runtime.config.modelAliases);
+    requireAllowedModel(runtime, meta(c).keyName, body.model, model.id);
     const endpoint = planUpstream(model, "responses", ["/responses", "/v1/messages", "/chat/completions"]);
     const initiator = responsesInitiator(body.input);
     Object.assign(meta(c), { model: model.id, endpoint, initiator, stream: body.stream === true, interaction: "responses-proxy" });

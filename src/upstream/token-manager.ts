@@ -1,6 +1,7 @@
 import { ApiError } from "../errors.js";
 import { type Logger, registerSecret } from "../log.js";
 import type { CopilotUser, GitHubClient } from "./github.js";
+import type { GitHubToken, GitHubTokenSource } from "./github-app.js";
 
 export interface CopilotSession {
   /** Bearer for Copilot: the exchanged Copilot token (mode A) or the GitHub token itself (mode B). */
@@ -15,7 +16,8 @@ export interface CopilotSession {
 
 export interface TokenManagerOptions {
   github: GitHubClient;
-  githubToken: string;
+  /** A fixed token (a user's), or a source that renews it (a GitHub App's installation tokens). */
+  githubToken: string | GitHubTokenSource;
   /** Used only when neither the token envelope nor the user record names endpoints.api. */
   fallbackApiBase: string;
   log: Logger;
@@ -45,7 +47,13 @@ export class TokenManager {
 
   constructor(private readonly options: TokenManagerOptions) {
     this.now = options.now ?? Date.now;
-    registerSecret(options.githubToken);
+    if (typeof options.githubToken === "string") registerSecret(options.githubToken);
+  }
+
+  /** The GitHub token to exchange now (an installation token is renewed by its source when due). */
+  githubToken(): Promise<GitHubToken> {
+    const t = this.options.githubToken;
+    return typeof t === "string" ? Promise.resolve({ token: t }) : t.token();
   }
 
   get current(): CopilotSession | undefined {
@@ -143,7 +151,8 @@ export class TokenManager {
   }
 
   private async load(): Promise<CopilotSession> {
-    const { github, githubToken, log } = this.options;
+    const { github, log } = this.options;
+    const { token: githubToken, expiresAt: githubExpiresAt } = await this.githubToken();
     const now = this.now();
     const envelope = await github.exchangeToken(githubToken);
     if (envelope) {
@@ -158,28 +167,30 @@ export class TokenManager {
       const localExpiry = expiresAt - FIVE_MINUTES > now ? Math.min(byRefreshIn, expiresAt) : byRefreshIn;
       const refreshAt = Math.max(now + 60_000, localExpiry - FIVE_MINUTES);
       let apiBase = envelope.endpoints?.api;
-      if (!apiBase) apiBase = (await this.userEndpoint("token")) ?? this.options.fallbackApiBase;
+      if (!apiBase) apiBase = (await this.userEndpoint(githubToken, "token")) ?? this.options.fallbackApiBase;
       this.session = { token: envelope.token, apiBase: trim(apiBase), mode: "exchange", refreshAt, expiresAt };
       log.debug(`Copilot token renewed; valid until ${new Date(expiresAt).toISOString()}, host ${this.session.apiBase}`);
       return this.session;
     }
     // Mode B (copilot-upstream.md 1.3): v2/token 404s for this token kind; the GitHub token is the Bearer.
-    const apiBase = (await this.userEndpoint("Bearer")) ?? this.options.fallbackApiBase;
+    const apiBase = (await this.userEndpoint(githubToken, "Bearer")) ?? this.options.fallbackApiBase;
+    // An installation token used directly lasts as long as GitHub says, and is renewed before that.
+    const expiresAt = githubExpiresAt ?? Number.POSITIVE_INFINITY;
     this.session = {
       token: githubToken,
       apiBase: trim(apiBase),
       mode: "bearer",
-      refreshAt: now + BEARER_RECHECK,
-      expiresAt: Number.POSITIVE_INFINITY,
+      refreshAt: Math.max(now + 60_000, Math.min(now + BEARER_RECHECK, expiresAt - FIVE_MINUTES)),
+      expiresAt,
     };
     log.debug(`Token exchange not offered for this token; using it directly against ${this.session.apiBase}`);
     return this.session;
   }
 
-  private async userEndpoint(scheme: "token" | "Bearer"): Promise<string | undefined> {
+  private async userEndpoint(githubToken: string, scheme: "token" | "Bearer"): Promise<string | undefined> {
     let user: CopilotUser;
     try {
-      user = await this.options.github.user(this.options.githubToken, scheme);
+      user = await this.options.github.user(githubToken, scheme);
     } catch (error) {
       if (error instanceof ApiError && (error.status === 401 || error.status === 403)) throw error;
       return undefined;

@@ -3,6 +3,7 @@
 //   → Editor-Version / Copilot-Integration-Id → JSON body → vision header ↔ images → no external
 //   image URLs → model + endpoint.
 import { anthropicError, API_VERSION_466, capiError } from "./errors.js";
+import { validInstallationToken } from "./github-app.js";
 import { isObject, sendJson } from "./http-io.js";
 import type { FakeModel } from "./models.js";
 import type { Exchange } from "./state.js";
@@ -28,7 +29,7 @@ export function checkCapiHeaders(ex: Exchange): boolean {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(h.authorization ?? "");
   if (!m) return fail(ex, 401, capiError("unauthorized: missing or malformed Authorization header", "unauthorized", { type: "authentication_error" }));
   const token = m[1]!;
-  const bearerGithub = state.mode === "bearer" && token === state.githubToken;
+  const bearerGithub = state.mode === "bearer" && (token === state.githubToken || validInstallationToken(state, token));
   if (!bearerGithub) {
     const rec = state.copilotTokens.get(token);
     if (!rec) return fail(ex, 401, capiError("unauthorized: invalid token", "unauthorized", { type: "authentication_error" }));

@@ -1,6 +1,7 @@
 // GitHub side: OAuth device flow (RFC 8628, as github.com answers it), the Copilot token
 // exchange (copilot_internal/v2/token) and copilot_internal/user.
 import { githubError } from "./errors.js";
+import { validInstallationToken } from "./github-app.js";
 import { isObject, sendBody, sendJson, sendText } from "./http-io.js";
 import { GENERIC_SHAPES, sendReplyJson } from "./reply-writer.js";
 import type { Exchange, FakeState } from "./state.js";
@@ -92,7 +93,8 @@ function githubAuthorized(ex: Exchange, schemes: string[]): boolean {
   const space = auth.indexOf(" ");
   if (space < 0) return false;
   const scheme = auth.slice(0, space).toLowerCase();
-  return schemes.includes(scheme) && auth.slice(space + 1).trim() === ex.state.githubToken;
+  const token = auth.slice(space + 1).trim();
+  return schemes.includes(scheme) && (token === ex.state.githubToken || validInstallationToken(ex.state, token));
 }
 
 function endpoints(state: FakeState): Record<string, string> {

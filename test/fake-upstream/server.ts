@@ -17,6 +17,7 @@
 // Stream faults (drop-after-first-chunk, stall-after-first-chunk, invalid-json, truncate,
 // error-in-stream, auth-error-in-stream) are consumed by the next matching request that passes validation and would be
 // answered 200; non-stream requests get the JSON-body equivalent.
+import { createPublicKey } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { checkBodyAndModel, checkCapiHeaders, type CapiKind } from "./capi-gate.js";
@@ -31,6 +32,7 @@ import {
   handleDevicePage,
   handleGithubNotFound,
 } from "./github-auth.js";
+import { handleInstallationToken } from "./github-app.js";
 import { flatHeaders, parseBody, readBody, sendBody, sendJson, sendText } from "./http-io.js";
 import { IdGen } from "./ids.js";
 import { handleCountTokens, handleMessages } from "./messages.js";
@@ -112,6 +114,14 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     promptHistory: [],
     signer: new Signer(),
     ids: new IdGen(),
+    githubApp: opts.githubApp && {
+      appId: opts.githubApp.appId,
+      installationId: opts.githubApp.installationId,
+      publicKey: createPublicKey(opts.githubApp.publicKeyPem),
+      tokenLifetimeSec: opts.githubApp.tokenLifetimeSec ?? 3600,
+      tokens: new Map(),
+      issued: [],
+    },
   };
 
   const faultMatches = (f: Fault, call: RecordedCall, area: Area): boolean =>
@@ -158,6 +168,10 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       case "github-api":
         if (key === "GET /copilot_internal/v2/token") return handleCopilotToken(ex);
         if (key === "GET /copilot_internal/user") return handleCopilotUser(ex);
+        {
+          const inst = /^POST \/app\/installations\/([^/]+)\/access_tokens$/.exec(key);
+          if (inst) return handleInstallationToken(ex, decodeURIComponent(inst[1]!));
+        }
         return handleGithubNotFound(ex);
       case "capi":
         return capi(ex, prefix);
@@ -259,6 +273,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       faults.push(f);
     },
     issuedCopilotTokens: state.issuedCopilotTokens,
+    installationTokens: state.githubApp?.issued ?? [],
     revokeCopilotTokens: () => {
       for (const rec of state.copilotTokens.values()) rec.revoked = true;
     },

@@ -1,5 +1,6 @@
 // Mutable state shared by the handlers of one fake upstream instance.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { FakeGitHubApp } from "./github-app.js";
 import type { IdGen } from "./ids.js";
 import type { FakeModel } from "./models.js";
 import type { Signer } from "./signer.js";
@@ -55,6 +56,8 @@ export interface FakeState {
   promptHistory: PromptRecord[];
   signer: Signer;
   ids: IdGen;
+  /** A GitHub App whose installation tokens are accepted like the user's token (FakeUpstreamOptions.githubApp). */
+  githubApp?: FakeGitHubApp;
 }
 
 /** Where a request landed: GitHub web (/login/...), GitHub API (/api/...), CAPI (/capi*\/...), or elsewhere. */

@@ -38,6 +38,11 @@ export interface FakeUpstreamOptions {
    * every answer, as Copilot does since 2026-06. Default true; false for answers without it.
    */
   copilotUsage?: boolean;
+  /**
+   * A GitHub App installed on an organisation: POST /app/installations/{installationId}/access_tokens
+   * mints installation tokens for a JWT signed with the private key matching publicKeyPem.
+   */
+  githubApp?: { appId: string; installationId: string; publicKeyPem: string; tokenLifetimeSec?: number };
 }
 
 export interface RecordedCall {
@@ -81,6 +86,8 @@ export interface FakeUpstream {
   callsTo(path: string): RecordedCall[];
   fault(f: Fault): void;
   issuedCopilotTokens: string[];
+  /** GitHub App installation tokens minted so far (with FakeUpstreamOptions.githubApp). */
+  installationTokens: string[];
   revokeCopilotTokens(): void;
   setEndpointsApi(url: string): void;
   reset(): void;

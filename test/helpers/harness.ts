@@ -8,6 +8,7 @@ import { createRuntime, type Runtime, startRuntime, stopRuntime } from "../../sr
 import { listen, type RunningServer } from "../../src/server.js";
 import { type FakeUpstream, type FakeUpstreamOptions, startFakeUpstream } from "../fake-upstream/server.js";
 import { createConsola } from "consola";
+import type { GitHubTokenSource } from "../../src/upstream/github-app.js";
 
 export interface Harness {
   fake: FakeUpstream;
@@ -29,6 +30,10 @@ export interface HarnessOptions {
   now?: () => number;
   /** The data directory to use (kept on close): a second harness on it sees what the first one wrote. */
   home?: string;
+  /** The GitHub token copilot-api uses, given the fake's URLs (default: the fake's user token). */
+  githubToken?: (fake: FakeUpstream) => string | GitHubTokenSource;
+  /** A fake already running (several instances against one upstream); left running by close(). */
+  upstream?: FakeUpstream;
 }
 
 /** Captures every log line (debug level included) instead of printing it. */
@@ -45,9 +50,9 @@ export function captureLogger(lines: string[]): Logger {
 
 /** The real copilot-api, in process, pointed at a fresh fake GitHub + Copilot on loopback. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const fake = await startFakeUpstream(options.fake);
+  const fake = options.upstream ?? (await startFakeUpstream(options.fake));
   const home = options.home ?? (await mkdtemp(join(tmpdir(), "copilot-api-test-")));
-  const githubToken = options.fake?.githubToken ?? "ghu_fakeGithubToken000000000000000000";
+  const githubToken = options.githubToken?.(fake) ?? options.fake?.githubToken ?? "ghu_fakeGithubToken000000000000000000";
   const config = resolveConfig(
     { ...options.config, port: 0 },
     {
@@ -70,8 +75,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async close() {
       stopRuntime(runtime);
       await server.close();
-      runtime.ledger?.close();
-      await fake.close();
+      await runtime.ledger?.close();
+      if (!options.upstream) await fake.close();
       if (!options.home) await rm(home, { recursive: true, force: true });
     },
   };

@@ -129,3 +129,34 @@ describe("image URL, head timeout and connection settings", () => {
     assert.throws(() => parseConfigFile('{"imageUrls": "no"}', "f.json"), /"imageUrls" must be a boolean/);
   });
 });
+
+describe("GitHub App settings", () => {
+  it("all three or none; ids are numbers", () => {
+    assert.equal(resolveConfig({}, {}).githubApp, undefined);
+    assert.deepEqual(resolveConfig({ githubAppId: "12", githubAppKey: "app.pem", githubAppInstallation: 34 }, {}).githubApp, {
+      appId: "12",
+      keyFile: "app.pem",
+      installationId: "34",
+    });
+    assert.throws(() => resolveConfig({ githubAppId: "12" }, {}), /go together/);
+    assert.throws(() => resolveConfig({ githubAppId: "x12", githubAppKey: "k", githubAppInstallation: 1 }, {}), /--github-app-id: must be a number/);
+  });
+});
+
+describe("shared store settings", () => {
+  it("--redis-url and --database-url take their schemes only; the environment fills in", () => {
+    assert.equal(resolveConfig({}, {}).redisUrl, undefined);
+    assert.equal(resolveConfig({}, { COPILOT_API_REDIS_URL: "redis://r:6379" }).redisUrl, "redis://r:6379");
+    assert.equal(resolveConfig({ databaseUrl: "postgres://u@db/x" }, {}).databaseUrl, "postgres://u@db/x");
+    assert.throws(() => resolveConfig({ redisUrl: "http://r:6379" }, {}), /--redis-url: must start with redis:\/\/ or rediss:\/\//);
+    assert.throws(() => resolveConfig({ databaseUrl: "mysql://u:secret@db/x" }, {}), /--database-url: must start with postgres:\/\//);
+    const bad = (() => {
+      try {
+        resolveConfig({ databaseUrl: "not a url with :secret@" }, {});
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    assert.match(bad ?? "", /--database-url: must be a URL/);
+  });
+});

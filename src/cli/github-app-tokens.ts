@@ -1,0 +1,29 @@
+import { readFile } from "node:fs/promises";
+import { ConfigError } from "../config-checks.js";
+import type { Config } from "../config.js";
+import type { Logger } from "../log.js";
+import { GitHubAppTokens, parseAppKey } from "../upstream/github-app.js";
+import { createFetch } from "../upstream/http.js";
+
+/** The installation token source for --github-app-*, its key read and checked before anything else starts. */
+export async function githubAppTokens(config: Config, log: Logger): Promise<GitHubAppTokens> {
+  const app = config.githubApp!;
+  let pem: string;
+  try {
+    pem = await readFile(app.keyFile, "utf8");
+  } catch (error) {
+    throw new ConfigError(`--github-app-key: cannot read ${app.keyFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const source = new GitHubAppTokens({
+    fetch: createFetch(config.proxyEnv),
+    apiUrl: config.githubApiUrl,
+    appId: app.appId,
+    privateKey: parseAppKey(pem, app.keyFile),
+    installationId: app.installationId,
+    log,
+  });
+  // The first token now, so that a wrong id or key stops the start with GitHub's reason.
+  await source.token();
+  log.info(`GitHub App ${app.appId}, installation ${app.installationId}: Copilot use is billed to the organisation`);
+  return source;
+}

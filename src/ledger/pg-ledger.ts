@@ -1,0 +1,247 @@
+import type { Pool } from "pg";
+import type { Logger } from "../log.js";
+import type { RequestRecord } from "../observability/recorder.js";
+import { BILLED_APIS, type Row, toRow } from "./ledger.js";
+import { type History, type HistoryDimension, type HistoryRow, totalsOf } from "./query-history.js";
+
+/**
+ * The ledger's schema in PostgreSQL, one step per version like the SQLite migrations
+ * (migrations.ts): the same table and columns, so that one set of questions reads both.
+ * copilot_api_schema holds the version; steps are only ever appended.
+ */
+const PG_MIGRATIONS: string[] = [
+  `CREATE TABLE requests (
+     id BIGSERIAL PRIMARY KEY,
+     time BIGINT NOT NULL,
+     client TEXT,
+     key_name TEXT,
+     api TEXT NOT NULL,
+     model TEXT,
+     endpoint TEXT,
+     initiator TEXT,
+     interaction TEXT,
+     kind TEXT,
+     stream SMALLINT,
+     status INTEGER NOT NULL,
+     duration_ms INTEGER,
+     ttfb_ms INTEGER,
+     input_tokens BIGINT,
+     output_tokens BIGINT,
+     cache_read_tokens BIGINT,
+     cache_write_tokens BIGINT,
+     reasoning_tokens BIGINT,
+     nano_aiu BIGINT,
+     cost_estimated SMALLINT,
+     error_kind TEXT
+   );
+   CREATE INDEX requests_time ON requests (time);
+   CREATE INDEX requests_key_time ON requests (key_name, time);`,
+];
+
+const COLUMNS = `time, client, key_name, api, model, endpoint, initiator, interaction, kind, stream, status,
+  duration_ms, ttfb_ms, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, nano_aiu, cost_estimated, error_kind`;
+const PER_ROW = 21;
+/** Several instances may start at once: one runs the migrations, the others wait on this lock. */
+const MIGRATION_LOCK = 0x636f70696c6f74; // "copilot"
+const MAX_QUEUE = 20_000;
+const BATCH = 500;
+const FLUSH_INTERVAL_MS = 1000;
+const DAY_MS = 86_400_000;
+
+const SUMS = `COUNT(*) AS requests,
+  SUM(CASE WHEN status >= 400 OR error_kind IS NOT NULL THEN 1 ELSE 0 END) AS errors,
+  COALESCE(SUM(nano_aiu), 0) AS "nanoAiu",
+  SUM(CASE WHEN cost_estimated = 1 THEN 1 ELSE 0 END) AS "estimatedRequests",
+  COALESCE(SUM(input_tokens), 0) AS "inputTokens",
+  COALESCE(SUM(output_tokens), 0) AS "outputTokens",
+  COALESCE(SUM(cache_read_tokens), 0) AS "cacheReadTokens",
+  COALESCE(SUM(cache_write_tokens), 0) AS "cacheWriteTokens",
+  COALESCE(SUM(reasoning_tokens), 0) AS "reasoningTokens"`;
+
+/** Days are the server's local calendar days, as with SQLite's 'localtime'. */
+function column(d: HistoryDimension, tz: string): string {
+  if (d === "day") return `to_char(to_timestamp(time / 1000.0) AT TIME ZONE ${quote(tz)}, 'YYYY-MM-DD')`;
+  return d === "key" ? "key_name" : d;
+}
+
+function quote(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/**
+ * The usage ledger in PostgreSQL (--database-url), for several instances writing one history.
+ * Like the SQLite ledger, requests never wait for it: rows are queued (bounded) and written in
+ * one multi-row INSERT every second. A database that is unreachable keeps the rows queued (up to
+ * the bound) and says so once; they are written when it is back.
+ */
+export class PgLedger {
+  private queue: Row[] = [];
+  private timer?: ReturnType<typeof setTimeout>;
+  private pruneTimer?: ReturnType<typeof setInterval>;
+  private writing?: Promise<void>;
+  private failing = false;
+  private dropped = 0;
+  private closed = false;
+  private readonly tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  private readonly now: () => number;
+
+  private constructor(
+    private readonly pool: Pool,
+    /** Where it is, for the log: the URL without its password. */
+    readonly file: string,
+    private readonly options: { retentionDays: number; log: Logger; now?: () => number },
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  static async open(url: string, options: { retentionDays: number; log: Logger; now?: () => number }): Promise<PgLedger> {
+    // Loaded only with --database-url.
+    const { default: pg } = await import("pg");
+    const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+    // An idle client losing its connection must not crash the process; the next query reports it.
+    pool.on("error", () => {});
+    try {
+      await migrate(pool);
+    } catch (error) {
+      await pool.end().catch(() => {});
+      throw error;
+    }
+    const shown = new URL(url);
+    shown.password = "";
+    const ledger = new PgLedger(pool, shown.toString(), options);
+    void ledger.prune();
+    ledger.pruneTimer = setInterval(() => void ledger.prune(), DAY_MS);
+    ledger.pruneTimer.unref?.();
+    return ledger;
+  }
+
+  add(record: RequestRecord): void {
+    if (this.closed || !BILLED_APIS.has(record.api)) return;
+    if (this.queue.length >= MAX_QUEUE) {
+      this.queue.shift();
+      this.dropped++;
+    }
+    this.queue.push(toRow(record));
+    if (this.queue.length >= BATCH) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = setTimeout(() => void this.flush(), 0);
+    } else {
+      this.timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
+    }
+    this.timer.unref?.();
+  }
+
+  /** Writes what is queued; one write at a time. */
+  async flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.writing) await this.writing;
+    if (this.queue.length === 0) return;
+    const rows = this.queue.splice(0, BATCH);
+    this.writing = this.insert(rows).finally(() => {
+      this.writing = undefined;
+    });
+    await this.writing;
+    if (this.queue.length > 0 && !this.failing) return this.flush();
+  }
+
+  private async insert(rows: Row[]): Promise<void> {
+    const values: unknown[] = [];
+    const tuples = rows.map((row, r) => {
+      values.push(...row);
+      return `(${row.map((_, i) => `$${r * PER_ROW + i + 1}`).join(", ")})`;
+    });
+    try {
+      await this.pool.query(`INSERT INTO requests (${COLUMNS}) VALUES ${tuples.join(", ")}`, values);
+      if (this.failing) this.options.log.info(`The usage ledger in ${this.file} is writable again`);
+      this.failing = false;
+      if (this.dropped > 0) {
+        this.options.log.warn(`The usage ledger fell behind and left out ${this.dropped} requests`);
+        this.dropped = 0;
+      }
+    } catch (error) {
+      // Kept for the next try (the queue stays bounded): a database restart loses no row.
+      this.queue.unshift(...rows.slice(0, MAX_QUEUE - this.queue.length));
+      if (!this.failing) {
+        this.options.log.warn(`Cannot write the usage ledger in ${this.file} (${(error as Error).message}): requests are served as usual; rows wait in memory until it is back.`);
+      }
+      this.failing = true;
+      if (!this.closed) this.timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS * 5);
+      this.timer?.unref?.();
+    }
+  }
+
+  async prune(): Promise<void> {
+    if (this.closed) return;
+    const before = this.now() - this.options.retentionDays * DAY_MS;
+    await this.pool.query("DELETE FROM requests WHERE time < $1", [before]).catch(() => {});
+  }
+
+  async history(from: number, to: number, by: HistoryDimension[]): Promise<History> {
+    await this.flush();
+    const columns = by.map((d) => `${column(d, this.tz)} AS "${d}"`).join(", ");
+    const group = by.map((d) => `"${d}"`).join(", ");
+    const order = by.includes("day") ? `"day", "nanoAiu" DESC` : `"nanoAiu" DESC, requests DESC`;
+    const raw = await this.pool.query(`SELECT ${columns}, ${SUMS} FROM requests WHERE time >= $1 AND time < $2 GROUP BY ${group} ORDER BY ${order}`, [from, to]);
+    const rows = raw.rows.map((r: Record<string, unknown>) => {
+      const row = {} as HistoryRow;
+      for (const d of by) row[d] = (r[d] as string | null) ?? null;
+      return Object.assign(row, totalsOf(r));
+    });
+    const totals = await this.pool.query(`SELECT ${SUMS} FROM requests WHERE time >= $1 AND time < $2`, [from, to]);
+    return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), by, rows, totals: totalsOf(totals.rows[0] as Record<string, unknown>) };
+  }
+
+  async spentSince(from: number, keyName?: string): Promise<number> {
+    const res =
+      keyName === undefined
+        ? await this.pool.query("SELECT COALESCE(SUM(nano_aiu), 0) AS n FROM requests WHERE time >= $1", [from])
+        : await this.pool.query("SELECT COALESCE(SUM(nano_aiu), 0) AS n FROM requests WHERE time >= $1 AND key_name = $2", [from, keyName]);
+    return Number((res.rows[0] as { n: string | number }).n ?? 0);
+  }
+
+  /** For /health: undefined when the database answers. */
+  async problem(): Promise<string | undefined> {
+    try {
+      await this.pool.query("SELECT 1");
+      return undefined;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush().catch(() => {});
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    await this.pool.end().catch(() => {});
+  }
+}
+
+async function migrate(pool: Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
+    await client.query("CREATE TABLE IF NOT EXISTS copilot_api_schema (version INTEGER NOT NULL)");
+    const res = await client.query("SELECT version FROM copilot_api_schema");
+    const version = res.rows.length > 0 ? Number((res.rows[0] as { version: number }).version) : 0;
+    if (version > PG_MIGRATIONS.length) {
+      throw new Error(`it was written by a newer copilot-api (schema ${version}, this one knows up to ${PG_MIGRATIONS.length})`);
+    }
+    for (let v = version; v < PG_MIGRATIONS.length; v++) {
+      await client.query("BEGIN");
+      await client.query(PG_MIGRATIONS[v]!);
+      await client.query("DELETE FROM copilot_api_schema");
+      await client.query("INSERT INTO copilot_api_schema (version) VALUES ($1)", [v + 1]);
+      await client.query("COMMIT");
+    }
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]).catch(() => {});
+    client.release();
+  }
+}

@@ -1,0 +1,92 @@
+import type { Redis } from "ioredis";
+import type { Logger } from "../log.js";
+
+/**
+ * The connection to Redis (--redis-url) that lets several instances share rate limits, budgets'
+ * running totals and stored responses. Commands never queue while Redis is away: they fail at
+ * once and each caller falls back to its own instance's state, so losing Redis degrades limits
+ * to per instance and never refuses or holds traffic. The change is logged once each way.
+ */
+export class RedisLink {
+  private isUp = false;
+  private everUp = false;
+  private lastError?: string;
+
+  private constructor(
+    readonly client: Redis,
+    private readonly log: Logger,
+    /** Keys of this deployment start with it, so that one Redis may serve several. */
+    readonly prefix: string,
+  ) {
+    client.on("ready", () => this.markUp());
+    client.on("error", (error: Error) => this.markDown(error.message));
+    client.on("end", () => this.markDown("connection closed"));
+    client.on("close", () => this.markDown("connection closed"));
+  }
+
+  /** Connects (waiting at most `timeoutMs` for the first connection, then carrying on degraded). */
+  static async open(url: string, log: Logger, timeoutMs = 5_000): Promise<RedisLink> {
+    // Loaded only with --redis-url: a single instance never pays for it.
+    const { Redis } = await import("ioredis");
+    const client = new Redis(url, {
+      lazyConnect: true,
+      // Fail fast rather than wait for a reconnect: the caller falls back to local state.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: timeoutMs,
+      // Reconnect forever, at most every 2 s: Redis coming back restores shared limits by itself.
+      retryStrategy: (times: number) => Math.min(2_000, 100 * times),
+    });
+    const link = new RedisLink(client, log, "copilot-api:");
+    await client.connect().catch((error: Error) => {
+      link.markDown(error.message);
+      log.warn(`Redis unreachable at start (${error.message}): rate limits and budgets count per instance until it is reachable; no request is refused for it`);
+    });
+    return link;
+  }
+
+  get up(): boolean {
+    return this.isUp;
+  }
+
+  /** Why Redis is down, for /health. */
+  get problem(): string | undefined {
+    return this.isUp ? undefined : (this.lastError ?? "not connected");
+  }
+
+  /**
+   * Runs a command against Redis; undefined when Redis is unreachable or fails, and the caller
+   * then uses its own instance's state.
+   */
+  async run<T>(command: (client: Redis) => Promise<T>): Promise<T | undefined> {
+    if (!this.isUp) return undefined;
+    try {
+      return await command(this.client);
+    } catch (error) {
+      this.markDown((error as Error).message);
+      return undefined;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.isUp = false; // an orderly stop, not an outage: no warning
+    this.client.removeAllListeners("end");
+    this.client.removeAllListeners("close");
+    this.client.disconnect();
+  }
+
+  private markUp(): void {
+    if (this.isUp) return;
+    this.isUp = true;
+    this.lastError = undefined;
+    if (this.everUp) this.log.info("Redis is back: rate limits, budgets and stored responses are shared again");
+    this.everUp = true;
+  }
+
+  private markDown(reason: string): void {
+    this.lastError = reason;
+    if (!this.isUp) return;
+    this.isUp = false;
+    this.log.warn(`Redis unreachable (${reason}): rate limits and budgets now count per instance until it is back; no request is refused for it`);
+  }
+}

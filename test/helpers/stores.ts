@@ -1,0 +1,105 @@
+// Real Redis and PostgreSQL servers for tests: Debian's redis-server and postgresql binaries,
+// started on free loopback ports in a temporary directory and stopped by PID.
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { chown, mkdtemp, readdir, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+export interface StoreServer {
+  url: string;
+  port: number;
+  pid: number;
+  /** Stops the server (by its PID) and removes its directory. */
+  stop(): Promise<void>;
+  /** SIGKILL, as a crash would: the server is gone at once. */
+  kill(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Resolves once the child prints `ready` (on stdout or stderr); rejects if it exits first. */
+function readyWhen(child: ChildProcess, ready: RegExp, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const onData = (chunk: Buffer) => {
+      out = (out + chunk.toString()).slice(-8192);
+      if (ready.test(out)) {
+        child.stdout?.off("data", onData);
+        child.stderr?.off("data", onData);
+        child.stdout?.resume();
+        child.stderr?.resume();
+        resolve();
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`${what} exited (${code}) before it was ready:\n${out}`)));
+  });
+}
+
+function stopper(child: ChildProcess, signal: NodeJS.Signals, dir: string): Pick<StoreServer, "stop" | "kill"> {
+  const exited = new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", () => resolve())));
+  const end = async (sig: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, sig);
+    await exited;
+  };
+  return {
+    stop: async () => {
+      await end(signal);
+      await rm(dir, { recursive: true, force: true });
+    },
+    kill: () => end("SIGKILL"),
+  };
+}
+
+export async function startRedis(): Promise<StoreServer> {
+  const dir = await mkdtemp(join(tmpdir(), "copilot-api-redis-"));
+  const port = await freePort();
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  await readyWhen(child, /Ready to accept connections/, "redis-server");
+  return { url: `redis://127.0.0.1:${port}`, port, pid: child.pid!, ...stopper(child, "SIGTERM", dir) };
+}
+
+async function postgresBin(): Promise<string> {
+  const versions = (await readdir("/usr/lib/postgresql")).sort((a, b) => Number(b) - Number(a));
+  if (versions.length === 0) throw new Error("PostgreSQL is not installed (apt-get install postgresql)");
+  return `/usr/lib/postgresql/${versions[0]}/bin`;
+}
+
+/** PostgreSQL refuses to run as root: then it runs as the `postgres` user the Debian package creates. */
+async function runAs(): Promise<{ uid?: number; gid?: number }> {
+  if (process.getuid?.() !== 0) return {};
+  const { stdout } = await run("id", ["-u", "postgres"]);
+  const { stdout: gid } = await run("id", ["-g", "postgres"]);
+  return { uid: Number(stdout.trim()), gid: Number(gid.trim()) };
+}
+
+export async function startPostgres(): Promise<StoreServer> {
+  const bin = await postgresBin();
+  const dir = await mkdtemp(join(tmpdir(), "copilot-api-pg-"));
+  const user = await runAs();
+  if (user.uid !== undefined) await chown(dir, user.uid, user.gid!);
+  const data = join(dir, "data");
+  await run(join(bin, "initdb"), ["-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"], { ...user, cwd: dir });
+  const port = await freePort();
+  const child = spawn(
+    join(bin, "postgres"),
+    ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off"],
+    { ...user, cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  await readyWhen(child, /database system is ready to accept connections/, "postgres");
+  // SIGINT: PostgreSQL's fast shutdown (disconnects clients, exits cleanly).
+  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, port, pid: child.pid!, ...stopper(child, "SIGINT", dir) };
+}
