@@ -77,6 +77,12 @@ function describeLimits(config: Config): void {
     log.warn("--wait does nothing without --rate-limit");
   }
   if (config.manual) log.info("Manual approval: each upstream request waits for y/N here, one at a time");
+  // Bun's fetch reads the proxy variables by itself (src/upstream/http.ts): say so rather than let
+  // --proxy-env seem to matter, or a proxy be used that Node would have left alone.
+  const proxyVar = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"].find((n) => process.env[n]);
+  if ((globalThis as { Bun?: unknown }).Bun !== undefined && proxyVar && !config.proxyEnv) {
+    log.warn(`Under Bun, ${proxyVar} is used for GitHub/Copilot traffic with or without --proxy-env (Bun's fetch reads it); unset it to connect directly`);
+  }
 }
 
 /** How long SIGTERM/SIGINT waits for in-flight requests before cutting them. */
