@@ -1,6 +1,6 @@
 // The two child processes of a bench run: the fake upstream and copilot-api itself.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -94,7 +94,19 @@ export async function startFloor(capiUrl: string, token: string, headers: Record
   return { ...child, port: Number(m[1]), spawnedAt };
 }
 
+/**
+ * The Bun binary the bench runs copilot-api under as well: $BENCH_BUN, else the one pinned in
+ * e2e/clients (the version the end-to-end tests use). undefined: the bench measures Node only.
+ */
+export function bunBinary(): string | undefined {
+  const pinned = fileURLToPath(new URL("../../e2e/clients/node_modules/.bin/bun", import.meta.url));
+  const bin = process.env.BENCH_BUN ?? pinned;
+  return existsSync(bin) ? bin : undefined;
+}
+
 export interface ServerOptions {
+  /** Run under this Bun binary instead of Node (node flags are then ignored). */
+  bun?: string;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeFlags?: string[];
   /** Preload a SIGUSR2 → gc() hook (with --expose-gc), so the bench can check memory after a full GC. */
@@ -120,9 +132,13 @@ export interface ServerChild extends Child {
 /** `node dist/copilot-api.mjs start --port 0` against the fake, with a throwaway data directory. */
 export async function startServer(fake: FakeInfo, options: ServerOptions = {}): Promise<ServerChild> {
   const home = options.home ?? mkdtempSync(join(tmpdir(), "copilot-api-bench-"));
-  const flags = [...(options.nodeFlags ?? []), ...(options.gcHook ? ["--expose-gc", "--import", GC_PRELOAD] : [])];
+  const flags = options.bun
+    ? options.gcHook
+      ? ["--preload", GC_PRELOAD]
+      : []
+    : [...(options.nodeFlags ?? []), ...(options.gcHook ? ["--expose-gc", "--import", GC_PRELOAD] : [])];
   const spawnedAt = performance.now();
-  const proc = spawn(process.execPath, [...flags, options.entry ?? MAIN_JS, "start", "--port", "0", ...(options.args ?? [])], {
+  const proc = spawn(options.bun ?? process.execPath, [...flags, options.entry ?? MAIN_JS, "start", "--port", "0", ...(options.args ?? [])], {
     env: {
       PATH: process.env.PATH ?? "",
       HOME: home,
@@ -134,7 +150,7 @@ export async function startServer(fake: FakeInfo, options: ServerOptions = {}): 
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const child = wrap(proc, "copilot-api");
+  const child = wrap(proc, options.bun ? "copilot-api (Bun)" : "copilot-api");
   const m = await waitForOutput(proc, /listening on (http:\/\/[^\s]+)/, 20_000);
   const listenMs = performance.now() - spawnedAt;
   return {

@@ -29,6 +29,9 @@ export interface ScenarioResult {
   proxy: ModeResult;
   /** The same through bench/floor-proxy.ts (bare node:http + undici passthrough), for calibration. */
   floor?: ModeResult;
+  /** The same through copilot-api under Bun, a second server measured in the same interleaved rounds. */
+  bun?: ModeResult;
+  bunRssMb?: number;
   addedTtfbP50Ms: number;
   totalP50Ratio: number;
   reqPerSecRatio: number;
@@ -48,6 +51,8 @@ export interface ColdStart {
   floorFirstServedMs?: number;
   /** The floor proxy's RSS after start, idle. */
   floorIdleRssMb?: number;
+  /** The same cold starts under Bun. */
+  bun?: ColdStart;
 }
 
 export interface MemoryResult {
@@ -58,6 +63,8 @@ export interface MemoryResult {
   afterIdleRssMb: number;
   afterGcRssMb?: number;
   peakRssMb: number;
+  /** The Bun server's figures. */
+  bun?: Omit<MemoryResult, "bun">;
 }
 
 export interface TargetCheck {
@@ -69,7 +76,7 @@ export interface TargetCheck {
 
 export interface BenchResults {
   date: string;
-  machine: { cpu: string; cores: number; memoryGb: number; node: string; kernel: string };
+  machine: { cpu: string; cores: number; memoryGb: number; node: string; kernel: string; bun?: string };
   options: Record<string, unknown>;
   coldStart: ColdStart;
   memory: MemoryResult;
@@ -83,8 +90,32 @@ export interface BenchResults {
 
 const f = (n: number | undefined, d = 2) => (n === undefined || !Number.isFinite(n) ? "–" : round(n, d).toFixed(d));
 
+/** The original copilot-api (v0.7.0, under Bun) idles at 77-79 MB on these machines (measured beside this bench). */
+const ORIGINAL_IDLE_RSS_MB = 77;
+
+/** Ratios to the floor proxy, from the same run: the targets that do not move with the machine's load. */
+function floorTargets(r: Omit<BenchResults, "targets">, out: TargetCheck[]): void {
+  const c = r.coldStart;
+  const m = r.memory;
+  const ratio = (label: string, value: number | undefined, floor: number | undefined, limit: number, unit: string) => {
+    if (value === undefined || floor === undefined || floor <= 0) return;
+    const x = value / floor;
+    const d = value < 10 ? 3 : unit === "ms" ? 0 : 1;
+    out.push({ target: label, limit: `≤ ${limit}× floor`, measured: `${f(value, d)} ${unit} / ${f(floor, d)} ${unit} = ×${f(x)}`, met: x <= limit });
+  };
+  ratio("Node: idle RSS after start, to the floor proxy's", m.idleRssMb, c.floorIdleRssMb, 1.3, "MB");
+  if (m.bun) {
+    out.push({ target: "Bun: idle RSS after start, under the original's (Bun)", limit: `< ${ORIGINAL_IDLE_RSS_MB} MB`, measured: `${f(m.bun.idleRssMb, 1)} MB`, met: m.bun.idleRssMb < ORIGINAL_IDLE_RSS_MB });
+  }
+  ratio("Node: cold start to the first served request, to the floor proxy's", c.medianFirstServedMs, c.floorFirstServedMs, 1.2, "ms");
+  for (const s of r.scenarios.filter((x) => x.group === "a")) {
+    ratio(`Node: non-streaming server CPU per request (${s.id}), to the floor proxy's`, s.proxy.serverCpuMsPerReq, s.floor?.serverCpuMsPerReq, 1.3, "ms");
+  }
+}
+
 export function checkTargets(r: Omit<BenchResults, "targets">): TargetCheck[] {
   const out: TargetCheck[] = [];
+  floorTargets(r, out);
   const byId = new Map(r.scenarios.map((s) => [s.id, s]));
   const cpu = (ids: string[], limit: number, label: string) => {
     for (const id of ids) {
@@ -133,7 +164,7 @@ export function markdown(r: BenchResults): string {
   const m = r.machine;
   const lines: string[] = [];
   lines.push(
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB RAM, Linux ${m.kernel}, Node ${m.node}. ` +
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB RAM, Linux ${m.kernel}, Node ${m.node}${m.bun ? `, Bun ${m.bun}` : ""}. ` +
       `Client, fake upstream and copilot-api share these cores. Run of ${r.date}.`,
     "",
     "| Scenario | c | n per side | TTFB p50 direct → proxy (added) | TTFB p99 direct → proxy | total p50 direct → proxy (ratio) | total p99 direct → proxy | req/s direct → proxy | server CPU per request | floor proxy CPU per request | proxy RSS / peak |",
@@ -147,6 +178,7 @@ export function markdown(r: BenchResults): string {
       `| ${s.id}: ${s.title}${bad ? ` **(${bad} errors/invalid)**` : ""} | ${s.concurrency} | ${p.requests} | ${f(d.ttfbP50)} → ${f(p.ttfbP50)} ms (+${f(s.addedTtfbP50Ms, 3)}) | ${f(d.ttfbP99)} → ${f(p.ttfbP99)} ms | ${f(d.totalP50)} → ${f(p.totalP50)} ms (×${f(s.totalP50Ratio)}) | ${f(d.totalP99)} → ${f(p.totalP99)} ms | ${f(d.reqPerSec, 0)} → ${f(p.reqPerSec, 0)} (×${f(s.reqPerSecRatio)}) | ${f(p.serverCpuMsPerReq, 3)} ms | ${s.floor ? `${f(s.floor.serverCpuMsPerReq, 3)} ms` : "–"} | ${f(s.serverRssMb, 1)} / ${f(s.serverPeakRssMb, 1)} MB |`,
     );
   }
+  lines.push("", ...runtimes(r));
   const c = r.coldStart;
   const mem = r.memory;
   lines.push(
@@ -178,4 +210,26 @@ export function markdown(r: BenchResults): string {
     ...r.targets.map((t) => `| ${t.target} | ${t.limit} | ${t.measured} | ${t.met ? "yes" : "**no**"} |`),
   );
   return `${lines.join("\n")}\n`;
+}
+
+/** Node and Bun side by side, each row as a ratio to the floor proxy where it has one. */
+function runtimes(r: BenchResults): string[] {
+  const c = r.coldStart;
+  const m = r.memory;
+  const x = (v: number | undefined, floor: number | undefined) => (v !== undefined && floor ? ` (×${f(v / floor)})` : "");
+  const out = [
+    "| Row | floor proxy | copilot-api on Node (× floor) | copilot-api on Bun (× floor) |",
+    "|---|---:|---:|---:|",
+    `| idle RSS after start | ${f(c.floorIdleRssMb, 1)} MB | ${f(m.idleRssMb, 1)} MB${x(m.idleRssMb, c.floorIdleRssMb)} | ${m.bun ? `${f(m.bun.idleRssMb, 1)} MB${x(m.bun.idleRssMb, c.floorIdleRssMb)}` : "–"} |`,
+    `| RSS after ${m.requestsServed} requests and a full GC | – | ${f(m.afterGcRssMb, 1)} MB | ${m.bun ? `${f(m.bun.afterGcRssMb, 1)} MB` : "–"} |`,
+    `| cold start to the first served request (median) | ${f(c.floorFirstServedMs, 0)} ms | ${f(c.medianFirstServedMs, 0)} ms${x(c.medianFirstServedMs, c.floorFirstServedMs)} | ${c.bun ? `${f(c.bun.medianFirstServedMs, 0)} ms${x(c.bun.medianFirstServedMs, c.floorFirstServedMs)}` : "–"} |`,
+    `| first count_tokens of a new 112 KB body after start | – | ${f(c.medianFirstCountTokensMs, 1)} ms | ${c.bun ? `${f(c.bun.medianFirstCountTokensMs, 1)} ms` : "–"} |`,
+  ];
+  for (const s of r.scenarios) {
+    const fl = s.floor?.serverCpuMsPerReq;
+    out.push(
+      `| ${s.id}: server CPU per request / total p50 | ${s.floor ? `${f(fl, 3)} ms / ${f(s.floor.totalP50)} ms` : "–"} | ${f(s.proxy.serverCpuMsPerReq, 3)} ms${x(s.proxy.serverCpuMsPerReq, fl)} / ${f(s.proxy.totalP50)} ms | ${s.bun ? `${f(s.bun.serverCpuMsPerReq, 3)} ms${x(s.bun.serverCpuMsPerReq, fl)} / ${f(s.bun.totalP50)} ms` : "–"} |`,
+    );
+  }
+  return out;
 }

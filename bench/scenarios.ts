@@ -11,7 +11,11 @@ import { syntheticBody } from "./claude-code-body.js";
 import type { Target } from "./load.js";
 import { chunkText, validateAnthropicStream, validateChatJson, validateChatStream, validateCountTokens } from "./validate.js";
 
-export type Mode = "direct" | "proxy" | "floor";
+/** direct: to the fake; proxy: through copilot-api on Node; bun: the same under Bun; floor: the bare proxy. */
+export type Mode = "direct" | "proxy" | "bun" | "floor";
+
+/** Through copilot-api, under either runtime. */
+const served = (mode: Mode) => mode === "proxy" || mode === "bun";
 
 export interface Scenario {
   id: string;
@@ -70,7 +74,16 @@ export function staticUpstreamHeaders(): Record<string, string> {
   return { ...h, "anthropic-version": "2023-06-01" };
 }
 
-export function buildScenarios(fake: FakeInfo, upstream: Upstream, proxyUrl: string, scale: number, floorUrl?: string): Scenario[] {
+export function buildScenarios(fake: FakeInfo, upstream: Upstream, proxyUrl: string, scale: number, floorUrl?: string, bunUrl?: string): Scenario[] {
+  const bun = bunUrl ? split(bunUrl).origin : undefined;
+  // The Bun server gets what the Node one gets, at its own address.
+  return scenarios(fake, upstream, proxyUrl, scale, floorUrl).map((s) => ({
+    ...s,
+    target: (mode, i, phase) => (mode === "bun" ? { ...s.target(mode, i, phase), origin: bun! } : s.target(mode, i, phase)),
+  }));
+}
+
+function scenarios(fake: FakeInfo, upstream: Upstream, proxyUrl: string, scale: number, floorUrl?: string): Scenario[] {
   const direct = split(upstream.capiUrl);
   const proxy = split(proxyUrl);
   const floor = floorUrl ? split(floorUrl) : undefined;
@@ -112,8 +125,8 @@ export function buildScenarios(fake: FakeInfo, upstream: Upstream, proxyUrl: str
   const countDirect = JSON.stringify((({ stream: _s, ...rest }) => rest)(JSON.parse(claudeDirect) as Record<string, unknown>));
   const freshCache = new Map<string, { proxy: string; direct: string }>();
   const fresh = (mode: Mode, i: number, phase: "warmup" | "measure") => {
-    // Seeds: proxy measure 1000+, proxy warm-up 5000+, direct 9000+/13000+: never the same body twice to the server.
-    const seed = (mode === "proxy" ? 1000 : 9000) + (phase === "warmup" ? 4000 : 0) + i;
+    // Seeds: proxy measure 1000+, warm-up 5000+; direct 9000+/13000+; Bun 17000+/21000+: never the same body twice to a server.
+    const seed = (mode === "proxy" ? 1000 : mode === "bun" ? 17_000 : 9000) + (phase === "warmup" ? 4000 : 0) + i;
     const key = String(seed);
     let pair = freshCache.get(key);
     if (!pair) {
@@ -122,7 +135,7 @@ export function buildScenarios(fake: FakeInfo, upstream: Upstream, proxyUrl: str
       pair = { proxy: proxyText, direct: JSON.stringify(interceptMessages(JSON.parse(proxyText), claudeModel)) };
       freshCache.set(key, pair);
     }
-    return mode === "proxy" ? pair.proxy : pair.direct;
+    return served(mode) ? pair.proxy : pair.direct;
   };
 
   const nonStream = (id: string, concurrency: number, count: number): Scenario => ({
@@ -179,7 +192,7 @@ export function buildScenarios(fake: FakeInfo, upstream: Upstream, proxyUrl: str
       if (mode === "floor") return viaFloor(d, "/v1/chat/completions");
       return { origin: proxy.origin, path: "/v1/messages", headers: anthropicHeaders, body: messagesBody(text) };
     },
-    validate: (mode, text) => (mode === "proxy" ? validateAnthropicStream(text, chunkText(CHUNKS)) : validateChatStream(text, chunkText(CHUNKS))),
+    validate: (mode, text) => (served(mode) ? validateAnthropicStream(text, chunkText(CHUNKS)) : validateChatStream(text, chunkText(CHUNKS))),
   });
 
   return [
@@ -205,7 +218,7 @@ export function buildScenarios(fake: FakeInfo, upstream: Upstream, proxyUrl: str
         if (mode === "floor") return viaFloor(d, "/v1/messages");
         return { origin: proxy.origin, path: "/v1/messages", headers: claudeCodeHeaders(session), body: claudeProxy };
       },
-      validate: (mode, text) => validateAnthropicStream(text, chunkText(NATIVE_CHUNKS), mode !== "proxy"),
+      validate: (mode, text) => validateAnthropicStream(text, chunkText(NATIVE_CHUNKS), !served(mode)),
     },
     {
       id: "e-first",

@@ -1,7 +1,6 @@
 import { defineCommand } from "citty";
 import { createApp } from "../app.js";
 import { join } from "node:path";
-import { warmTokenCounter } from "../tokens/count-tokens.js";
 import { setTokenizerCacheDir } from "../tokens/tokenizer.js";
 import { log } from "../log.js";
 import { createRuntime, startRuntime, stopRuntime } from "../runtime.js";
@@ -28,9 +27,6 @@ import { isLoopback } from "../access/host-guard.js";
 import { configureFlow, TerminalApprover } from "../flow/index.js";
 import { githubAppTokens } from "./github-app-tokens.js";
 import { ConfigError } from "../config-checks.js";
-
-/** How long after listening the tokenizer warm-up waits (cold start is the first answer, not this). */
-const TOKENIZER_WARM_UP_DELAY_MS = 300;
 
 async function pickModel(runtime: Runtime, label: string, given: string | undefined, fallback: string | undefined): Promise<string> {
   const models = runtime.catalog.list();
@@ -83,6 +79,12 @@ function describeLimits(config: Config): void {
     log.warn("--wait does nothing without --rate-limit");
   }
   if (config.manual) log.info("Manual approval: each upstream request waits for y/N here, one at a time");
+  // Bun's fetch reads the proxy variables by itself (src/upstream/http.ts): say so rather than let
+  // --proxy-env seem to matter, or a proxy be used that Node would have left alone.
+  const proxyVar = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"].find((n) => process.env[n]);
+  if ((globalThis as { Bun?: unknown }).Bun !== undefined && proxyVar && !config.proxyEnv) {
+    log.warn(`Under Bun, ${proxyVar} is used for GitHub/Copilot traffic with or without --proxy-env (Bun's fetch reads it); unset it to connect directly`);
+  }
 }
 
 /** How long SIGTERM/SIGINT waits for in-flight requests before cutting them. */
@@ -181,12 +183,10 @@ export default defineCommand({
       configureFlow(runtime, { approver: config.manual ? new TerminalApprover() : undefined });
       describeLimits(config);
       // Built tokenizer tables are kept next to the other state (a few ms to load instead of a scan).
+      // The table is loaded on the first count, not at start: it is most of an idle server's memory,
+      // and with this cache the first count_tokens pays only tens of ms (docs/benchmark.md).
       setTokenizerCacheDir(join(config.dataDir, "cache"));
       const server = await listen(createApp(runtime).fetch, config.host, config.port, config);
-      // Load the tokenizer table rather than on the first count_tokens (docs/count-tokens.md), but only
-      // once the first requests a client sends on start (model list, preconnect) have been answered:
-      // the warm-up holds the event loop for tens of milliseconds.
-      setTimeout(() => warmTokenCounter(), TOKENIZER_WARM_UP_DELAY_MS).unref();
       const count = runtime.catalog.list().length;
       log.success(`copilot-api listening on ${server.url} (${count} models, Copilot host ${runtime.tokens.current?.apiBase})`);
       log.info(`OpenAI base URL:    ${server.url}/v1`);

@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { setFlagsFromString } from "node:v8";
 import type { Agent as AgentType, Dispatcher, EnvHttpProxyAgent as EnvHttpProxyAgentType, fetch as FetchType } from "undici";
 import { requestFetch } from "./request-fetch.js";
 
@@ -18,6 +19,21 @@ function undiciPart<T>(file: string, name: string): T {
   }
 }
 
+/**
+ * undici parses HTTP with llhttp compiled to WebAssembly. V8 first compiles it with its baseline
+ * compiler (Liftoff), then recompiles the hot parser function with TurboFan on a background thread,
+ * whose working memory (~10 MB) stays resident in that thread's malloc arena for the life of the
+ * process: a third of what the server holds above a bare Node proxy. Staying on Liftoff costs
+ * little, since parsing the answers' headers is a small share of a request (docs/benchmark.md).
+ * Set before the first connection compiles the module; Bun (no llhttp) ignores it.
+ */
+let wasmBaselineSet = false;
+function keepWasmBaseline(): void {
+  if (wasmBaselineSet || isBun) return;
+  wasmBaselineSet = true;
+  setFlagsFromString("--liftoff-only");
+}
+
 export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
 
 const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
@@ -31,6 +47,7 @@ const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
  * not linger (N2). `--proxy-env` honours HTTP(S)_PROXY / NO_PROXY (N6).
  */
 export function createDispatcher(proxyEnv: boolean, bodyTimeoutMs = 0, connect: Record<string, unknown> = {}): Dispatcher {
+  keepWasmBaseline();
   const options = {
     headersTimeout: 0,
     // Silence mid-body (not the whole answer): config.upstreamIdleTimeoutMs, long by default.

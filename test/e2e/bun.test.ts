@@ -75,4 +75,29 @@ describe("copilot-api under Bun", () => {
       assert.ok(text?.type === "text" && text.text.includes("🌍"), `${model}: ${JSON.stringify(m.content)}`);
     }
   });
+
+  test("says that Bun uses a proxy variable without --proxy-env, and still serves", async () => {
+    // HTTPS_PROXY only: the fake is plain http, so the server still reaches it directly.
+    const proxied = runCli(
+      ["start", "--port", "0"],
+      {
+        HOME: home,
+        COPILOT_API_HOME: join(home, "data"),
+        COPILOT_API_GITHUB_URL: fake.githubUrl,
+        COPILOT_API_GITHUB_API_URL: fake.githubApiUrl,
+        GH_TOKEN: "ghu_fakeGithubToken000000000000000000",
+        HTTPS_PROXY: "http://127.0.0.1:9",
+      },
+      clientBin("bun"),
+    );
+    try {
+      const served = (await proxied.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/))[1]!;
+      assert.match(proxied.output(), /Under Bun, HTTPS_PROXY is used .* with or without --proxy-env/);
+      const r = await fetch(`${served}/v1/models`);
+      assert.equal(r.status, 200);
+      await r.body?.cancel();
+    } finally {
+      await proxied.stop();
+    }
+  });
 });

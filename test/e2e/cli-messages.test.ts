@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type FakeUpstream, startFakeUpstream } from "../fake-upstream/server.js";
-import { runCli } from "../helpers/cli.js";
+import { RUNTIME, runCli } from "../helpers/cli.js";
 
 const GITHUB_TOKEN = "ghu_cliMessagesToken0123456789abcdefAB";
 const ESC = "\u001b";
@@ -148,7 +148,7 @@ describe("the CLI refuses what it should, and says what to do (exit status 2 for
     if (root) await chmod(home, 0o755);
     else await chmod(dir, 0o555);
     const codesBefore = fake.callsTo("/login/device/code").length;
-    const run = runCli(["auth"], { ...env, COPILOT_API_HOME: dir }, process.execPath, root ? { uid: 65534, gid: 65534 } : {});
+    const run = runCli(["auth"], { ...env, COPILOT_API_HOME: dir }, RUNTIME, root ? { uid: 65534, gid: 65534 } : {});
     assert.equal(await run.exited, 1, run.output());
     assert.match(run.output(), new RegExp(`The data directory ${dir.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} is not writable by this user .*sudo chown -R \\d+:\\d+`));
     assert.equal(fake.callsTo("/login/device/code").length, codesBefore, "no device flow was started");

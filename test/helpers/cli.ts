@@ -13,8 +13,14 @@ export interface CliRun {
   stop(): Promise<number | null>;
 }
 
-/** Runs the CLI under Node (default) or another runtime binary, such as Bun. */
-export function runCli(args: string[], env: Record<string, string>, runtime: string = process.execPath, as: { uid?: number; gid?: number } = {}): CliRun {
+/**
+ * The runtime the CLI tests start the bundle with: Node (this process's), or the binary named by
+ * COPILOT_API_TEST_RUNTIME (scripts/run-tests.mjs runs the CLI end-to-end tests a second time under Bun).
+ */
+export const RUNTIME = process.env.COPILOT_API_TEST_RUNTIME || process.execPath;
+
+/** Runs the CLI under RUNTIME (default) or another runtime binary, such as Bun. */
+export function runCli(args: string[], env: Record<string, string>, runtime: string = RUNTIME, as: { uid?: number; gid?: number } = {}): CliRun {
   const child = spawn(runtime, [MAIN, ...args], {
     env: { PATH: process.env.PATH ?? "", HOME: env.HOME ?? process.env.HOME ?? "", NO_COLOR: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
