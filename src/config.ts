@@ -3,6 +3,7 @@ import { checkSettings, ConfigError } from "./config-checks.js";
 import { dataDir } from "./paths.js";
 import { DEFAULT_RESPONSE_STORE_LIMITS, type ResponseStoreLimits } from "./responses-state/response-store.js";
 import { type BudgetSpec, parseBudget } from "./cost/budget-spec.js";
+import { tokenFromEnv, type TokenOrigin } from "./upstream/token-source.js";
 
 export type AccountType = "individual" | "business" | "enterprise";
 
@@ -16,6 +17,8 @@ export interface Config {
   /** Only used to guess the Copilot host when neither the token nor the user record names one. */
   accountType: AccountType;
   githubToken?: string;
+  /** Where githubToken came from: the flag, or the first of COPILOT_GITHUB_TOKEN, GH_TOKEN, GITHUB_TOKEN. */
+  githubTokenOrigin?: TokenOrigin;
   enterpriseUrl?: string;
   /** Device flow base (github.com or <tenant>.ghe.com). */
   githubUrl: string;
@@ -160,6 +163,8 @@ export function resolveConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = 
   const enterprise = input.enterpriseUrl ?? env.COPILOT_API_ENTERPRISE_URL;
   const tenant = enterprise ? normaliseHost(enterprise) : undefined;
   const githubUrl = (env.COPILOT_API_GITHUB_URL ?? (tenant ? `https://${tenant}` : "https://github.com")).replace(/\/+$/, "");
+  const flagToken = input.githubToken?.trim() || undefined;
+  const envToken = flagToken ? undefined : tokenFromEnv(env);
   const githubApiUrl = (env.COPILOT_API_GITHUB_API_URL ?? (tenant ? `https://api.${tenant}` : "https://api.github.com")).replace(/\/+$/, "");
   const keys = apiKeyEntries([...(file.apiKeys ?? []), ...(defined.apiKeys ?? [])]);
   return {
@@ -169,7 +174,8 @@ export function resolveConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     showToken: input.showToken ?? false,
     proxyEnv: input.proxyEnv ?? false,
     accountType: parseAccountType(input.accountType),
-    githubToken: (input.githubToken ?? env.GH_TOKEN)?.trim() || undefined,
+    githubToken: flagToken ?? envToken?.token,
+    githubTokenOrigin: flagToken ? "flag" : envToken?.origin,
     enterpriseUrl: tenant,
     githubUrl,
     githubApiUrl,

@@ -62,6 +62,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   const tokens = new TokenManager({
     github,
     githubToken: options.githubToken,
+    // The token passed in is config's own (flag or environment) or else the stored login.
+    githubTokenOrigin: options.githubToken === config.githubToken ? (config.githubTokenOrigin ?? "flag") : "file",
     fallbackApiBase: fallbackCopilotBase(config),
     log,
     now: options.now,

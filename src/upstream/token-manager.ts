@@ -1,6 +1,7 @@
 import { ApiError } from "../errors.js";
 import { type Logger, registerSecret } from "../log.js";
 import type { CopilotUser, GitHubClient } from "./github.js";
+import { classicPatMessage, describeToken, PAT_INTEGRATION_ID, tokenKind, type TokenOrigin, tokenUse } from "./token-source.js";
 
 export interface CopilotSession {
   /** Bearer for Copilot: the exchanged Copilot token (mode A) or the GitHub token itself (mode B). */
@@ -8,6 +9,8 @@ export interface CopilotSession {
   /** endpoints.api: every Copilot call goes here (copilot-upstream.md 2). */
   apiBase: string;
   mode: "exchange" | "bearer";
+  /** Copilot-Integration-Id to send instead of the default (fine-grained PATs, token-source.ts). */
+  integrationId?: string;
   /** Wall-clock ms after which the session must be renewed before use. */
   refreshAt: number;
   expiresAt: number;
@@ -16,6 +19,8 @@ export interface CopilotSession {
 export interface TokenManagerOptions {
   github: GitHubClient;
   githubToken: string;
+  /** Where the token came from, for messages (default: the stored login). */
+  githubTokenOrigin?: TokenOrigin;
   /** Used only when neither the token envelope nor the user record names endpoints.api. */
   fallbackApiBase: string;
   log: Logger;
@@ -42,10 +47,16 @@ export class TokenManager {
   private failure?: { at: number; error: Error };
   private timer?: ReturnType<typeof setInterval>;
   private readonly now: () => number;
+  private described = false;
 
   constructor(private readonly options: TokenManagerOptions) {
     this.now = options.now ?? Date.now;
     registerSecret(options.githubToken);
+  }
+
+  /** Which token this is, where it came from and how Copilot takes it (never the token itself). */
+  describe(): string {
+    return describeToken(tokenKind(this.options.githubToken), this.options.githubTokenOrigin ?? "file");
   }
 
   get current(): CopilotSession | undefined {
@@ -145,7 +156,15 @@ export class TokenManager {
   private async load(): Promise<CopilotSession> {
     const { github, githubToken, log } = this.options;
     const now = this.now();
-    const envelope = await github.exchangeToken(githubToken);
+    const kind = tokenKind(githubToken);
+    if (!this.described) {
+      this.described = true;
+      log.debug(`GitHub token: ${this.describe()}`);
+    }
+    if (kind === "classic-pat") {
+      throw new ApiError({ kind: "authentication", status: 401, message: classicPatMessage(this.options.githubTokenOrigin ?? "file") });
+    }
+    const envelope = tokenUse(kind) === "exchange" ? await github.exchangeToken(githubToken) : undefined;
     if (envelope) {
       registerSecret(envelope.token);
       const expiresAt = envelope.expires_at * 1000;
@@ -163,12 +182,14 @@ export class TokenManager {
       log.debug(`Copilot token renewed; valid until ${new Date(expiresAt).toISOString()}, host ${this.session.apiBase}`);
       return this.session;
     }
-    // Mode B (copilot-upstream.md 1.3): v2/token 404s for this token kind; the GitHub token is the Bearer.
+    // Mode B (copilot-upstream.md 1.3): v2/token 404s for this token kind (or, for a fine-grained
+    // PAT, refuses it); the GitHub token is the Bearer.
     const apiBase = (await this.userEndpoint("Bearer")) ?? this.options.fallbackApiBase;
     this.session = {
       token: githubToken,
       apiBase: trim(apiBase),
       mode: "bearer",
+      ...(kind === "fine-grained-pat" ? { integrationId: PAT_INTEGRATION_ID } : {}),
       refreshAt: now + BEARER_RECHECK,
       expiresAt: Number.POSITIVE_INFINITY,
     };
