@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 /** The pinned real CLIs, installed by `npm run setup` into e2e/clients (kept out of the main tree). */
 const CLIENTS = fileURLToPath(new URL("../../../e2e/clients/node_modules/", import.meta.url));
 
-export function clientBin(name: "claude" | "codex" | "bun" | "gemini"): string {
+export function clientBin(name: "claude" | "codex" | "bun" | "gemini" | "opencode"): string {
   const bin = `${CLIENTS}.bin/${name}`;
   if (!existsSync(bin)) {
     throw new Error(`${bin} is missing: run \`npm run setup\` (it installs the pinned e2e clients with npm ci --prefix e2e/clients)`);
