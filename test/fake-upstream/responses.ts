@@ -47,6 +47,14 @@ export function validateResponses(body: any, model: FakeModel, state: FakeState)
   if (body.previous_response_id != null) {
     return capiError("previous_response_id is not supported", "unsupported_value", { param: "previous_response_id" });
   }
+  // [U] Copilot's /responses, like OpenAI's, refuses fewer than 16 output tokens (copilot-upstream.md 13.2).
+  if (typeof body.max_output_tokens === "number" && body.max_output_tokens < 16) {
+    return capiError(
+      `Invalid 'max_output_tokens': integer below minimum value. Expected a value >= 16, but got ${body.max_output_tokens} instead.`,
+      "integer_below_min_value",
+      { param: "max_output_tokens" },
+    );
+  }
   if (typeof body.input !== "string" && !Array.isArray(body.input)) {
     return capiError("Missing required parameter: 'input'.", "missing_required_parameter", { param: "input" });
   }
