@@ -78,6 +78,8 @@ export interface Config {
   keyNames: Record<string, string>;
   /** Budgets given to API keys in the config file, by key. */
   keyBudgets: Record<string, BudgetSpec[]>;
+  /** The GPT model that runs web searches for clients (src/web-search/); default: the first OpenAI model on /responses. */
+  webSearchModel?: string;
 }
 
 /** An `apiKeys` entry of the config file: the key alone, or with a name and a budget. */
@@ -129,6 +131,7 @@ export interface ConfigInput {
   ledger?: boolean;
   ledgerRetentionDays?: number | string;
   budgets?: string[];
+  webSearchModel?: string;
 }
 
 function normaliseHost(url: string): string {
@@ -214,6 +217,7 @@ export function resolveConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     budgets: [...(file.budgets ?? []), ...(defined.budgets ?? [])].map(parseBudget),
     keyNames: keys.names,
     keyBudgets: keys.budgets,
+    webSearchModel: input.webSearchModel ?? (env.COPILOT_API_WEB_SEARCH_MODEL?.trim() || undefined),
   };
 }
 
@@ -318,6 +322,7 @@ const FILE_KEYS: Record<string, "string" | "number" | "boolean" | "aliases" | "s
   ledger: "boolean",
   ledgerRetentionDays: "number",
   budgets: "strings",
+  webSearchModel: "string",
 };
 
 /**

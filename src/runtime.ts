@@ -16,6 +16,7 @@ import { createImageClient, type ImageClient } from "./images/image-client.js";
 import { type Ledger, startLedger } from "./ledger/index.js";
 import { Budgets } from "./cost/budgets.js";
 import { keyNameOf } from "./access/api-keys.js";
+import { WebSearchState } from "./web-search/state.js";
 
 /** Everything a request handler needs, built once at start and passed in: no module-level state. */
 export interface Runtime {
@@ -36,6 +37,8 @@ export interface Runtime {
   /** Downloads of images given by URL (src/images/), with their own address rule. */
   images: ImageClient;
   startedAt: number;
+  /** Web search through Copilot's /responses: the search model and a refusal remembered for the session. */
+  webSearch: WebSearchState;
   /** Reads copilot_internal/user (plan and quota) with the GitHub token, which stays inside this closure. */
   quota?: () => Promise<CopilotUser>;
   /** One row per finished request on disk; absent with --no-ledger or when it cannot be opened. */
@@ -106,6 +109,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     ledger,
     ledgerProblem: problem,
     budgets,
+    webSearch: new WebSearchState(config.webSearchModel),
   };
 }
 

@@ -106,6 +106,7 @@ export default defineCommand({
     ledger: { type: "boolean", negativeDescription: "Keep no usage ledger (usage.sqlite in the data directory; budgets then count from the start only)" },
     "ledger-retention-days": { type: "string", description: "Delete ledger rows older than this many days (default 90)" },
     budget: { type: "string", description: "Spending limit in AI credits, per day or month: 20/day, 300/month (repeatable)" },
+    "web-search-model": { type: "string", description: "The GPT model that runs web searches (env COPILOT_API_WEB_SEARCH_MODEL; default: the first OpenAI model on /responses)" },
     "claude-code": { type: "boolean", alias: "c", default: false, description: "Print (and copy) a command that launches Claude Code against this server" },
     "claude-model": { type: "string", description: "With --claude-code: the main model (default: asked on a TTY, else the newest Claude Sonnet)" },
     codex: { type: "boolean", description: "Print the Codex CLI config.toml block for this server" },
@@ -132,6 +133,7 @@ export default defineCommand({
         ledger: args.ledger,
         ledgerRetentionDays: args["ledger-retention-days"],
         budgets: asList(args.budget),
+        webSearchModel: args["web-search-model"],
       });
     } catch (error) {
       log.error((error as Error).message);

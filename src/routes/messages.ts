@@ -23,6 +23,7 @@ import { copilotUsageOf } from "../cost/decode-copilot-usage.js";
 
 import { PING_INTERVAL_MS } from "../bridge/run-translated.js";
 import { asText } from "../text.js";
+import { answerWithWebSearch, webSearchServerTool } from "../web-search/answer-messages.js";
 
 /** POST /v1/messages: native passthrough for Claude, translation for every other model. */
 export function messages(runtime: Runtime) {
@@ -30,6 +31,8 @@ export function messages(runtime: Runtime) {
     const body = await readJsonObject(c);
     requireModelAndMessages(body, "dotted");
     const model = resolveModel(body.model, runtime.catalog.list(), runtime.config.modelAliases);
+    const search = webSearchServerTool(body);
+    if (search) return answerWithWebSearch(runtime, c, body, search, asText(body.model));
     const endpoint = planUpstream(model, "messages", ["/v1/messages", "/responses", "/chat/completions"]);
     Object.assign(meta(c), { model: model.id, endpoint, stream: body.stream === true });
     if (endpoint === "/v1/messages") return native(runtime, c, body, model);

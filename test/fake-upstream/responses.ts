@@ -15,6 +15,7 @@ import { argumentFragments, joined, planReply, type Turn } from "./reply-plan.js
 import { sendReplyJson, sendStream } from "./reply-writer.js";
 import { sse, type FaultShapes, type SseEvent } from "./sse.js";
 import type { Exchange, FakeState } from "./state.js";
+import { handleWebSearchResponses, offersWebSearch } from "./web-search.js";
 import { completionTokens, promptTokens } from "./token-count.js";
 
 const ENC_KIND = "reasoning.encrypted_content";
@@ -143,6 +144,7 @@ export async function handleResponses(ex: Exchange, model: FakeModel): Promise<v
   const { state } = ex;
   const invalid = validateResponses(body, model, state);
   if (invalid) return sendJson(ex.res, 400, invalid);
+  if (offersWebSearch(body)) return handleWebSearchResponses(ex, model);
 
   const items = inputItems(body);
   const tools = Array.isArray(body.tools)

@@ -105,6 +105,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     paceMs: opts.paceMs ?? 0,
     promptCache: opts.promptCache ?? false,
     copilotUsage: opts.copilotUsage ?? true,
+    webSearch: opts.webSearch ?? true,
     now: opts.now ?? Date.now,
     copilotTokens: new Map(),
     issuedCopilotTokens: [],

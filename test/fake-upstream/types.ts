@@ -38,6 +38,8 @@ export interface FakeUpstreamOptions {
    * every answer, as Copilot does since 2026-06. Default true; false for answers without it.
    */
   copilotUsage?: boolean;
+  /** Serve OpenAI's hosted web_search tool on /responses (default true); false refuses it with a 400 [U]. */
+  webSearch?: boolean;
 }
 
 export interface RecordedCall {
