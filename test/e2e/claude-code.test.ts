@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { clientBin, runClient, startEgressTrap } from "../helpers/clients.js";
 import { type Harness, startHarness } from "../helpers/harness.js";
+import { FAKE_SOURCES } from "../fake-upstream/web-search.js";
 
 /**
  * The real Claude Code CLI (pinned in e2e/clients) against copilot-api and the fake Copilot, through
@@ -113,6 +114,43 @@ describe("Claude Code end to end", () => {
     const ids = cache.models.map((m) => m.id);
     assert.ok(ids.includes("claude-sonnet-4.5") && ids.includes("claude-opus-4.6"), ids.join(","));
     assert.equal(cache.models.find((m) => m.id === "claude-sonnet-4.5")?.display_name, "Claude Sonnet 4.5");
+    assert.deepEqual(trap.attempts, [], "Claude Code tried to reach an outside host");
+  });
+
+  test("WebSearch: Claude Code's web search runs through Copilot's /responses and its sources reach the model", async () => {
+    h.fake.reset();
+    const home = await mkdtemp(join(scratch, "home-"));
+    const run = await runClient(
+      claude,
+      ["-p", "search the web for copilot api news", "--allowedTools", "WebSearch", "--output-format", "json"],
+      {
+        HOME: home,
+        ANTHROPIC_BASE_URL: h.url,
+        ANTHROPIC_AUTH_TOKEN: "dummy",
+        ANTHROPIC_MODEL: "claude-sonnet-4.5",
+        ANTHROPIC_SMALL_FAST_MODEL: "claude-haiku-4.5",
+        // Claude Code 2.1.332 defers WebSearch behind its ToolSearch tool; this offers it directly.
+        ENABLE_TOOL_SEARCH: "false",
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+        DISABLE_AUTOUPDATER: "1",
+        CLAUDE_CODE_MAX_RETRIES: "0",
+        HTTPS_PROXY: trap.url,
+        HTTP_PROXY: trap.url,
+        NO_PROXY: "127.0.0.1,localhost",
+      },
+      await mkdtemp(join(scratch, "cwd-")),
+    );
+    assert.equal(run.code, 0, `claude exited ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
+    const result = JSON.parse(run.stdout) as { is_error: boolean; result: string };
+    assert.equal(result.is_error, false, run.stdout);
+    const search = h.fake.callsTo("/responses");
+    assert.equal(search.length, 1, h.fake.calls.map((c) => c.route).join(", "));
+    assert.deepEqual(search[0]!.body.tools, [{ type: "web_search" }]);
+    assert.ok(search[0]!.rawBody.includes("copilot api news"), "the query reached the search");
+    // The model's second turn got Claude Code's WebSearch result: the sources' links.
+    const turns = h.fake.callsTo("/v1/messages");
+    assert.ok(turns.at(-1)!.rawBody.includes(FAKE_SOURCES[0]!.url), turns.at(-1)!.rawBody.slice(-2000));
+    assert.ok(result.result.includes(FAKE_SOURCES[0]!.url), result.result);
     assert.deepEqual(trap.attempts, [], "Claude Code tried to reach an outside host");
   });
 
