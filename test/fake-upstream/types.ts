@@ -16,6 +16,7 @@ export interface DeviceFlowOptions {
 
 export interface FakeUpstreamOptions {
   port?: number;
+  /** "bearer": v2/token answers 404 and CAPI takes the GitHub token directly. Default: "bearer" for gho_ tokens, else "exchange". */
   mode?: "exchange" | "bearer";
   githubToken?: string;
   tokenLifetimeSec?: number;

@@ -54,6 +54,17 @@ describe("GitHub token kinds and where the token comes from", () => {
     assert.ok(!h.logs.some((l) => l.includes(PAT)), "the token itself is never logged");
   });
 
+  test("a gho_ token: the exchange 404s, then it is the Bearer under VS Code's integration id", async (t) => {
+    const h = await startHarness({ fake: { githubToken: "gho_fakeOAuthAppToken0123456789abcdef" } });
+    t.after(() => h.close());
+    const client = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: "x", maxRetries: 0 });
+    await client.chat.completions.create({ model: "gpt-4.1", messages: [{ role: "user", content: "hi" }] });
+    assert.equal(h.fake.callsTo("/copilot_internal/v2/token").length, 1);
+    const chat = h.fake.callsTo("/chat/completions")[0]!;
+    assert.equal(chat.headers.authorization, "Bearer gho_fakeOAuthAppToken0123456789abcdef");
+    assert.equal(chat.headers["copilot-integration-id"], "vscode-chat");
+  });
+
   test("the fake is as strict as Copilot: a fine-grained PAT under vscode-chat is refused, and so is its exchange", async (t) => {
     const fake = await startFakeUpstream({ githubToken: PAT });
     t.after(() => fake.close());
