@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -8,11 +8,22 @@ import { fileURLToPath } from "node:url";
 const CLIENTS = fileURLToPath(new URL("../../../e2e/clients/node_modules/", import.meta.url));
 
 export function clientBin(name: "claude" | "codex" | "bun" | "gemini" | "opencode"): string {
-  const bin = `${CLIENTS}.bin/${name}`;
+  const bin = name === "opencode" ? opencodeBin() : `${CLIENTS}.bin/${name}`;
   if (!existsSync(bin)) {
     throw new Error(`${bin} is missing: run \`npm run setup\` (it installs the pinned e2e clients with npm ci --prefix e2e/clients)`);
   }
   return bin;
+}
+
+/** opencode's Linux x64 build, or its baseline build on a CPU without AVX2 (what opencode's own installer picks). */
+function opencodeBin(): string {
+  let avx2 = false;
+  try {
+    avx2 = /(^|\s)avx2(\s|$)/.test(readFileSync("/proc/cpuinfo", "utf8"));
+  } catch {
+    // not Linux: the path below is missing and the error says how to set up
+  }
+  return `${CLIENTS}opencode-linux-x64${avx2 ? "" : "-baseline"}/bin/opencode`;
 }
 
 export interface ClientRun {
