@@ -117,6 +117,11 @@ describe("opencode end to end", () => {
   test("Responses API (@ai-sdk/openai) on a responses-only model (gpt-5.4): tool round trip with reasoning", async () => {
     const posts = await roundTrip("@ai-sdk/openai", "gpt-5.4", "/responses");
     assert.equal(posts[0]!.body.model, "gpt-5.4");
+    // opencode asks for reasoning and its encrypted state, and sends the reasoning item back in
+    // turn 2, matched to its stream parts by the item id it saw (real-clients.md 7).
+    assert.ok(posts[0]!.body.reasoning, JSON.stringify(posts[0]!.body.reasoning));
+    assert.ok((posts[0]!.body.include ?? []).includes("reasoning.encrypted_content"));
+    assert.ok((posts.at(-1)!.body.input as { type?: string }[]).some((i) => i.type === "reasoning"), "the reasoning item went back");
   });
 
   test("Anthropic provider (@ai-sdk/anthropic) on a Claude model: tool round trip on native /v1/messages", async () => {
