@@ -64,6 +64,8 @@ export async function startEgressTrap(): Promise<{ url: string; attempts: string
   });
   server.on("connect", (req, socket) => {
     attempts.push(`CONNECT ${req.url}`);
+    // Some clients (opencode's Bun) reset the connection on the refusal: that is expected, not a failure.
+    socket.on("error", () => {});
     socket.end("HTTP/1.1 403 Forbidden\r\n\r\n");
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
