@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import OpenAI from "openai";
+import { explainRejectedToken } from "../../src/cli/common.js";
 import { resolveConfig } from "../../src/config.js";
+import { ApiError } from "../../src/errors.js";
 import { createRuntime, startRuntime, stopRuntime } from "../../src/runtime.js";
 import { describeToken, tokenFromEnv, tokenKind } from "../../src/upstream/token-source.js";
 import { startFakeUpstream } from "../fake-upstream/server.js";
@@ -27,6 +29,13 @@ describe("GitHub token kinds and where the token comes from", () => {
     const fromFlag = resolveConfig({ githubToken: "gho_flag" }, all);
     assert.equal(fromFlag.githubToken, "gho_flag");
     assert.equal(fromFlag.githubTokenOrigin, "flag");
+  });
+
+  test("a rejected token from the environment is said with the variable it came from", () => {
+    const config = resolveConfig({}, { COPILOT_GITHUB_TOKEN: "gho_a", GITHUB_TOKEN: "gho_c" });
+    const rejected = new ApiError({ kind: "authentication", status: 401, message: "GitHub rejected the token (Bad credentials).", upstream: true });
+    const message = (explainRejectedToken(rejected, "env", config) as Error).message;
+    assert.match(message, /came from the COPILOT_GITHUB_TOKEN environment variable.*unset COPILOT_GITHUB_TOKEN/);
   });
 
   test("kinds by prefix, and how each is used", () => {
