@@ -32,12 +32,16 @@ export function messages(runtime: Runtime) {
     requireModelAndMessages(body, "dotted");
     const model = resolveModel(body.model, runtime.catalog.list(), runtime.config.modelAliases);
     const search = webSearchServerTool(body);
-    if (search) return answerWithWebSearch(runtime, c, body, search, asText(body.model));
-    const endpoint = planUpstream(model, "messages", ["/v1/messages", "/responses", "/chat/completions"]);
-    Object.assign(meta(c), { model: model.id, endpoint, stream: body.stream === true });
-    if (endpoint === "/v1/messages") return native(runtime, c, body, model);
-    return translated(runtime, c, body, model, endpoint);
+    if (search) return answerWithWebSearch(runtime, c, body, search, asText(body.model), (next) => dispatch(runtime, c, next, model));
+    return dispatch(runtime, c, body, model);
   };
+}
+
+function dispatch(runtime: Runtime, c: Context, body: Record<string, unknown>, model: CopilotModel) {
+  const endpoint = planUpstream(model, "messages", ["/v1/messages", "/responses", "/chat/completions"]);
+  Object.assign(meta(c), { model: model.id, endpoint, stream: body.stream === true });
+  if (endpoint === "/v1/messages") return native(runtime, c, body, model);
+  return translated(runtime, c, body, model, endpoint);
 }
 
 /** Every other model: Anthropic → IR → the model's endpoint, and its stream back as Anthropic events. */

@@ -5,6 +5,7 @@ import type { Runtime } from "../runtime.js";
 import { formatSse, SSE_HEADERS } from "../sse/sse-encoder.js";
 import { interactionIdFrom } from "../http/request.js";
 import { runWebSearch, type SearchRequest, type SearchResult } from "./run-search.js";
+import { continuationBody, withSearchBlocks } from "./continue-messages.js";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -115,15 +116,30 @@ export function searchMessageEvents(message: Obj): string[] {
 }
 
 /**
- * POST /v1/messages offering the web search server tool (Claude Code's WebSearch tool sends one
- * such request per search, with only that tool): answered by a search through Copilot's
- * /responses on the search model, whatever model was asked for, since neither Copilot's Claude nor
- * its other models can run Anthropic's server tool.
+ * POST /v1/messages offering the web search server tool. Neither Copilot's Claude nor its other
+ * models can run Anthropic's server tool, so the search runs first, through Copilot's /responses
+ * on the search model. Then:
+ * - the request offers no other tool (Claude Code's WebSearch tool sends one such request per
+ *   search): the search is the answer;
+ * - it offers client tools too (an agent that lets the model choose): the requested model
+ *   continues (`proceed`) with the results in the last user turn and without the server tool, and
+ *   its answer follows the search's blocks.
  */
-export async function answerWithWebSearch(runtime: Runtime, c: Context, body: Obj, tool: Obj, echoModel: string): Promise<Response> {
+export async function answerWithWebSearch(
+  runtime: Runtime,
+  c: Context,
+  body: Obj,
+  tool: Obj,
+  echoModel: string,
+  proceed: (body: Obj) => Promise<Response>,
+): Promise<Response> {
   const result = await runWebSearch(runtime, { ...searchRequestFrom(body, tool), interactionId: interactionIdFrom(c.req.raw.headers), signal: c.req.raw.signal });
   Object.assign(meta(c), { model: result.model, endpoint: "/responses", initiator: "agent" });
   meta(c).usage = { inputTokens: result.usage.input_tokens, outputTokens: result.usage.output_tokens };
+  if ((body.tools as unknown[]).some((t) => t !== tool)) {
+    const res = await proceed(continuationBody(body, result));
+    return withSearchBlocks(c, res, result, echoModel, body.stream === true);
+  }
   const message = searchMessage(result, echoModel);
   if (body.stream !== true) return c.json(message);
   return new Response(searchMessageEvents(message).join(""), { status: 200, headers: SSE_HEADERS });

@@ -87,6 +87,39 @@ describe("web search", () => {
       assert.equal(h.fake.callsTo("/responses")[0]!.body.model, "gpt-5.4", "the configured search model");
     }));
 
+  test("offered with client tools: the search first, then the requested model continues with the results (native, non-stream)", () =>
+    withHarness({}, async (h) => {
+      const client = new Anthropic({ baseURL: h.url, apiKey: "dummy", maxRetries: 0, timeout: 10_000 });
+      const bash = { name: "Bash", description: "Run a command", input_schema: { type: "object", properties: { command: { type: "string" } } } };
+      const body = claudeCodeSearch("claude-sonnet-4.5", false);
+      const message = await client.messages.create({ ...body, tools: [bash, ...body.tools] } as Anthropic.MessageCreateParamsNonStreaming);
+      const blocks = message.content as unknown as Block[];
+      assert.deepEqual(blocks.map((b) => b.type), ["server_tool_use", "web_search_tool_result", "text"]);
+      assert.match(blocks[2]!.text ?? "", /^Hello from fake Copilot \(claude-sonnet-4\.5\)/, "the requested model wrote the answer");
+      assert.equal(h.fake.callsTo("/responses").length, 1);
+      const turn = h.fake.callsTo("/v1/messages")[0]!;
+      assert.deepEqual(turn.body.tools.map((t: { name: string }) => t.name), ["Bash"], "the server tool is gone, the client tool stays");
+      assert.ok(turn.rawBody.includes(FAKE_SOURCES[1]!.url), "the model got the sources");
+      assert.equal((message.usage as { server_tool_use?: { web_search_requests: number } }).server_tool_use?.web_search_requests, 1);
+    }));
+
+  test("offered with client tools, streamed on a translated model: the search's blocks, then the model's, indices in order", () =>
+    withHarness({}, async (h) => {
+      const client = new Anthropic({ baseURL: h.url, apiKey: "dummy", maxRetries: 0, timeout: 10_000 });
+      const read = { name: "Read", description: "Read a file", input_schema: { type: "object", properties: { path: { type: "string" } } } };
+      const body = claudeCodeSearch("gpt-4.1", true);
+      const stream = client.messages.stream({ ...body, tools: [...body.tools, read] } as Anthropic.MessageStreamParams);
+      const indices: number[] = [];
+      stream.on("streamEvent", (e) => {
+        if (e.type === "content_block_start") indices.push(e.index);
+      });
+      const final = await stream.finalMessage();
+      assert.deepEqual((final.content as unknown as Block[]).map((b) => b.type), ["server_tool_use", "web_search_tool_result", "text"]);
+      assert.deepEqual(indices, [0, 1, 2]);
+      assert.match((final.content[2] as { text: string }).text, /^Hello from fake Copilot \(gpt-4\.1\)/);
+      assert.equal(h.fake.callsTo("/chat/completions").length, 1);
+    }));
+
   test("Copilot refuses: the clear error in Anthropic's shape, remembered for the session", () =>
     withHarness({ fake: { webSearch: false } }, async (h) => {
       const send = () =>

@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { ApiError } from "../../src/errors.js";
 import { searchMessage, searchMessageEvents, searchRequestFrom, webSearchServerTool } from "../../src/web-search/answer-messages.js";
 import { isWebSearchRefusal, readSearchOutput } from "../../src/web-search/run-search.js";
+import { continuationBody } from "../../src/web-search/continue-messages.js";
 
 describe("web search pieces", () => {
   it("reads queries from web_search_call items and distinct sources from url_citation annotations", () => {
@@ -89,6 +90,22 @@ describe("web search pieces", () => {
       allowedDomains: ["a.test"],
       userLocation: { type: "approximate", country: "FR" },
     });
+  });
+
+  it("the continuation: server tool and a tool_choice forcing it removed, the results added to the last user turn", () => {
+    const result = { model: "m", queries: ["q"], text: "found", sources: [{ url: "https://x.test", title: "X" }], usage: { input_tokens: 1, output_tokens: 1 } };
+    const ws = { type: "web_search_20250305", name: "web_search" };
+    const read = { name: "Read", input_schema: {} };
+    const next = continuationBody({ model: "m", tools: [ws, read], tool_choice: { type: "tool", name: "web_search" }, messages: [{ role: "user", content: "look it up" }] }, result);
+    assert.deepEqual(next.tools, [read]);
+    assert.equal(next.tool_choice, undefined);
+    const last = (next.messages as { role: string; content: { type: string; text: string }[] }[]).at(-1)!;
+    assert.equal(last.role, "user");
+    assert.deepEqual(last.content[0], { type: "text", text: "look it up" });
+    assert.equal(last.content[1]!.text, 'Web search results for "q":\nfound\nSources:\n[1] X — https://x.test');
+    const kept = continuationBody({ tools: [ws, read], tool_choice: { type: "tool", name: "Read" }, messages: [{ role: "assistant", content: "x" }] }, result);
+    assert.deepEqual(kept.tool_choice, { type: "tool", name: "Read" });
+    assert.equal((kept.messages as { role: string }[]).at(-1)!.role, "user", "a new user turn after an assistant one");
   });
 
   it("a refusal is a 400 naming web search or the tools field", () => {
