@@ -26,6 +26,7 @@ import type { Runtime } from "../runtime.js";
 import type { Config } from "../config.js";
 import { isLoopback } from "../access/host-guard.js";
 import { configureFlow, TerminalApprover } from "../flow/index.js";
+import { checkSearchModel } from "../web-search/search-model.js";
 
 /** How long after listening the tokenizer warm-up waits (cold start is the first answer, not this). */
 const TOKENIZER_WARM_UP_DELAY_MS = 300;
@@ -154,7 +155,7 @@ export default defineCommand({
       const token = await githubToken(config);
       const runtime = await createRuntime(config, { githubToken: token });
       await startRuntime(runtime);
-      const badAlias = checkAliases(config.modelAliases, runtime.catalog.list());
+      const badAlias = checkAliases(config.modelAliases, runtime.catalog.list()) ?? checkSearchModel(config.webSearchModel, runtime.catalog.list(), config.modelAliases);
       if (badAlias) {
         stopRuntime(runtime);
         log.error(badAlias);

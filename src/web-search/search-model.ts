@@ -19,3 +19,14 @@ export function searchModel(models: CopilotModel[], configured: string | undefin
   if (!found) throw badRequest("No Copilot model can run web searches (none is an OpenAI model on /responses); name one with --web-search-model");
   return found;
 }
+
+/** A configured search model that cannot run searches, said at start rather than on the first search. */
+export function checkSearchModel(configured: string | undefined, models: CopilotModel[], aliases: Record<string, string>): string | undefined {
+  if (!configured) return undefined;
+  try {
+    searchModel(models, configured, aliases);
+    return undefined;
+  } catch (error) {
+    return `--web-search-model / webSearchModel / COPILOT_API_WEB_SEARCH_MODEL: ${(error as Error).message}`;
+  }
+}

@@ -4,6 +4,9 @@ import { ApiError } from "../../src/errors.js";
 import { searchMessage, searchMessageEvents, searchRequestFrom, webSearchServerTool } from "../../src/web-search/answer-messages.js";
 import { isWebSearchRefusal, readSearchOutput } from "../../src/web-search/run-search.js";
 import { continuationBody } from "../../src/web-search/continue-messages.js";
+import { checkSearchModel, searchModel } from "../../src/web-search/search-model.js";
+import type { CopilotModel } from "../../src/upstream/model-catalog.js";
+import { defaultModels } from "../fake-upstream/server.js";
 
 describe("web search pieces", () => {
   it("reads queries from web_search_call items and distinct sources from url_citation annotations", () => {
@@ -106,6 +109,18 @@ describe("web search pieces", () => {
     const kept = continuationBody({ tools: [ws, read], tool_choice: { type: "tool", name: "Read" }, messages: [{ role: "assistant", content: "x" }] }, result);
     assert.deepEqual(kept.tool_choice, { type: "tool", name: "Read" });
     assert.equal((kept.messages as { role: string }[]).at(-1)!.role, "user", "a new user turn after an assistant one");
+  });
+
+  it("the search model: the configured one if Copilot serves it on /responses, else the first OpenAI model there", () => {
+    const models = defaultModels() as unknown as CopilotModel[];
+    assert.equal(searchModel(models, undefined, {}).id, "gpt-5-mini");
+    assert.equal(searchModel(models, "gpt-5.4", {}).id, "gpt-5.4");
+    assert.equal(searchModel(models, "fast", { fast: "gpt-5.4" }).id, "gpt-5.4");
+    assert.throws(() => searchModel(models, "gpt-4.1", {}), /not served on Copilot's \/responses/);
+    assert.equal(checkSearchModel(undefined, models, {}), undefined);
+    assert.equal(checkSearchModel("gpt-5.4", models, {}), undefined);
+    assert.match(checkSearchModel("gpt-9", models, {}) ?? "", /^--web-search-model \/ webSearchModel \/ COPILOT_API_WEB_SEARCH_MODEL: /);
+    assert.throws(() => searchModel(models.filter((m) => !/openai/i.test(m.vendor ?? "")), undefined, {}), /No Copilot model can run web searches/);
   });
 
   it("a refusal is a 400 naming web search or the tools field", () => {
