@@ -3,6 +3,7 @@ import { checkSettings, ConfigError } from "./config-checks.js";
 import { dataDir } from "./paths.js";
 import { DEFAULT_RESPONSE_STORE_LIMITS, type ResponseStoreLimits } from "./responses-state/response-store.js";
 import { type BudgetSpec, parseBudget } from "./cost/budget-spec.js";
+import { tokenFromEnv, type TokenOrigin } from "./upstream/token-source.js";
 
 export type AccountType = "individual" | "business" | "enterprise";
 
@@ -16,6 +17,8 @@ export interface Config {
   /** Only used to guess the Copilot host when neither the token nor the user record names one. */
   accountType: AccountType;
   githubToken?: string;
+  /** Where githubToken came from: the flag, or the first of COPILOT_GITHUB_TOKEN, GH_TOKEN, GITHUB_TOKEN. */
+  githubTokenOrigin?: TokenOrigin;
   enterpriseUrl?: string;
   /** Device flow base (github.com or <tenant>.ghe.com). */
   githubUrl: string;
@@ -83,6 +86,8 @@ export interface Config {
   databaseUrl?: string;
   /** The only models some API keys may use (config file `models`), by key; "prefix*" matches a family. */
   keyModels: Record<string, string[]>;
+  /** The GPT model that runs web searches for clients (src/web-search/); default: the first OpenAI model on /responses. */
+  webSearchModel?: string;
 }
 
 /** An `apiKeys` entry of the config file: the key alone, or with a name and a budget. */
@@ -139,6 +144,7 @@ export interface ConfigInput {
   githubAppInstallation?: number | string;
   redisUrl?: string;
   databaseUrl?: string;
+  webSearchModel?: string;
 }
 
 function normaliseHost(url: string): string {
@@ -173,6 +179,8 @@ export function resolveConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = 
   const enterprise = input.enterpriseUrl ?? env.COPILOT_API_ENTERPRISE_URL;
   const tenant = enterprise ? normaliseHost(enterprise) : undefined;
   const githubUrl = (env.COPILOT_API_GITHUB_URL ?? (tenant ? `https://${tenant}` : "https://github.com")).replace(/\/+$/, "");
+  const flagToken = input.githubToken?.trim() || undefined;
+  const envToken = flagToken ? undefined : tokenFromEnv(env);
   const githubApiUrl = (env.COPILOT_API_GITHUB_API_URL ?? (tenant ? `https://api.${tenant}` : "https://api.github.com")).replace(/\/+$/, "");
   const keys = apiKeyEntries([...(file.apiKeys ?? []), ...(defined.apiKeys ?? [])]);
   return {
@@ -182,7 +190,8 @@ export function resolveConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     showToken: input.showToken ?? false,
     proxyEnv: input.proxyEnv ?? false,
     accountType: parseAccountType(input.accountType),
-    githubToken: (input.githubToken ?? env.GH_TOKEN)?.trim() || undefined,
+    githubToken: flagToken ?? envToken?.token,
+    githubTokenOrigin: flagToken ? "flag" : envToken?.origin,
     enterpriseUrl: tenant,
     githubUrl,
     githubApiUrl,
@@ -225,6 +234,7 @@ export function resolveConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     redisUrl: (input.redisUrl ?? env.COPILOT_API_REDIS_URL)?.trim() || undefined,
     databaseUrl: (input.databaseUrl ?? env.COPILOT_API_DATABASE_URL)?.trim() || undefined,
     keyModels: keys.models,
+    webSearchModel: input.webSearchModel ?? (env.COPILOT_API_WEB_SEARCH_MODEL?.trim() || undefined),
   };
 }
 
@@ -361,6 +371,7 @@ const FILE_KEYS: Record<string, "string" | "number" | "boolean" | "aliases" | "s
   githubAppInstallation: "number",
   redisUrl: "string",
   databaseUrl: "string",
+  webSearchModel: "string",
 };
 
 /**

@@ -20,6 +20,7 @@ import { type UsageLedger, startLedger } from "./ledger/index.js";
 import { Budgets } from "./cost/budgets.js";
 import { PgLedger } from "./ledger/pg-ledger.js";
 import { keyNameOf } from "./access/api-keys.js";
+import { WebSearchState } from "./web-search/state.js";
 
 /** Everything a request handler needs, built once at start and passed in: no module-level state. */
 export interface Runtime {
@@ -44,6 +45,8 @@ export interface Runtime {
   redis?: RedisLink;
   /** Shared stores /health reports on (Redis, PostgreSQL); empty on a single machine. */
   stores: StoreCheck[];
+  /** Web search through Copilot's /responses: the search model and a refusal remembered for the session. */
+  webSearch: WebSearchState;
   /** Reads copilot_internal/user (plan and quota) with the GitHub token, which stays inside this closure. */
   quota?: () => Promise<CopilotUser>;
   /** One row per finished request on disk; absent with --no-ledger or when it cannot be opened. */
@@ -77,6 +80,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   const tokens = new TokenManager({
     github,
     githubToken: options.githubToken,
+    // The token passed in is config's own (flag or environment) or else the stored login.
+    githubTokenOrigin: options.githubToken === config.githubToken ? (config.githubTokenOrigin ?? "flag") : "file",
     fallbackApiBase: fallbackCopilotBase(config),
     log,
     now: options.now,
@@ -132,6 +137,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     ledger,
     ledgerProblem: problem,
     budgets,
+    webSearch: new WebSearchState(config.webSearchModel),
   };
 }
 

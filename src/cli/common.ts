@@ -145,10 +145,12 @@ export function tokenSource(args: Record<string, unknown>, config: Config): Toke
 export function explainRejectedToken(error: unknown, source: TokenSource, config: Config): unknown {
   if (!(error instanceof ApiError) || error.status !== 401 || !error.upstream) return error;
   const reason = error.message.replace(/ Run `copilot-api auth` to log in again\.$/, "");
+  // COPILOT_GITHUB_TOKEN, GH_TOKEN or GITHUB_TOKEN: the first one set (upstream/token-source.ts).
+  const variable = config.githubTokenOrigin && config.githubTokenOrigin !== "flag" ? config.githubTokenOrigin : "GH_TOKEN";
   const advice: Record<TokenSource, string> = {
     env:
-      `The token came from the GH_TOKEN environment variable, which wins over the stored login. ` +
-      "Set GH_TOKEN to a valid token, or unset it (`unset GH_TOKEN`) to use the login from `copilot-api auth`.",
+      `The token came from the ${variable} environment variable, which wins over the stored login. ` +
+      `Set ${variable} to a valid token, or unset it (\`unset ${variable}\`) to use the login from \`copilot-api auth\`.`,
     flag: "The token came from --github-token (-g). Pass a valid token, or leave the flag out to use the login from `copilot-api auth`.",
     stored: `The token came from ${paths(config.dataDir).githubToken}. Run \`copilot-api auth\` to log in again.`,
   };

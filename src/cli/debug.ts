@@ -1,7 +1,8 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { defineCommand } from "citty";
 import { paths } from "../paths.js";
 import { configFrom, configOrExit, version } from "./common.js";
+import { describeToken, tokenKind } from "../upstream/token-source.js";
 
 /** Version, runtime, paths and whether a token exists: never the token itself. */
 export function debugInfo(config: ReturnType<typeof configFrom>) {
@@ -13,6 +14,16 @@ export function debugInfo(config: ReturnType<typeof configFrom>) {
   } catch {
     tokenMode = undefined;
   }
+  // Which token start would use and how (its kind only; the token itself is never shown).
+  let token = config.githubToken;
+  if (!token) {
+    try {
+      token = readFileSync(p.githubToken, "utf8").trim() || undefined;
+    } catch {
+      token = undefined;
+    }
+  }
+  const tokenUse = token ? describeToken(tokenKind(token), config.githubToken ? (config.githubTokenOrigin ?? "flag") : "file") : "none (start runs the device flow)";
   return {
     version: version(),
     runtime: bun ? { name: "bun", version: bun.version } : { name: "node", version: process.versions.node },
@@ -22,6 +33,8 @@ export function debugInfo(config: ReturnType<typeof configFrom>) {
       tokenExists: existsSync(p.githubToken),
       tokenFileMode: tokenMode,
       githubTokenFromEnvOrFlag: Boolean(config.githubToken),
+      githubTokenOrigin: config.githubTokenOrigin ?? null,
+      tokenUse,
     },
     upstream: {
       githubUrl: config.githubUrl,
@@ -53,7 +66,8 @@ export default defineCommand({
       `runtime:        ${info.runtime.name} ${info.runtime.version} (${info.platform})`,
       `data dir:       ${info.paths.dataDir}`,
       `token file:     ${info.paths.githubToken} (${info.auth.tokenExists ? `present, mode ${info.auth.tokenFileMode}` : "absent"})`,
-      `token from env: ${info.auth.githubTokenFromEnvOrFlag ? "yes" : "no"}`,
+      `token from env: ${info.auth.githubTokenFromEnvOrFlag ? `yes (${info.auth.githubTokenOrigin})` : "no"}`,
+      `token in use:   ${info.auth.tokenUse}`,
       `GitHub:         ${info.upstream.githubUrl} / ${info.upstream.githubApiUrl}`,
       `API version:    ${info.upstream.apiVersion}`,
     ];

@@ -20,6 +20,8 @@ export function claudeCodeEnv(baseUrl: string, model: string, smallModel: string
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
     DISABLE_NON_ESSENTIAL_MODEL_CALLS: "1",
     CLAUDE_CODE_ATTRIBUTION_HEADER: "0",
+    // /model then lists the Copilot Claude models from GET /v1/models (copilot-upstream.md 13.2).
+    CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY: "1",
   };
 }
 
@@ -82,9 +84,9 @@ export function defaultSmallModel(models: CopilotModel[]): string | undefined {
 
 /**
  * Codex CLI's config for this server: a custom provider on the Responses wire (Codex has no other),
- * so it never tries the WebSocket transport or an outside host (real-clients.md 2.1). Web search
- * and the multi-agent namespace tools are off: Copilot offers neither, and copilot-api refuses
- * them with a clear error rather than drop them silently.
+ * so it never tries the WebSocket transport or an outside host (real-clients.md 2.1). The
+ * multi-agent namespace tools are off: Copilot has none. Web search is off too: it works only on
+ * models Copilot serves on /responses, and rests on unverified facts (src/web-search/).
  */
 export function codexConfig(baseUrl: string, model: string, envKey = "COPILOT_API_KEY"): string {
   return `model = "${model}"

@@ -27,6 +27,7 @@ import { isLoopback } from "../access/host-guard.js";
 import { configureFlow, TerminalApprover } from "../flow/index.js";
 import { githubAppTokens } from "./github-app-tokens.js";
 import { ConfigError } from "../config-checks.js";
+import { checkSearchModel } from "../web-search/search-model.js";
 
 async function pickModel(runtime: Runtime, label: string, given: string | undefined, fallback: string | undefined): Promise<string> {
   const models = runtime.catalog.list();
@@ -115,6 +116,7 @@ export default defineCommand({
     "github-app-installation": { type: "string", description: "With --github-app-id: the installation id on the organisation" },
     "redis-url": { type: "string", description: "Share rate limits, budgets and stored responses with other instances through this Redis (env COPILOT_API_REDIS_URL)" },
     "database-url": { type: "string", description: "Keep the usage ledger in this PostgreSQL database, postgres://… (env COPILOT_API_DATABASE_URL)" },
+    "web-search-model": { type: "string", description: "The GPT model that runs web searches (env COPILOT_API_WEB_SEARCH_MODEL; default: the first OpenAI model on /responses)" },
     "claude-code": { type: "boolean", alias: "c", default: false, description: "Print (and copy) a command that launches Claude Code against this server" },
     "claude-model": { type: "string", description: "With --claude-code: the main model (default: asked on a TTY, else the newest Claude Sonnet)" },
     codex: { type: "boolean", description: "Print the Codex CLI config.toml block for this server" },
@@ -146,6 +148,7 @@ export default defineCommand({
         githubAppInstallation: args["github-app-installation"],
         redisUrl: args["redis-url"],
         databaseUrl: args["database-url"],
+        webSearchModel: args["web-search-model"],
       });
     } catch (error) {
       log.error((error as Error).message);
@@ -166,7 +169,7 @@ export default defineCommand({
       const token = config.githubApp ? await githubAppTokens(config, log) : await githubToken(config);
       const runtime = await createRuntime(config, { githubToken: token });
       await startRuntime(runtime);
-      const badAlias = checkAliases(config.modelAliases, runtime.catalog.list());
+      const badAlias = checkAliases(config.modelAliases, runtime.catalog.list()) ?? checkSearchModel(config.webSearchModel, runtime.catalog.list(), config.modelAliases);
       if (badAlias) {
         stopRuntime(runtime);
         log.error(badAlias);

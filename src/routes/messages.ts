@@ -24,6 +24,7 @@ import { copilotUsageOf } from "../cost/decode-copilot-usage.js";
 import { PING_INTERVAL_MS } from "../bridge/run-translated.js";
 import { asText } from "../text.js";
 import { requireAllowedModel } from "../access/key-models.js";
+import { answerWithWebSearch, webSearchServerTool } from "../web-search/answer-messages.js";
 
 /** POST /v1/messages: native passthrough for Claude, translation for every other model. */
 export function messages(runtime: Runtime) {
@@ -32,11 +33,17 @@ export function messages(runtime: Runtime) {
     requireModelAndMessages(body, "dotted");
     const model = resolveModel(body.model, runtime.catalog.list(), runtime.config.modelAliases);
     requireAllowedModel(runtime, meta(c).keyName, body.model, model.id);
-    const endpoint = planUpstream(model, "messages", ["/v1/messages", "/responses", "/chat/completions"]);
-    Object.assign(meta(c), { model: model.id, endpoint, stream: body.stream === true });
-    if (endpoint === "/v1/messages") return native(runtime, c, body, model);
-    return translated(runtime, c, body, model, endpoint);
+    const search = webSearchServerTool(body);
+    if (search) return answerWithWebSearch(runtime, c, body, search, asText(body.model), (next) => dispatch(runtime, c, next, model));
+    return dispatch(runtime, c, body, model);
   };
+}
+
+function dispatch(runtime: Runtime, c: Context, body: Record<string, unknown>, model: CopilotModel) {
+  const endpoint = planUpstream(model, "messages", ["/v1/messages", "/responses", "/chat/completions"]);
+  Object.assign(meta(c), { model: model.id, endpoint, stream: body.stream === true });
+  if (endpoint === "/v1/messages") return native(runtime, c, body, model);
+  return translated(runtime, c, body, model, endpoint);
 }
 
 /** Every other model: Anthropic → IR → the model's endpoint, and its stream back as Anthropic events. */

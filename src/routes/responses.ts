@@ -24,6 +24,7 @@ import { imageInlining, inlineResponsesImages } from "../images/index.js";
 import { asText } from "../text.js";
 import { StoredTurn } from "../responses-state/stored-turn.js";
 import { requireAllowedModel } from "../access/key-models.js";
+import { explainWebSearchError, restoreWebSearchTools, takeWebSearchTools } from "../web-search/responses-tools.js";
 
 /** POST /v1/responses: passthrough for models Copilot serves on /responses, translation for the rest. */
 export function responses(runtime: Runtime) {
@@ -66,20 +67,26 @@ export function responsesWebSocket() {
 async function passthrough(runtime: Runtime, c: Context, body: ResponsesBody, model: CopilotModel, initiator: "user" | "agent", turn: StoredTurn) {
   // Image URLs become inline images first, while the field paths are still the client's own.
   await inlineResponsesImages(body, () => imageInlining(runtime, model, c.req.raw.signal));
+  const webSearch = takeWebSearchTools(runtime, body);
   // A stored reasoning item is only worth keeping with its state: item_reference sends it back.
   if (turn.storing) body.include = [...new Set([...(Array.isArray(body.include) ? body.include : []), "reasoning.encrypted_content"])];
   const { customTools } = interceptResponses(body, model, runtime.upstreamItemIds);
+  restoreWebSearchTools(body, webSearch);
   const ids = new StableItemIds(turn.responseId, runtime.upstreamItemIds);
   const stream = body.stream === true;
-  const res = await runtime.copilot.request({
-    path: "/responses",
-    body,
-    intent: "responses-proxy",
-    initiator,
-    vision: hasImage(body.input),
-    interactionId: interactionIdFrom(c.req.raw.headers),
-    signal: c.req.raw.signal,
-  });
+  const res = await runtime.copilot
+    .request({
+      path: "/responses",
+      body,
+      intent: "responses-proxy",
+      initiator,
+      vision: hasImage(body.input),
+      interactionId: interactionIdFrom(c.req.raw.headers),
+      signal: c.req.raw.signal,
+    })
+    .catch((error: unknown) => {
+      throw explainWebSearchError(runtime, webSearch, error);
+    });
   if (!stream) {
     const json = await readUpstreamJson<{ output?: Record<string, unknown>[]; usage?: unknown; copilot_usage?: unknown }>(res, "/responses");
     if (customTools.size > 0) restoreCustomToolCalls(json.output, customTools);

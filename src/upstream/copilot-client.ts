@@ -58,7 +58,7 @@ export class CopilotClient {
     for (;;) {
       const session = await tokens.get();
       if (req.signal?.aborted) throw cancelled();
-      const headers = { ...this.options.headers(session.token, req, session.mode === "bearer"), ...req.headers };
+      const headers = { ...this.options.headers(session.token, req, session.integrationId), ...req.headers };
       let res: Response;
       try {
         res = await this.options.fetch(`${session.apiBase}${req.path}`, {

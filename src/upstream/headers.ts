@@ -47,7 +47,7 @@ export function createCopilotHeaders(identity: Identity, apiVersion: string) {
     "vscode-sessionid": identity.sessionId,
     "x-vscode-user-agent-library-version": "node-fetch",
   };
-  return (token: string, call: CallContext, bearerMode = false): Record<string, string> => {
+  return (token: string, call: CallContext, integrationId?: string): Record<string, string> => {
     const requestId = randomUUID();
     const headers: Record<string, string> = {
       ...base,
@@ -61,8 +61,9 @@ export function createCopilotHeaders(identity: Identity, apiVersion: string) {
     };
     // Own-app GitHub tokens used directly (mode B) work without an integration id, and the CLI
     // that uses that mode sends its own; editor tokens need vscode-chat. [U] We keep vscode-chat
-    // in both modes, as VS Code's agent host does.
-    void bearerMode;
+    // in both modes, as VS Code's agent host does, except for fine-grained PATs, which only the
+    // CLI's id is reported to accept (token-source.ts).
+    if (integrationId) headers["copilot-integration-id"] = integrationId;
     if (call.interactionId) headers["x-interaction-id"] = call.interactionId;
     if (call.vision) headers["copilot-vision-request"] = "true";
     return headers;

@@ -2,6 +2,7 @@ import { ApiError } from "../errors.js";
 import { type Logger, registerSecret } from "../log.js";
 import type { CopilotUser, GitHubClient } from "./github.js";
 import type { GitHubToken, GitHubTokenSource } from "./github-app.js";
+import { classicPatMessage, describeToken, PAT_INTEGRATION_ID, tokenKind, type TokenOrigin, tokenUse } from "./token-source.js";
 
 export interface CopilotSession {
   /** Bearer for Copilot: the exchanged Copilot token (mode A) or the GitHub token itself (mode B). */
@@ -9,6 +10,8 @@ export interface CopilotSession {
   /** endpoints.api: every Copilot call goes here (copilot-upstream.md 2). */
   apiBase: string;
   mode: "exchange" | "bearer";
+  /** Copilot-Integration-Id to send instead of the default (fine-grained PATs, token-source.ts). */
+  integrationId?: string;
   /** Wall-clock ms after which the session must be renewed before use. */
   refreshAt: number;
   expiresAt: number;
@@ -18,6 +21,8 @@ export interface TokenManagerOptions {
   github: GitHubClient;
   /** A fixed token (a user's), or a source that renews it (a GitHub App's installation tokens). */
   githubToken: string | GitHubTokenSource;
+  /** Where the token came from, for messages (default: the stored login). */
+  githubTokenOrigin?: TokenOrigin;
   /** Used only when neither the token envelope nor the user record names endpoints.api. */
   fallbackApiBase: string;
   log: Logger;
@@ -44,6 +49,7 @@ export class TokenManager {
   private failure?: { at: number; error: Error };
   private timer?: ReturnType<typeof setInterval>;
   private readonly now: () => number;
+  private described = false;
 
   constructor(private readonly options: TokenManagerOptions) {
     this.now = options.now ?? Date.now;
@@ -54,6 +60,13 @@ export class TokenManager {
   githubToken(): Promise<GitHubToken> {
     const t = this.options.githubToken;
     return typeof t === "string" ? Promise.resolve({ token: t }) : t.token();
+  }
+
+  /** Which token this is, where it came from and how Copilot takes it (never the token itself). */
+  describe(): string {
+    const t = this.options.githubToken;
+    if (typeof t !== "string") return describeToken("installation", "github-app");
+    return describeToken(tokenKind(t), this.options.githubTokenOrigin ?? "file");
   }
 
   get current(): CopilotSession | undefined {
@@ -154,7 +167,15 @@ export class TokenManager {
     const { github, log } = this.options;
     const { token: githubToken, expiresAt: githubExpiresAt } = await this.githubToken();
     const now = this.now();
-    const envelope = await github.exchangeToken(githubToken);
+    const kind = tokenKind(githubToken);
+    if (!this.described) {
+      this.described = true;
+      log.debug(`GitHub token: ${this.describe()}`);
+    }
+    if (kind === "classic-pat") {
+      throw new ApiError({ kind: "authentication", status: 401, message: classicPatMessage(this.options.githubTokenOrigin ?? "file") });
+    }
+    const envelope = tokenUse(kind) === "exchange" ? await github.exchangeToken(githubToken) : undefined;
     if (envelope) {
       registerSecret(envelope.token);
       const expiresAt = envelope.expires_at * 1000;
@@ -172,7 +193,8 @@ export class TokenManager {
       log.debug(`Copilot token renewed; valid until ${new Date(expiresAt).toISOString()}, host ${this.session.apiBase}`);
       return this.session;
     }
-    // Mode B (copilot-upstream.md 1.3): v2/token 404s for this token kind; the GitHub token is the Bearer.
+    // Mode B (copilot-upstream.md 1.3): v2/token 404s for this token kind (or, for a fine-grained
+    // PAT, refuses it); the GitHub token is the Bearer.
     const apiBase = (await this.userEndpoint(githubToken, "Bearer")) ?? this.options.fallbackApiBase;
     // An installation token used directly lasts as long as GitHub says, and is renewed before that.
     const expiresAt = githubExpiresAt ?? Number.POSITIVE_INFINITY;
@@ -180,6 +202,7 @@ export class TokenManager {
       token: githubToken,
       apiBase: trim(apiBase),
       mode: "bearer",
+      ...(kind === "fine-grained-pat" ? { integrationId: PAT_INTEGRATION_ID } : {}),
       refreshAt: Math.max(now + 60_000, Math.min(now + BEARER_RECHECK, expiresAt - FIVE_MINUTES)),
       expiresAt,
     };

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { clientBin, runClient, startEgressTrap } from "../helpers/clients.js";
 import { type Harness, startHarness } from "../helpers/harness.js";
+import { FAKE_SOURCES } from "../fake-upstream/web-search.js";
 
 /**
  * The real Claude Code CLI (pinned in e2e/clients) against copilot-api and the fake Copilot, through
@@ -85,6 +86,72 @@ describe("Claude Code end to end", () => {
   test("dashed Claude Code model id (claude-opus-4-6) resolves to Copilot's claude-opus-4.6", async () => {
     const posts = await roundTrip("claude-opus-4-6", "/v1/messages", { ANTHROPIC_AUTH_TOKEN: "dummy" });
     assert.equal(posts[0]!.body.model, "claude-opus-4.6");
+  });
+
+  test("model discovery: Claude Code lists the gateway's Claude models from GET /v1/models", async () => {
+    const home = await mkdtemp(join(scratch, "home-"));
+    const run = await runClient(
+      claude,
+      ["-p", "hello", "--output-format", "json"],
+      {
+        HOME: home,
+        ANTHROPIC_BASE_URL: h.url,
+        ANTHROPIC_AUTH_TOKEN: "dummy",
+        ANTHROPIC_MODEL: "claude-sonnet-4.5",
+        CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY: "1",
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+        DISABLE_AUTOUPDATER: "1",
+        CLAUDE_CODE_MAX_RETRIES: "0",
+        HTTPS_PROXY: trap.url,
+        HTTP_PROXY: trap.url,
+        NO_PROXY: "127.0.0.1,localhost",
+      },
+      await mkdtemp(join(scratch, "cwd-")),
+    );
+    assert.equal(run.code, 0, `claude exited ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
+    // Claude Code keeps what it discovered in its cache; its /model picker shows these "From gateway".
+    const cache = JSON.parse(await readFile(join(home, ".claude", "cache", "gateway-models.json"), "utf8")) as { models: { id: string; display_name: string }[] };
+    const ids = cache.models.map((m) => m.id);
+    assert.ok(ids.includes("claude-sonnet-4.5") && ids.includes("claude-opus-4.6"), ids.join(","));
+    assert.equal(cache.models.find((m) => m.id === "claude-sonnet-4.5")?.display_name, "Claude Sonnet 4.5");
+    assert.deepEqual(trap.attempts, [], "Claude Code tried to reach an outside host");
+  });
+
+  test("WebSearch: Claude Code's web search runs through Copilot's /responses and its sources reach the model", async () => {
+    h.fake.reset();
+    const home = await mkdtemp(join(scratch, "home-"));
+    const run = await runClient(
+      claude,
+      ["-p", "search the web for copilot api news", "--allowedTools", "WebSearch", "--output-format", "json"],
+      {
+        HOME: home,
+        ANTHROPIC_BASE_URL: h.url,
+        ANTHROPIC_AUTH_TOKEN: "dummy",
+        ANTHROPIC_MODEL: "claude-sonnet-4.5",
+        ANTHROPIC_SMALL_FAST_MODEL: "claude-haiku-4.5",
+        // Claude Code 2.1.332 defers WebSearch behind its ToolSearch tool; this offers it directly.
+        ENABLE_TOOL_SEARCH: "false",
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+        DISABLE_AUTOUPDATER: "1",
+        CLAUDE_CODE_MAX_RETRIES: "0",
+        HTTPS_PROXY: trap.url,
+        HTTP_PROXY: trap.url,
+        NO_PROXY: "127.0.0.1,localhost",
+      },
+      await mkdtemp(join(scratch, "cwd-")),
+    );
+    assert.equal(run.code, 0, `claude exited ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
+    const result = JSON.parse(run.stdout) as { is_error: boolean; result: string };
+    assert.equal(result.is_error, false, run.stdout);
+    const search = h.fake.callsTo("/responses");
+    assert.equal(search.length, 1, h.fake.calls.map((c) => c.route).join(", "));
+    assert.deepEqual(search[0]!.body.tools, [{ type: "web_search" }]);
+    assert.ok(search[0]!.rawBody.includes("copilot api news"), "the query reached the search");
+    // The model's second turn got Claude Code's WebSearch result: the sources' links.
+    const turns = h.fake.callsTo("/v1/messages");
+    assert.ok(turns.at(-1)!.rawBody.includes(FAKE_SOURCES[0]!.url), turns.at(-1)!.rawBody.slice(-2000));
+    assert.ok(result.result.includes(FAKE_SOURCES[0]!.url), result.result);
+    assert.deepEqual(trap.attempts, [], "Claude Code tried to reach an outside host");
   });
 
   test("native model with x-api-key auth (ANTHROPIC_API_KEY)", async () => {

@@ -92,6 +92,32 @@ describe("Codex CLI end to end", () => {
     assert.deepEqual(trap.attempts, [], "Codex tried to reach an outside host");
   }
 
+  test("web search (web_search = \"live\") on gpt-5.4: Copilot's web_search_call reaches Codex", async () => {
+    h.fake.reset();
+    const home = await mkdtemp(join(scratch, "home-"));
+    await writeFile(join(home, "config.toml"), configToml(h.url, "gpt-5.4").replace('web_search = "disabled"', 'web_search = "live"'));
+    const run = await runClient(
+      codex,
+      ["exec", "--strict-config", "--skip-git-repo-check", "--json", "what is new in copilot api"],
+      { HOME: home, CODEX_HOME: home, COPILOT_API_KEY: "dummy", HTTPS_PROXY: trap.url, HTTP_PROXY: trap.url, NO_PROXY: "127.0.0.1,localhost" },
+      await mkdtemp(join(scratch, "cwd-")),
+    );
+    assert.equal(run.code, 0, `codex exited ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
+    const upstream = h.fake.callsTo("/responses");
+    assert.equal(upstream.length, 1);
+    const tools = upstream[0]!.body.tools as { type: string }[];
+    assert.ok(tools.some((t) => t.type === "web_search"), JSON.stringify(tools));
+    const items = run.stdout
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as { type: string; item?: { type?: string; query?: string; text?: string } });
+    const search = items.find((e) => e.type === "item.completed" && e.item?.type === "web_search");
+    assert.match(search?.item?.query ?? "", /fake search: what is new in copilot api/, run.stdout);
+    const answer = items.filter((e) => e.type === "item.completed" && e.item?.type === "agent_message").at(-1);
+    assert.match(answer?.item?.text ?? "", /fake result one/, run.stdout);
+    assert.deepEqual(trap.attempts, [], "Codex tried to reach an outside host");
+  });
+
   test("responses-native model (gpt-5.4): pass-through", async () => {
     await roundTrip("gpt-5.4", "/responses");
   });

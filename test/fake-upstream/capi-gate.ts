@@ -4,6 +4,7 @@
 //   image URLs → model + endpoint.
 import { anthropicError, API_VERSION_466, capiError } from "./errors.js";
 import { validInstallationToken } from "./github-app.js";
+import { isPat } from "./github-auth.js";
 import { isObject, sendJson } from "./http-io.js";
 import type { FakeModel } from "./models.js";
 import type { Exchange } from "./state.js";
@@ -29,7 +30,15 @@ export function checkCapiHeaders(ex: Exchange): boolean {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(h.authorization ?? "");
   if (!m) return fail(ex, 401, capiError("unauthorized: missing or malformed Authorization header", "unauthorized", { type: "authentication_error" }));
   const token = m[1]!;
-  const bearerGithub = state.mode === "bearer" && (token === state.githubToken || validInstallationToken(state, token));
+  // A fine-grained PAT is taken directly whatever the mode, but only under the Copilot CLI's
+  // integration id; under any other (VS Code's vscode-chat) Copilot refuses it, and classic PATs
+  // always (copilot-upstream.md 1.1, 13.1).
+  if (token === state.githubToken && isPat(token)) {
+    const cli = h["copilot-integration-id"] === "copilot-developer-cli" && token.startsWith("github_pat_");
+    if (!cli) return fail(ex, 400, capiError("Personal Access Tokens are not supported for this endpoint", "bad_request"));
+  }
+  const bearerGithub =
+    ((state.mode === "bearer" || isPat(token)) && token === state.githubToken) || (state.mode === "bearer" && validInstallationToken(state, token));
   if (!bearerGithub) {
     const rec = state.copilotTokens.get(token);
     if (!rec) return fail(ex, 401, capiError("unauthorized: invalid token", "unauthorized", { type: "authentication_error" }));

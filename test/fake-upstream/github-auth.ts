@@ -88,6 +88,11 @@ export function handleDevicePage(ex: Exchange): void {
   ex.res.end("<!doctype html><title>Device activation</title><p>Enter the code shown in your terminal.</p>");
 }
 
+/** A personal access token, fine-grained (github_pat_) or classic (ghp_). */
+export function isPat(token: string): boolean {
+  return token.startsWith("github_pat_") || token.startsWith("ghp_");
+}
+
 function githubAuthorized(ex: Exchange, schemes: string[]): boolean {
   const auth = ex.call.headers.authorization ?? "";
   const space = auth.indexOf(" ");
@@ -125,6 +130,9 @@ export async function handleCopilotToken(ex: Exchange): Promise<void> {
   if (state.mode === "bearer") return sendJson(ex.res, 404, githubError("Not Found", 404));
   // VS Code sends `Authorization: token <github-token>`; this fake accepts exactly that.
   if (!githubAuthorized(ex, ["token"])) return sendJson(ex.res, 401, githubError("Bad credentials", 401));
+  // Personal access tokens get no Copilot token (copilot-upstream.md 1.1): fine-grained ones are
+  // refused with 403; classic ones too [U: the reference only reports "Failed to get Copilot token"].
+  if (isPat(state.githubToken)) return sendJson(ex.res, 403, githubError("Resource not accessible by personal access token", 403));
   const { token, expiresAt } = issueCopilotToken(state);
   return sendReplyJson(
     ex,

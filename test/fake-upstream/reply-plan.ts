@@ -7,6 +7,7 @@
 //   - /\bpatch (\S+)/ with apply_patch offered → one apply_patch call adding that file, arguments
 //                                        {"input": "*** Begin Patch\n*** Add File: <file>\n+patched by fake Copilot\n*** End Patch\n"}
 //                                        (Copilot sees Codex's free-form tool as a function taking `input`)
+//   - "search the web for Q" (WebSearch offered) → one WebSearch call {"query": Q}
 //   - "parallel tools" (tools offered) → two calls (tools[0] and tools[1] ?? tools[0]), commands "echo parallel-1"/"-2"
 //   - "[[chunks:N]]"                   → exactly N text deltas "w1 ", "w2 ", …
 //   - "[[pace:N]]" (anywhere in the body) → the stream's events go out N ms apart (reply-writer.ts)
@@ -72,6 +73,12 @@ export function planReply(input: ReplyInput): ReplyPlan {
     return plan;
   }
 
+  // "search the web for Q" with Claude Code's WebSearch tool offered → one WebSearch call {query: Q}.
+  const search = /\bsearch the web for (.+)$/.exec(text);
+  if (search && tools.includes("WebSearch")) {
+    plan.toolCalls = [{ name: "WebSearch", arguments: JSON.stringify({ query: search[1]!.trim() }) }];
+    return plan;
+  }
   const patch = /\bpatch (\S+)/.exec(text);
   if (patch && tools.includes("apply_patch")) {
     plan.toolCalls = [{ name: "apply_patch", arguments: JSON.stringify({ input: patchAdding(patch[1]!) }) }];

@@ -15,6 +15,7 @@ import { argumentFragments, joined, planReply, type Turn } from "./reply-plan.js
 import { sendReplyJson, sendStream } from "./reply-writer.js";
 import { sse, type FaultShapes, type SseEvent } from "./sse.js";
 import type { Exchange, FakeState } from "./state.js";
+import { handleWebSearchResponses, offersWebSearch } from "./web-search.js";
 import { completionTokens, promptTokens } from "./token-count.js";
 
 const ENC_KIND = "reasoning.encrypted_content";
@@ -46,6 +47,14 @@ function inputItems(body: any): unknown[] {
 export function validateResponses(body: any, model: FakeModel, state: FakeState): unknown {
   if (body.previous_response_id != null) {
     return capiError("previous_response_id is not supported", "unsupported_value", { param: "previous_response_id" });
+  }
+  // [U] Copilot's /responses, like OpenAI's, refuses fewer than 16 output tokens (copilot-upstream.md 13.2).
+  if (typeof body.max_output_tokens === "number" && body.max_output_tokens < 16) {
+    return capiError(
+      `Invalid 'max_output_tokens': integer below minimum value. Expected a value >= 16, but got ${body.max_output_tokens} instead.`,
+      "integer_below_min_value",
+      { param: "max_output_tokens" },
+    );
   }
   if (typeof body.input !== "string" && !Array.isArray(body.input)) {
     return capiError("Missing required parameter: 'input'.", "missing_required_parameter", { param: "input" });
@@ -135,6 +144,7 @@ export async function handleResponses(ex: Exchange, model: FakeModel): Promise<v
   const { state } = ex;
   const invalid = validateResponses(body, model, state);
   if (invalid) return sendJson(ex.res, 400, invalid);
+  if (offersWebSearch(body)) return handleWebSearchResponses(ex, model);
 
   const items = inputItems(body);
   const tools = Array.isArray(body.tools)

@@ -91,7 +91,8 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     githubUrl: "",
     githubApiUrl: "",
     endpointsApi: "",
-    mode: opts.mode ?? "exchange",
+    // gho_ tokens (gh, the Copilot CLI) get no Copilot token: v2/token 404s and CAPI takes them directly (copilot-upstream.md 1.1).
+    mode: opts.mode ?? ((opts.githubToken ?? "").startsWith("gho_") ? "bearer" : "exchange"),
     githubToken: opts.githubToken ?? DEFAULT_GITHUB_TOKEN,
     tokenLifetimeSec: opts.tokenLifetimeSec ?? 1800,
     acceptedApiVersions: opts.acceptedApiVersions ?? [...DEFAULT_API_VERSIONS],
@@ -107,6 +108,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     paceMs: opts.paceMs ?? 0,
     promptCache: opts.promptCache ?? false,
     copilotUsage: opts.copilotUsage ?? true,
+    webSearch: opts.webSearch ?? true,
     now: opts.now ?? Date.now,
     copilotTokens: new Map(),
     issuedCopilotTokens: [],

@@ -49,6 +49,8 @@ export interface FakeState {
   promptCache: boolean;
   /** Send copilot_usage on answers (default true; FakeUpstream.copilotUsage turns it off). */
   copilotUsage: boolean;
+  /** Whether /responses serves the hosted web_search tool (web-search.ts). */
+  webSearch: boolean;
   now: () => number;
   copilotTokens: Map<string, { expiresAtMs: number; revoked: boolean }>;
   issuedCopilotTokens: string[];

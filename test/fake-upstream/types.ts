@@ -16,6 +16,7 @@ export interface DeviceFlowOptions {
 
 export interface FakeUpstreamOptions {
   port?: number;
+  /** "bearer": v2/token answers 404 and CAPI takes the GitHub token directly. Default: "bearer" for gho_ tokens, else "exchange". */
   mode?: "exchange" | "bearer";
   githubToken?: string;
   tokenLifetimeSec?: number;
@@ -43,6 +44,8 @@ export interface FakeUpstreamOptions {
    * mints installation tokens for a JWT signed with the private key matching publicKeyPem.
    */
   githubApp?: { appId: string; installationId: string; publicKeyPem: string; tokenLifetimeSec?: number };
+  /** Serve OpenAI's hosted web_search tool on /responses (default true); false refuses it with a 400 [U]. */
+  webSearch?: boolean;
 }
 
 export interface RecordedCall {

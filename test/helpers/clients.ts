@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -7,12 +7,23 @@ import { fileURLToPath } from "node:url";
 /** The pinned real CLIs, installed by `npm run setup` into e2e/clients (kept out of the main tree). */
 const CLIENTS = fileURLToPath(new URL("../../../e2e/clients/node_modules/", import.meta.url));
 
-export function clientBin(name: "claude" | "codex" | "bun" | "gemini"): string {
-  const bin = `${CLIENTS}.bin/${name}`;
+export function clientBin(name: "claude" | "codex" | "bun" | "gemini" | "opencode"): string {
+  const bin = name === "opencode" ? opencodeBin() : `${CLIENTS}.bin/${name}`;
   if (!existsSync(bin)) {
     throw new Error(`${bin} is missing: run \`npm run setup\` (it installs the pinned e2e clients with npm ci --prefix e2e/clients)`);
   }
   return bin;
+}
+
+/** opencode's Linux x64 build, or its baseline build on a CPU without AVX2 (what opencode's own installer picks). */
+function opencodeBin(): string {
+  let avx2 = false;
+  try {
+    avx2 = /(^|\s)avx2(\s|$)/.test(readFileSync("/proc/cpuinfo", "utf8"));
+  } catch {
+    // not Linux: the path below is missing and the error says how to set up
+  }
+  return `${CLIENTS}opencode-linux-x64${avx2 ? "" : "-baseline"}/bin/opencode`;
 }
 
 export interface ClientRun {
@@ -53,6 +64,8 @@ export async function startEgressTrap(): Promise<{ url: string; attempts: string
   });
   server.on("connect", (req, socket) => {
     attempts.push(`CONNECT ${req.url}`);
+    // Some clients (opencode's Bun) reset the connection on the refusal: that is expected, not a failure.
+    socket.on("error", () => {});
     socket.end("HTTP/1.1 403 Forbidden\r\n\r\n");
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));

@@ -57,7 +57,7 @@ describe("createCopilotHeaders", () => {
   it("X-Initiator is always present; missing means user", () => {
     assert.equal(headers("t", { intent: "conversation-panel" })["x-initiator"], "user");
     assert.equal(headers("t", { intent: "model-access", initiator: "agent" })["x-initiator"], "agent");
-    assert.equal(headers("t", { intent: "messages-proxy", initiator: "user" }, true)["x-initiator"], "user");
+    assert.equal(headers("t", { intent: "messages-proxy", initiator: "user" })["x-initiator"], "user");
   });
 
   it("X-Interaction-Type overrides, X-Interaction-Id only when given", () => {
@@ -68,9 +68,10 @@ describe("createCopilotHeaders", () => {
     assert.ok(!("x-interaction-id" in headers("t", { intent: "messages-proxy" })));
   });
 
-  it("keeps the integration id in bearer mode too", () => {
-    assert.equal(headers("gho_x", { intent: "conversation-panel" }, true)["copilot-integration-id"], "vscode-chat");
-    assert.equal(headers("gho_x", { intent: "conversation-panel" }, true).authorization, "Bearer gho_x");
+  it("keeps the integration id in bearer mode too, unless the session names its own (fine-grained PATs)", () => {
+    assert.equal(headers("gho_x", { intent: "conversation-panel" })["copilot-integration-id"], "vscode-chat");
+    assert.equal(headers("gho_x", { intent: "conversation-panel" }).authorization, "Bearer gho_x");
+    assert.equal(headers("github_pat_x", { intent: "conversation-panel" }, "copilot-developer-cli")["copilot-integration-id"], "copilot-developer-cli");
   });
 
   it("header names are lower case, so a caller's extra header can't duplicate one", () => {

@@ -21,6 +21,7 @@ test("the Claude Code environment maps every background model name and turns non
   assert.equal(env.CLAUDE_CODE_SUBAGENT_MODEL, "main");
   assert.equal(env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC, "1");
   assert.equal(env.CLAUDE_CODE_ATTRIBUTION_HEADER, "0");
+  assert.equal(env.CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY, "1");
 });
 
 test("PowerShell quoting doubles single quotes", () => {
