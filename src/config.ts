@@ -88,6 +88,8 @@ export interface Config {
   keyModels: Record<string, string[]>;
   /** The GPT model that runs web searches for clients (src/web-search/); default: the first OpenAI model on /responses. */
   webSearchModel?: string;
+  /** No line per request on the terminal. */
+  quiet: boolean;
 }
 
 /** An `apiKeys` entry of the config file: the key alone, or with a name and a budget. */
@@ -145,6 +147,7 @@ export interface ConfigInput {
   redisUrl?: string;
   databaseUrl?: string;
   webSearchModel?: string;
+  quiet?: boolean;
 }
 
 function normaliseHost(url: string): string {
@@ -235,6 +238,7 @@ export function resolveConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     databaseUrl: (input.databaseUrl ?? env.COPILOT_API_DATABASE_URL)?.trim() || undefined,
     keyModels: keys.models,
     webSearchModel: input.webSearchModel ?? (env.COPILOT_API_WEB_SEARCH_MODEL?.trim() || undefined),
+    quiet: input.quiet ?? false,
   };
 }
 
@@ -372,6 +376,7 @@ const FILE_KEYS: Record<string, "string" | "number" | "boolean" | "aliases" | "s
   redisUrl: "string",
   databaseUrl: "string",
   webSearchModel: "string",
+  quiet: "boolean",
 };
 
 /**

@@ -21,6 +21,7 @@ import {
 import { checkAliases } from "../bridge/check-aliases.js";
 import { resolveModel } from "../bridge/resolve-model.js";
 import { openRequestLog } from "../observability/request-log.js";
+import { printRequestLines } from "../observability/request-line.js";
 import type { Runtime } from "../runtime.js";
 import type { Config } from "../config.js";
 import { isLoopback } from "../access/host-guard.js";
@@ -117,6 +118,7 @@ export default defineCommand({
     "redis-url": { type: "string", description: "Share rate limits, budgets and stored responses with other instances through this Redis (env COPILOT_API_REDIS_URL)" },
     "database-url": { type: "string", description: "Keep the usage ledger in this PostgreSQL database, postgres://… (env COPILOT_API_DATABASE_URL)" },
     "web-search-model": { type: "string", description: "The GPT model that runs web searches (env COPILOT_API_WEB_SEARCH_MODEL; default: the first OpenAI model on /responses)" },
+    quiet: { type: "boolean", alias: "q", description: "No line per request on the terminal (warnings and errors still print)" },
     "claude-code": { type: "boolean", alias: "c", default: false, description: "Print (and copy) a command that launches Claude Code against this server" },
     "claude-model": { type: "string", description: "With --claude-code: the main model (default: asked on a TTY, else the newest Claude Sonnet)" },
     codex: { type: "boolean", description: "Print the Codex CLI config.toml block for this server" },
@@ -149,6 +151,7 @@ export default defineCommand({
         redisUrl: args["redis-url"],
         databaseUrl: args["database-url"],
         webSearchModel: args["web-search-model"],
+        quiet: args.quiet,
       });
     } catch (error) {
       log.error((error as Error).message);
@@ -200,6 +203,7 @@ export default defineCommand({
       for (const b of runtime.budgets.snapshot()) {
         log.info(`Budget (${b.scope}): ${b.limitCredits} AI credits per ${b.period}, ${Math.round(b.spentCredits * 100) / 100} spent, resets ${b.resetsAt}`);
       }
+      if (!config.quiet) printRequestLines(runtime.recorder);
       if (args["claude-code"]) await printClaudeCode(runtime, server.url, args["claude-model"], args["claude-small-model"]);
       if (args.codex) await printCodex(runtime, server.url, args["codex-model"], config.apiKeys.length > 0);
       const shutdown = async (signal: string) => {
