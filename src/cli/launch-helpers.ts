@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import type { CopilotModel } from "../upstream/model-catalog.js";
 import { isUsable, supports } from "../upstream/model-catalog.js";
+import { resolveModel } from "../bridge/resolve-model.js";
 
 /**
  * The environment that points Claude Code at this server (real-clients.md 1, known-failures X2):
@@ -23,6 +24,24 @@ export function claudeCodeEnv(baseUrl: string, model: string, smallModel: string
     // /model then lists the Copilot Claude models from GET /v1/models (copilot-upstream.md 13.2).
     CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY: "1",
   };
+}
+
+/**
+ * The id to give Claude Code for a Copilot model: Claude Code's own dashed spelling
+ * (`claude-sonnet-4.6` -> `claude-sonnet-4-6`, `claude-opus-4.6-1m` -> `claude-opus-4-6[1m]`), which
+ * resolveModel maps back. Given Copilot's dotted id, Claude Code prefix-matches it against its
+ * list of retired models and warns "Claude Sonnet 4 was retired" (real-clients.md 1.1). Non-Claude
+ * models, and any spelling that would not resolve to the same model, keep Copilot's id.
+ */
+export function claudeCodeModelId(id: string, models: CopilotModel[]): string {
+  if (!id.startsWith("claude-")) return id;
+  const dashed = id.replace(/-1m$/, "[1m]").replace(/(\d)\.(?=\d)/g, "$1-");
+  if (dashed === id) return id;
+  try {
+    return resolveModel(dashed, models).id === id ? dashed : id;
+  } catch {
+    return id;
+  }
 }
 
 export type Shell = "posix" | "powershell" | "cmd";
@@ -102,6 +121,20 @@ base_url = "${baseUrl}/v1"
 env_key = "${envKey}"
 wire_api = "responses"
 `;
+}
+
+/**
+ * The same settings as codexConfig(), as Codex's `-c key=value` overrides (TOML values), for a
+ * one-line command that needs no edit of config.toml: what the demo prints.
+ */
+export function codexOverrides(baseUrl: string, model: string, envKey = "COPILOT_API_KEY"): string[] {
+  return [
+    `model=${JSON.stringify(model)}`,
+    'model_provider="copilot-api"',
+    'web_search="disabled"',
+    "agents.enabled=false",
+    `model_providers.copilot-api={ name = "copilot-api", base_url = ${JSON.stringify(`${baseUrl}/v1`)}, env_key = ${JSON.stringify(envKey)}, wire_api = "responses" }`,
+  ];
 }
 
 /** A default for Codex: Copilot's newest responses-native GPT model, else any chat model. */

@@ -10,6 +10,7 @@ import { configFrom, explainRejectedToken, githubToken, sharedArgs, type TokenSo
 import {
   chatModels,
   claudeCodeEnv,
+  claudeCodeModelId,
   codexConfig,
   copyToClipboard,
   defaultCodexModel,
@@ -58,7 +59,7 @@ async function printClaudeCode(runtime: Runtime, url: string, model?: string, sm
   const models = runtime.catalog.list();
   const main = await pickModel(runtime, "main", model, defaultMainModel(models));
   const fast = await pickModel(runtime, "small", small, defaultSmallModel(models));
-  const command = launchCommand(claudeCodeEnv(url, main, fast), "claude", detectShell());
+  const command = launchCommand(claudeCodeEnv(url, claudeCodeModelId(main, models), claudeCodeModelId(fast, models)), "claude", detectShell());
   const copied = copyToClipboard(command);
   // Printed bare, not in a box, so that it can be copied from the terminal as is.
   log.info(`Launch Claude Code with${copied ? " (copied to the clipboard)" : ""}:`);

@@ -97,12 +97,14 @@ describe("the copilot-api command against the fake GitHub/Copilot", () => {
   test("start --claude-code prints a launch command with the chosen models, resolved against the catalog", async () => {
     const run = runCli(["start", "--port", "0", "-c", "--claude-model", "sonnet", "--claude-small-model", "claude-haiku-4-5"], { ...env, GH_TOKEN: GITHUB_TOKEN });
     try {
-      await run.waitFor(/ANTHROPIC_SMALL_FAST_MODEL='claude-haiku-4\.5'.* claude\n/);
+      await run.waitFor(/ANTHROPIC_SMALL_FAST_MODEL='claude-haiku-4-5'.* claude\n/);
     } finally {
       await run.stop();
     }
     assert.match(run.output(), /ANTHROPIC_BASE_URL='http:\/\/127\.0\.0\.1:\d+'/);
-    assert.match(run.output(), /ANTHROPIC_MODEL='claude-sonnet-4\.6'/);
+    // Claude Code's own dashed ids: given Copilot's dotted ones it warns that the model "was retired".
+    assert.match(run.output(), /ANTHROPIC_MODEL='claude-sonnet-4-6'/);
+    assert.doesNotMatch(run.output(), /claude-(sonnet|haiku)-4\.\d/);
     assertNoSecrets(run.output());
   });
 

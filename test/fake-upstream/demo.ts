@@ -3,7 +3,7 @@
  * the server (and point Claude Code, Codex or an SDK at it) without a Copilot account or network.
  * The answers are canned by the fake; nothing reaches GitHub.
  */
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp } from "../../src/app.js";
@@ -11,7 +11,9 @@ import { parsePort, resolveConfig } from "../../src/config.js";
 import { log } from "../../src/log.js";
 import { createRuntime, startRuntime } from "../../src/runtime.js";
 import { listen } from "../../src/server.js";
+import { printRequestLines } from "../../src/observability/request-line.js";
 import { DEFAULT_GITHUB_TOKEN, startFakeUpstream } from "./server.js";
+import { demoText } from "./demo-text.js";
 
 async function main() {
   const portArg = process.argv.indexOf("--port");
@@ -25,20 +27,12 @@ async function main() {
   const runtime = await createRuntime(config, { githubToken: DEFAULT_GITHUB_TOKEN });
   await startRuntime(runtime);
   const server = await listen(createApp(runtime).fetch, config.host, config.port);
-  log.box(
-    [
-      "copilot-api DEMO: every answer is canned by a local fake Copilot.",
-      "No GitHub account is used and nothing leaves this machine.",
-      "",
-      `OpenAI base URL:    ${server.url}/v1`,
-      `Anthropic base URL: ${server.url}`,
-      "",
-      'Try: "run echo hi" (a tool call), "[[think]]" (reasoning), "[[chunks:20]]" (a long stream)',
-    ].join("\n"),
-  );
+  if (!process.argv.includes("--quiet")) printRequestLines(runtime.recorder);
+  process.stdout.write(demoText(server.url, runtime.catalog.list()));
   const stop = async () => {
     await server.close();
     await fake.close();
+    await rm(home, { recursive: true, force: true });
     process.exit(0);
   };
   process.once("SIGINT", () => void stop());
@@ -46,6 +40,10 @@ async function main() {
 }
 
 void main().catch((error: unknown) => {
+  if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+    log.error(`${(error as Error).message}: another program uses that port. Pick another with npm run demo -- --port 4242 (or PORT=4242).`);
+    process.exit(1);
+  }
   log.error((error as Error).message);
   process.exit(1);
 });

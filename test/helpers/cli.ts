@@ -21,7 +21,12 @@ export const RUNTIME = process.env.COPILOT_API_TEST_RUNTIME || process.execPath;
 
 /** Runs the CLI under RUNTIME (default) or another runtime binary, such as Bun. */
 export function runCli(args: string[], env: Record<string, string>, runtime: string = RUNTIME, as: { uid?: number; gid?: number } = {}): CliRun {
-  const child = spawn(runtime, [MAIN, ...args], {
+  return runScript(MAIN, args, env, runtime, as);
+}
+
+/** Runs a script (the CLI bundle, the demo) with a clean environment and its output captured. */
+export function runScript(script: string, args: string[], env: Record<string, string>, runtime: string = RUNTIME, as: { uid?: number; gid?: number } = {}): CliRun {
+  const child = spawn(runtime, [script, ...args], {
     env: { PATH: process.env.PATH ?? "", HOME: env.HOME ?? process.env.HOME ?? "", NO_COLOR: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
     ...as,
