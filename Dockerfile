@@ -1,38 +1,37 @@
-# syntax=docker/dockerfile:1
-#
 # copilot-api in a container. Build:  docker build -t copilot-api .
 # Run (publish on loopback only; the token comes from the environment at run time):
 #   docker run -d --name copilot-api -p 127.0.0.1:4141:4141 -e GH_TOKEN -v copilot-api-data:/data copilot-api
 # Secrets never go in as build arguments: they would stay in the image layers (known-failures S3).
+#
+# NODE_IMAGE: the Node.js base image (>= 20.18, Debian-based, with a uid-1000 "node" user), e.g. a
+# mirror's copy of node:20-slim, or the locally made one scripts/docker-smoke.sh builds with.
+ARG NODE_IMAGE=node:20-slim
 
 # ---- build: all dependencies, compile TypeScript ----
-FROM node:20-slim AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# --ignore-scripts: "prepare" would run tsc before the sources are here.
-RUN npm ci --ignore-scripts --no-audit --no-fund
+# --ignore-scripts: "prepare" would run tsc before the sources are here. `npm rebuild` then runs the
+# dependencies' own install scripts. A native module downloads its prebuilt binary when it can;
+# where it can't (no access to GitHub), node-gyp compiles it, which needs python3, make and g++.
+RUN npm ci --ignore-scripts --no-audit --no-fund \
+ && if ! npm rebuild; then \
+      apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/* && npm rebuild; \
+    fi
 COPY tsconfig.json ./
 COPY src ./src
 COPY scripts/bundle.mjs ./scripts/
 # Only src is copied, so only src is compiled (tests and benchmarks stay out of the image), then
-# bundled into the one file the image runs.
-RUN npx tsc -p tsconfig.json && node scripts/bundle.mjs
+# bundled into the one file the image runs; the dev dependencies are dropped afterwards.
+RUN npx tsc -p tsconfig.json && node scripts/bundle.mjs && npm prune --omit=dev --no-audit --no-fund
 
-# ---- production dependencies: better-sqlite3 (the usage ledger) is a native addon; its install script
-# fetches a prebuilt binary or, failing that, compiles it, hence the build tools in this stage only ----
-FROM node:20-slim AS deps
-RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
-WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm rebuild better-sqlite3 && npm cache clean --force
-
-# ---- runtime: production dependencies and the compiled server only ----
-FROM node:20-slim
+# ---- runtime: production dependencies (built above) and the compiled server only ----
+FROM ${NODE_IMAGE}
 ENV NODE_ENV=production \
     COPILOT_API_HOME=/data
 WORKDIR /app
-COPY package.json package-lock.json ./
-COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/copilot-api.mjs ./dist/copilot-api.mjs
 # The data dir (GitHub token from `auth`, device ids) belongs to the unprivileged "node" user of the
 # base image; a named volume mounted here starts out with this ownership.
