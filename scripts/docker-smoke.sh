@@ -42,7 +42,7 @@ FAKE=copilot-api-smoke-fake
 VOLUME=copilot-api-smoke-data
 
 cleanup() {
-  local code=$?
+  local code=$? t=$SECONDS
   if [ -n "$DOCKERD_PID" ]; then
     docker rm -f "$APP" "$FAKE" >/dev/null 2>&1 || true
     kill "$DOCKERD_PID" 2>/dev/null || true
@@ -54,6 +54,7 @@ cleanup() {
   fi
   if [ "$code" != 0 ] && [ -f "$WORK/dockerd.log" ]; then say "dockerd log (last lines):"; tail -n 20 "$WORK/dockerd.log" || true; fi
   if [ "${DOCKER_SMOKE_KEEP:-}" = 1 ]; then say "kept $WORK"; else rm -rf "$WORK" 2>/dev/null || true; fi
+  [ -z "$DOCKERD_PID" ] || say "daemon stopped and its files removed in $((SECONDS - t)) s; $((SECONDS - started)) s in all"
   exit "$code"
 }
 trap cleanup EXIT
@@ -105,14 +106,16 @@ RUN echo force-unsafe-io >/etc/dpkg/dpkg.cfg.d/unsafe-io \\
 ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
 CMD ["node"]
 EOF
-  docker build -q --network host "${proxy_args[@]}" -t copilot-api-smoke/node "$WORK/base" >/dev/null
+  docker build --network host "${proxy_args[@]}" -t copilot-api-smoke/node "$WORK/base" >"$WORK/base-build.log" 2>&1 \
+    || { tail -n 40 "$WORK/base-build.log"; say "building the base image failed"; exit 1; }
   say "base image ($SUITE, $(docker run --rm --network none copilot-api-smoke/node node --version)) made in $((SECONDS - t)) s"
   if [ -n "$CACHED" ]; then mkdir -p "$DOCKER_SMOKE_CACHE" && docker save -o "$CACHED" copilot-api-smoke/node; fi
 fi
 
 # ---- the project's image, from its own Dockerfile ----
 t=$SECONDS
-docker build -q --network host "${proxy_args[@]}" --build-arg NODE_IMAGE=copilot-api-smoke/node -t copilot-api-smoke/app . >/dev/null
+docker build --network host "${proxy_args[@]}" --build-arg NODE_IMAGE=copilot-api-smoke/node -t copilot-api-smoke/app . >"$WORK/app-build.log" 2>&1 \
+  || { tail -n 40 "$WORK/app-build.log"; say "building the project's image failed"; exit 1; }
 say "project image built in $((SECONDS - t)) s"
 
 # ---- the checks: the fake upstream and the server share one network namespace with no network ----

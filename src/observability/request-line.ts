@@ -51,8 +51,8 @@ function cost(r: LineRecord): string | undefined {
 /**
  * One line for a finished request, e.g.
  * `14:02:07 messages claude-code claude-sonnet-4.6 → /v1/messages user 200 1.84 s in 1520 (1024 cached) out 48 0.33 credits`.
- * Everything a client chose (model, path, the error text it provoked) has its control
- * characters escaped and token-shaped strings redacted before it gets here.
+ * Everything a client chose (model, path, the error text it provoked) is printed with its control
+ * characters escaped and token-shaped strings redacted.
  */
 export function formatRequestLine(record: RequestRecord, style: LineStyle): string {
   const r = record as LineRecord;

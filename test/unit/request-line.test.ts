@@ -81,3 +81,12 @@ test("the printer writes one line per API request, and failures only for other p
   assert.ok(lines.every((l) => l.endsWith("\n")));
   assert.match(lines[1]!, /POST \/v1\/nowhere  404/);
 });
+
+test('"quiet" in the config file turns the lines off like --quiet; the flag wins over the file', async () => {
+  const { parseConfigFile, resolveConfig } = await import("../../src/config.js");
+  const file = parseConfigFile('{"quiet": true}', "f.json");
+  assert.equal(resolveConfig({}, {}, file).quiet, true);
+  assert.equal(resolveConfig({ quiet: false }, {}, file).quiet, false);
+  assert.equal(resolveConfig({}, {}, {}).quiet, false);
+  assert.throws(() => parseConfigFile('{"quiet": "yes"}', "f.json"), /"quiet" must be a boolean/);
+});
