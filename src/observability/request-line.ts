@@ -62,7 +62,8 @@ export function formatRequestLine(record: RequestRecord, style: LineStyle): stri
     parts.push(`${printable(r.method, 16)} ${printable(r.path)}`);
   } else {
     parts.push(r.api);
-    if (r.client) parts.push(printable(r.client, 40));
+    // "other" (an unrecognised User-Agent) says nothing worth a column.
+    if (r.client && r.client !== "other") parts.push(printable(r.client, 40));
     // No model: the request failed before one was chosen; its path says more (a doubled /v1, say).
     parts.push(r.model ? `${printable(r.model, 100)}${r.endpoint ? ` → ${printable(r.endpoint, 60)}` : ""}` : `${printable(r.method, 16)} ${printable(r.path)}`);
     if (r.initiator) parts.push(r.kind && r.kind !== "user" ? `${r.initiator} (${printable(r.kind, 40)})` : r.initiator);

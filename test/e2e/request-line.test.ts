@@ -38,7 +38,7 @@ describe("the line per request that start prints (the real CLI bundle, output ca
       const [, url] = await run.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
       const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "dummy", maxRetries: 0, timeout: 10_000 });
       await client.chat.completions.create({ model: "gpt-4.1", messages: [{ role: "user", content: "hello" }] });
-      const [ok] = await run.waitFor(/^\d\d:\d\d:\d\d {2}chat {2}gpt-4\.1 → \/chat\/completions {2}user {2}200 {2}[\d.]+ m?s {2}in \d+ out \d+$/m);
+      const [ok] = await run.waitFor(/^\d\d:\d\d:\d\d {2}chat {2}openai-sdk {2}gpt-4\.1 → \/chat\/completions {2}user {2}200 {2}[\d.]+ m?s {2}in \d+ out \d+ {2}[\d.]+ credits$/m);
       assert.ok(ok);
 
       // A streamed Anthropic request on a Claude model: the line comes when the stream has ended.
