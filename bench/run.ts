@@ -12,7 +12,7 @@
 //                                      (from the unbundled dist/src/main.js, so that time is charged to our files)
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { bunBinary, type FakeInfo, startFake, startFloor, startServer, type Child, type ServerChild, UNBUNDLED_MAIN_JS } from "./children.js";
@@ -320,7 +320,7 @@ async function main() {
       ledger = await measureLedgerCost(fake, all.filter((s) => ["a1", "a32", "c32"].includes(s.id)), (l) => process.stdout.write(l));
     }
 
-    const partial = { date: new Date().toISOString(), machine: { ...machine(), ...(bunVersion ? { bun: bunVersion } : {}) }, options: { ...options }, coldStart: cold, memory: mem, scenarios: results, ledger, ledgerWork };
+    const partial = { date: new Date().toISOString(), machine: { ...machine(), ...(bunVersion ? { bun: bunVersion } : {}) }, options: { ...options, out: options.out === undefined ? undefined : relative(ROOT, options.out) }, coldStart: cold, memory: mem, scenarios: results, ledger, ledgerWork };
     const full: BenchResults = { ...partial, targets: checkTargets(partial) };
     const md = markdown(full);
     process.stdout.write(`\n${md}`);
