@@ -81,7 +81,13 @@ function describeLimits(config: Config): void {
   } else if (config.wait) {
     log.warn("--wait does nothing without --rate-limit");
   }
-  if (config.manual) log.info("Manual approval: each upstream request waits for y/N here, one at a time");
+  if (config.manual) {
+    log.info(
+      config.redisUrl
+        ? "Manual approval: upstream requests of every instance on this Redis wait in one queue; this terminal asks y/N about the next one whenever it is free"
+        : "Manual approval: each upstream request waits for y/N here, one at a time",
+    );
+  }
   // Bun's fetch reads the proxy variables by itself (src/upstream/http.ts): say so rather than let
   // --proxy-env seem to matter, or a proxy be used that Node would have left alone.
   const proxyVar = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"].find((n) => process.env[n]);

@@ -20,6 +20,26 @@ export interface Approver {
   ask(info: ApprovalInfo, signal: AbortSignal): Promise<boolean>;
 }
 
+/** The queue of waiting requests is at its bound: the request is refused at once (503). */
+export class ApprovalQueueFull extends Error {
+  constructor(readonly max: number) {
+    super(`${max} requests are already waiting for approval`);
+  }
+}
+
+/**
+ * Why a prompt was taken down when the client is still there (a prompt for another instance's
+ * request whose answer could no longer reach it): the terminal says so instead of "disconnected".
+ */
+export class PromptWithdrawn extends Error {}
+
+export interface RequestOptions {
+  /** Most requests that may wait (not counting those being asked about); more reject with ApprovalQueueFull. */
+  max?: number;
+  /** Told once the request waits in the queue, with how many wait or are being asked about. */
+  onQueued?: (waiting: number) => void;
+}
+
 interface Pending {
   info: ApprovalInfo;
   resolve(approved: boolean): void;
@@ -41,7 +61,11 @@ export class ApprovalQueue {
   private readonly queue: Pending[] = [];
   private current?: Pending;
 
-  constructor(private readonly approver: Approver) {}
+  constructor(
+    private readonly approver: Approver,
+    /** Called whenever the last prompt is answered and nothing waits: the terminal is free. */
+    private readonly onIdle?: () => void,
+  ) {}
 
   /** Requests waiting for their prompt (not counting the one being asked about). */
   get waiting(): number {
@@ -53,9 +77,15 @@ export class ApprovalQueue {
     return this.current !== undefined;
   }
 
+  /** No prompt showing and none waiting. */
+  get idle(): boolean {
+    return this.current === undefined && this.queue.length === 0;
+  }
+
   /** Resolves with the answer; rejects with the signal's reason if the client leaves first. */
-  request(info: ApprovalInfo, signal?: AbortSignal): Promise<boolean> {
+  request(info: ApprovalInfo, signal?: AbortSignal, options: RequestOptions = {}): Promise<boolean> {
     if (signal?.aborted) return Promise.reject(signal.reason);
+    if (options.max !== undefined && this.queue.length >= options.max) return Promise.reject(new ApprovalQueueFull(options.max));
     return new Promise<boolean>((resolve, reject) => {
       const pending: Pending = { info, resolve, reject, signal, prompt: new AbortController(), done: false };
       if (signal) {
@@ -64,13 +94,17 @@ export class ApprovalQueue {
       }
       this.queue.push(pending);
       this.next();
+      options.onQueued?.(this.queue.length + (this.current ? 1 : 0));
     });
   }
 
   private next(): void {
     if (this.current) return;
     const pending = this.queue.shift();
-    if (!pending) return;
+    if (!pending) {
+      this.onIdle?.();
+      return;
+    }
     this.current = pending;
     let answer: Promise<boolean>;
     try {

@@ -5,13 +5,15 @@ import { renderError } from "../http/render-error.js";
 import { apiOf } from "../observability/request-meta.js";
 import type { Runtime } from "../runtime.js";
 import { chatInitiator, messagesInitiator, responsesInitiator } from "../upstream/initiator.js";
-import { type ApprovalInfo, ApprovalQueue, type Approver } from "./approval-queue.js";
+import { type ApprovalInfo, ApprovalQueue, ApprovalQueueFull, type Approver } from "./approval-queue.js";
 import { type Clock, type ClearTimer, RateLimiter, type SetTimer } from "./rate-limiter.js";
+import { SharedApprovalQueue } from "./shared-approval-queue.js";
 import { SharedRateLimiter } from "./shared-rate-limiter.js";
 import { TerminalApprover } from "./terminal-approver.js";
 
 export { ApprovalQueue, type ApprovalInfo, type Approver } from "./approval-queue.js";
 export { RateLimiter } from "./rate-limiter.js";
+export { SharedApprovalQueue } from "./shared-approval-queue.js";
 export { TerminalApprover } from "./terminal-approver.js";
 
 /** What flow control runs with: a clock and timer for the limiter, and who approves under --manual. */
@@ -26,6 +28,8 @@ export interface FlowOptions {
   maxRateLimitWaiting?: number;
   /** Most requests that may wait for approval under --manual; more get 503. */
   maxApprovalWaiting?: number;
+  /** With --redis-url: how often waiting requests are renewed and their terminals checked (default 10 s). */
+  approvalCheckMs?: number;
 }
 
 /**
@@ -39,7 +43,8 @@ export const MAX_APPROVAL_WAITING = 32;
 export interface FlowControls {
   /** Shared across instances through Redis with --redis-url, else this instance's own. */
   limiter?: RateLimiter | SharedRateLimiter;
-  approvals?: ApprovalQueue;
+  /** Shared across instances through Redis with --redis-url, else this instance's own. */
+  approvals?: ApprovalQueue | SharedApprovalQueue;
   wait: boolean;
   onQueued: NonNullable<FlowOptions["onQueued"]>;
   maxRateLimitWaiting: number;
@@ -60,7 +65,7 @@ export function configureFlow(runtime: Runtime, options: FlowOptions = {}): Flow
   const local = rateLimitSeconds ? new RateLimiter(rateLimitSeconds * 1000, options.now, options.setTimer, options.clearTimer) : undefined;
   const built: FlowControls = {
     limiter: local && runtime.redis ? new SharedRateLimiter(local, runtime.redis) : local,
-    approvals: manual ? new ApprovalQueue(options.approver ?? new TerminalApprover()) : undefined,
+    approvals: manual ? approvalQueue(runtime, options.approver ?? new TerminalApprover(), options.approvalCheckMs) : undefined,
     wait,
     maxRateLimitWaiting: options.maxRateLimitWaiting ?? MAX_RATE_LIMIT_WAITING,
     maxApprovalWaiting: options.maxApprovalWaiting ?? MAX_APPROVAL_WAITING,
@@ -70,6 +75,10 @@ export function configureFlow(runtime: Runtime, options: FlowOptions = {}): Flow
   };
   controls.set(runtime, built);
   return built;
+}
+
+function approvalQueue(runtime: Runtime, approver: Approver, checkMs?: number): ApprovalQueue | SharedApprovalQueue {
+  return runtime.redis ? new SharedApprovalQueue(approver, runtime.redis, runtime.log, { checkMs }) : new ApprovalQueue(approver);
 }
 
 function controlsFor(runtime: Runtime): FlowControls {
@@ -93,12 +102,16 @@ export function flowControl(runtime: Runtime): MiddlewareHandler {
       const info = await approvalInfo(c);
       // A body that is not a JSON object never reaches Copilot (the route answers 400): nothing to approve.
       if (info) {
-        if (flow.approvals.waiting >= flow.maxApprovalWaiting) return renderError(c, queueFull("approval", flow.maxApprovalWaiting));
-        const answer = flow.approvals.request(info, signal);
-        flow.onQueued("approval", flow.approvals.waiting + (flow.approvals.asking ? 1 : 0), c.req.path);
-        const approved = await answer.catch(() => {
+        let approved: boolean;
+        try {
+          approved = await flow.approvals.request(info, signal, {
+            max: flow.maxApprovalWaiting,
+            onQueued: (waiting) => flow.onQueued("approval", waiting, c.req.path),
+          });
+        } catch (error) {
+          if (error instanceof ApprovalQueueFull) return renderError(c, queueFull("approval", flow.maxApprovalWaiting));
           throw cancelled("approval at the terminal");
-        });
+        }
         if (!approved) {
           runtime.log.info(`Refused at the terminal: ${info.method} ${printable(info.path)}`);
           return renderError(

@@ -1,14 +1,15 @@
 import { createInterface } from "node:readline";
 import { printable } from "../text.js";
-import type { ApprovalInfo, Approver } from "./approval-queue.js";
+import { type ApprovalInfo, type Approver, PromptWithdrawn } from "./approval-queue.js";
 
 /** One line describing the request, e.g. `POST /v1/messages (messages API) model claude-sonnet-4.6, 12.1 KB, initiator user`. */
 export function describeRequest(info: ApprovalInfo): string {
   const size = info.bytes >= 1024 ? `${(info.bytes / 1024).toFixed(1)} KB (${info.bytes} bytes)` : `${info.bytes} bytes`;
-  // The model and the path come from the client: printed escaped, never raw, on the terminal.
+  // The model and the path come from the client, and with --redis-url every field comes from Redis:
+  // all printed escaped, never raw, on the terminal.
   const parts = [`model ${info.model === undefined ? "(none)" : printable(info.model)}`, size];
-  if (info.initiator) parts.push(`initiator ${info.initiator}`);
-  return `${info.method} ${printable(info.path)} (${info.api} API): ${parts.join(", ")}`;
+  if (info.initiator) parts.push(`initiator ${printable(info.initiator)}`);
+  return `${printable(info.method)} ${printable(info.path)} (${printable(info.api)} API): ${parts.join(", ")}`;
 }
 
 /**
@@ -37,7 +38,8 @@ export class TerminalApprover implements Approver {
       };
       const onAbort = () =>
         finish(() => {
-          this.output.write("\n(cancelled: the client disconnected)\n");
+          const why = signal.reason instanceof PromptWithdrawn ? signal.reason.message : "the client disconnected";
+          this.output.write(`\n(cancelled: ${why})\n`);
           reject(signal.reason);
         });
       signal.addEventListener("abort", onAbort, { once: true });

@@ -3,14 +3,17 @@ import type { Logger } from "../log.js";
 
 /**
  * The connection to Redis (--redis-url) that lets several instances share rate limits, budgets'
- * running totals and stored responses. Commands never queue while Redis is away: they fail at
+ * running totals, stored responses and the --manual approval queue. Commands never queue while Redis is away: they fail at
  * once and each caller falls back to its own instance's state, so losing Redis degrades limits
  * to per instance and never refuses or holds traffic. The change is logged once each way.
  */
 export class RedisLink {
   private isUp = false;
   private everUp = false;
+  private isClosed = false;
   private lastError?: string;
+  private readonly listeners = new Set<(up: boolean) => void>();
+  private readonly subscribers = new Set<Redis>();
 
   private constructor(
     readonly client: Redis,
@@ -49,6 +52,11 @@ export class RedisLink {
     return this.isUp;
   }
 
+  /** close() was called: connections end by design, not by an outage. */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
   /** Why Redis is down, for /health. */
   get problem(): string | undefined {
     return this.isUp ? undefined : (this.lastError ?? "not connected");
@@ -68,25 +76,51 @@ export class RedisLink {
     }
   }
 
+  /** Told when Redis goes down or comes back (after the log line). Returns the unsubscribe. */
+  onChange(listener: (up: boolean) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * A second connection for pub/sub (a subscribed connection can run nothing else), with the same
+   * options; connecting is left to the caller. close() closes it too.
+   */
+  subscriber(): Redis {
+    const sub = this.client.duplicate();
+    // Its errors are the main connection's errors too, which already logs them.
+    sub.on("error", () => {});
+    this.subscribers.add(sub);
+    return sub;
+  }
+
   async close(): Promise<void> {
     this.isUp = false; // an orderly stop, not an outage: no warning
+    this.isClosed = true;
     this.client.removeAllListeners("end");
     this.client.removeAllListeners("close");
     this.client.disconnect();
+    for (const sub of this.subscribers) sub.disconnect();
+    this.subscribers.clear();
+    this.listeners.clear();
   }
 
   private markUp(): void {
     if (this.isUp) return;
     this.isUp = true;
     this.lastError = undefined;
-    if (this.everUp) this.log.info("Redis is back: rate limits, budgets and stored responses are shared again");
+    if (this.everUp) this.log.info("Redis is back: rate limits, budgets, stored responses and approvals are shared again");
     this.everUp = true;
+    for (const l of this.listeners) l(true);
   }
 
   private markDown(reason: string): void {
     this.lastError = reason;
     if (!this.isUp) return;
     this.isUp = false;
-    this.log.warn(`Redis unreachable (${reason}): rate limits and budgets now count per instance until it is back; no request is refused for it`);
+    this.log.warn(
+      `Redis unreachable (${reason}): rate limits, budgets and --manual approvals now work per instance until it is back; no request is refused for it`,
+    );
+    for (const l of this.listeners) l(false);
   }
 }

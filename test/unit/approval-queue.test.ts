@@ -223,4 +223,9 @@ describe("what a client sent is printed without control characters", () => {
     assert.match(describeRequest({ method: "POST", path: "/x", api: "chat", model: evil, bytes: 1 }), /model gpt\\u001b\]0;pwned\\u0007\\u001b\[2J\\u000aApprove/);
     assert.ok(!describeRequest({ method: "POST", path: "/x", api: "chat", model: evil, bytes: 1 }).includes("\n"));
   });
+
+  test("every field is escaped: with --redis-url the prompt is read back from Redis, which any instance may have written", () => {
+    const line = describeRequest({ method: "PO\u001b[2JST", path: "/x", api: "ch\u0007at", bytes: 1, initiator: "us\u009ber" as "user" });
+    assert.equal(line, "PO\\u001b[2JST /x (ch\\u0007at API): model (none), 1 bytes, initiator us\\u009ber");
+  });
 });
