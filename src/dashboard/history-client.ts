@@ -22,9 +22,10 @@ export function dashboardHistory(): void {
     cacheWriteTokens: number;
     reasoningTokens: number;
   };
-  type HistoryRow = Sums & { day?: string; model?: string | null; client?: string | null; kind?: string | null };
+  type HistoryRow = Sums & { day?: string; model?: string | null; client?: string | null; kind?: string | null; key?: string | null };
   type History = { from: string; to: string; by: string[]; rows: HistoryRow[]; totals: Sums };
-  type Answer = { history?: History | null; historyDisabled?: string; budgets?: { scope: string; period: string; limitCredits: number }[] };
+  type Budget = { scope: string; period: string; limitCredits: number; spentCredits: number; state: string };
+  type Answer = { history?: History | null; historyDisabled?: string; budgets?: Budget[] };
   type Range = { from: Date; to: Date; days: number | null };
 
   const UPlot = (window as unknown as { uPlot: typeof uPlot }).uPlot;
@@ -154,9 +155,10 @@ export function dashboardHistory(): void {
       chartMessage("Loading…");
     }
     try {
-      const [daily, clients, kinds] = await Promise.all([query("day,model"), query("client"), query("kind")]);
+      const [daily, clients, kinds, keys] = await Promise.all([query("day,model"), query("client"), query("kind"), query("key")]);
       if (mine !== seq) return; // a newer range was picked meanwhile
-      if (!daily.history || !clients.history || !kinds.history) {
+      if (!daily.history || !clients.history || !kinds.history || !keys.history) {
+        $("people").hidden = true;
         clearCharts();
         chartMessage(daily.historyDisabled ?? "No history on this server.");
         return setState("disabled", daily.historyDisabled ?? "no history");
@@ -164,6 +166,7 @@ export function dashboardHistory(): void {
       // The daily budget for all keys, if one is set, is drawn across the bars.
       const budget = daily.budgets?.find((b) => b.scope === "global" && b.period === "day")?.limitCredits;
       render(daily.history, clients.history, kinds.history, budget);
+      renderPeople(keys.history, keys.budgets ?? []);
     } catch (error) {
       if (mine !== seq) return;
       if (!quiet) chartMessage(`Could not load the history: ${(error as Error).message}`);
@@ -275,6 +278,57 @@ export function dashboardHistory(): void {
         return row;
       }),
     );
+  };
+
+  const PER: Record<string, string> = { day: "today", week: "this week", month: "this month" };
+  /**
+   * Spend per person: the ledger's key names (a named key's name, else its fingerprint label) with
+   * each one's budgets as they stand now. Shown only where clients use API keys.
+   */
+  const renderPeople = (keys: History, budgets: Budget[]) => {
+    const rows = keys.rows.filter((r) => r.requests > 0);
+    const keyBudgets = budgets.filter((b) => b.scope.startsWith("key:"));
+    $("people").hidden = !rows.some((r) => r.key) && keyBudgets.length === 0;
+    const total = rows.reduce((a, r) => a + r.credits, 0);
+    set("people-meta", `${rows.length} ${rows.length === 1 ? "key" : "keys"} in this range · credits from the ledger`);
+    const cells = (tr: HTMLElement, ...values: (string | HTMLElement)[]) => {
+      for (const [i, v] of values.entries()) {
+        const td = typeof v === "string" ? el("td", v) : v;
+        if (i > 0 && i < 5) td.className = "n num";
+        tr.append(td);
+      }
+      return tr;
+    };
+    const budgetCell = (name: string | null | undefined) => {
+      const td = el("td");
+      const mine = keyBudgets.filter((b) => b.scope === `key:${name ?? ""}`);
+      td.textContent = mine.length
+        ? mine.map((b) => `${credits(b.spentCredits)} of ${credits(b.limitCredits)} ${PER[b.period] ?? `per ${b.period}`}${b.state === "ok" ? "" : ` (${b.state})`}`).join(" · ")
+        : "—";
+      const worst = mine.find((b) => b.state === "exceeded") ?? mine.find((b) => b.state === "warning");
+      if (worst) td.dataset.state = worst.state;
+      return td;
+    };
+    const body = rows.map((r) => {
+      const tr = el("tr");
+      if (r.key) tr.dataset.key = r.key;
+      return cells(tr, r.key ?? "(no key)", count(r.requests), count(r.errors), credits(r.credits), total > 0 ? percent((100 * r.credits) / total) : "—", budgetCell(r.key));
+    });
+    // A key with a budget and no request in the range still has a row: its budget is news too.
+    for (const b of keyBudgets) {
+      const name = b.scope.slice(4);
+      if (rows.some((r) => r.key === name) || body.some((tr) => tr.dataset.key === name)) continue;
+      const tr = el("tr");
+      tr.dataset.key = name;
+      body.push(cells(tr, name, "0", "0", "0", "—", budgetCell(name)));
+    }
+    if (body.length === 0) {
+      const td = el("td", "No requests in this range", "empty");
+      td.setAttribute("colspan", "6");
+      body.push(el("tr"));
+      body[0]!.append(td);
+    }
+    $("people-rows").replaceChildren(...body);
   };
 
   // ---- charts ----

@@ -128,6 +128,10 @@ function pageTemplate({ css, scripts }: { css: string; scripts: string[] }): str
         <div><h3>Kind of call</h3><div class="bars top" id="top-kind"></div></div>
       </div>
     </section>
+    <section class="panel" id="people" hidden>
+      <div class="panel-head"><h2>Spend per person (API key)</h2><span class="meta" id="people-meta"></span></div>
+      <div class="scroll-x"><table id="people-table"><thead><tr><th>Key</th><th class="n">Requests</th><th class="n">Errors</th><th class="n">Credits</th><th class="n">Share</th><th>Budget now</th></tr></thead><tbody id="people-rows"></tbody></table></div>
+    </section>
   </div>
 </main>
 <footer>Live over server-sent events · live totals since the server started, history from the ledger · quota cached for a minute · times in 24-hour local time · <a href="/usage">/usage</a> · <a href="/metrics">/metrics</a> · <a href="/health">/health</a></footer>

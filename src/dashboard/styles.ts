@@ -106,6 +106,8 @@ h2 { font-size: 13px; margin: 0 0 10px; text-transform: uppercase; letter-spacin
 .legend i { display: inline-block; width: 10px; height: 10px; border-radius: 3px; }
 .legend i.budget-swatch { height: 0; border-radius: 0; border-top: 2px dashed var(--bad); }
 .tops { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 18px; }
+#people td[data-state="exceeded"] { color: var(--bad); }
+#people td[data-state="warning"] { color: var(--warn); }
 h3 { font-size: 12.5px; margin: 0 0 6px; color: var(--muted); font-weight: 600; }
 .grid2 { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 18px; }
 table { width: 100%; border-collapse: collapse; }

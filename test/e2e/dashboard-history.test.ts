@@ -314,3 +314,115 @@ describe("the History view with --no-ledger", () => {
     assert.deepEqual(problems, []);
   });
 });
+
+describe("the History view's spend per person, with named API keys", () => {
+  const ALICE = "alice-key-0123456789";
+  const BOB = "bob-key-0123456789";
+  const UNNAMED = "an-unnamed-key-0123456789";
+  let h: Harness;
+  let browser: Browser | undefined;
+  before(async () => {
+    h = await startHarness({
+      config: {
+        apiKeys: [
+          // Alice's budget is spent by her first request; Carol has a budget and sends nothing.
+          { key: ALICE, name: "alice", budget: "0.001/day" },
+          { key: BOB, name: "bob", budget: "1000/month" },
+          { key: "carol-key-0123456789", name: "carol", budget: "50/day" },
+          { key: UNNAMED },
+        ],
+      },
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu"] });
+  });
+  after(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  test("one row per key from the ledger, costliest first, with each one's budget as it stands", { timeout: 60_000 }, async () => {
+    const send = async (key: string, model: string) => {
+      const res = await fetch(`${h.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+        body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }] }),
+      });
+      await res.text();
+      return res.status;
+    };
+    assert.equal(await send(ALICE, "claude-opus-4.6"), 200);
+    await h.runtime.budgets.idle();
+    assert.equal(await send(ALICE, "gpt-4.1"), 429, "alice's budget is spent");
+    for (let i = 0; i < 3; i++) assert.equal(await send(BOB, "gpt-4.1"), 200);
+    assert.equal(await send(UNNAMED, "gpt-4.1"), 200);
+
+    const res = await fetch(`${h.url}/usage?by=key`, { headers: { authorization: `Bearer ${BOB}` } });
+    const ledger = ((await res.json()) as UsageAnswer).history!.rows;
+    assert.deepEqual(
+      ledger.map((r) => [r.key, r.requests]),
+      [
+        ["alice", 2],
+        ["bob", 3],
+        [ledger[2]!.key, 1],
+      ],
+    );
+    const unnamed = ledger[2]!.key as string;
+    assert.match(unnamed, /^key-/, "an unnamed key is shown by its fingerprint, never the key itself");
+
+    for (const width of [1360, 420]) {
+      const page = await browser!.newPage({ viewport: { width, height: 900 }, locale: "en-US", timezoneId: TZ });
+      const problems = watch(page, h.url);
+      try {
+        await page.goto(`${h.url}/?key=${BOB}#history`);
+        await page.waitForSelector('#history[data-state="ready"]');
+        await page.waitForSelector("#people:not([hidden])");
+        const rows = page.locator("#people-rows tr");
+        assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.key)), ["alice", "bob", unnamed, "carol"]);
+        const cells = async (key: string) => (await page.locator(`#people-rows tr[data-key="${key}"] td`).allInnerTexts()).map((t) => t.trim());
+        const alice = await cells("alice");
+        assert.deepEqual(alice.slice(0, 3), ["alice", "2", "1"], "two requests, one refused by her budget");
+        assert.equal(Number(alice[3]), Number(ledger[0]!.credits.toPrecision(2)), "her credits, as the ledger has them");
+        assert.match(alice[4]!, /^\d+(\.\d)?%$/);
+        assert.match(alice[5]!, /^[\d.]+ of 0\.0010 today \(exceeded\)$/);
+        assert.equal(await page.locator('#people-rows tr[data-key="alice"] td[data-state="exceeded"]').count(), 1);
+        const bob = await cells("bob");
+        assert.deepEqual(bob.slice(0, 3), ["bob", "3", "0"]);
+        assert.match(bob[5]!, /^[\d.]+ of 1,000 this month$/);
+        assert.deepEqual((await cells(unnamed)).slice(0, 3), [unnamed, "1", "0"]);
+        assert.equal((await cells(unnamed))[5], "—");
+        assert.deepEqual(await cells("carol"), ["carol", "0", "0", "0", "—", "0 of 50.00 today"], "a budget with no requests has its row");
+        assert.doesNotMatch(await page.locator("#people").innerText(), /key-0123456789/, "no key itself is shown");
+        if (width === 420) assert.deepEqual(await page.evaluate(cutOff), []);
+        await mkdir(ARTIFACTS, { recursive: true });
+        await page.locator("#people").screenshot({ path: join(ARTIFACTS, `dashboard-people-${width}.png`) });
+        assert.deepEqual(problems, []);
+      } finally {
+        await page.close();
+      }
+    }
+  });
+
+  test("without API keys the panel stays hidden", { timeout: 60_000 }, async () => {
+    const plain = await startHarness();
+    try {
+      await send(plain.url);
+      const page = await browser!.newPage();
+      await page.goto(`${plain.url}/#history`);
+      await page.waitForSelector('#history[data-state="ready"]');
+      assert.equal(await page.locator("#people").isHidden(), true);
+      await page.close();
+    } finally {
+      await plain.close();
+    }
+  });
+});
+
+async function send(url: string): Promise<void> {
+  const res = await fetch(`${url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: "gpt-4.1", messages: [{ role: "user", content: "hi" }] }),
+  });
+  assert.equal(res.status, 200);
+  await res.text();
+}
