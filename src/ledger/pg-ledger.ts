@@ -94,6 +94,39 @@ export class PgLedger {
     this.now = options.now ?? Date.now;
   }
 
+  /**
+   * The team's ledger for `copilot-api usage --database-url`: read only, never migrated (a reader
+   * must not create or change the schema the servers write), one connection.
+   */
+  static async openReader(url: string): Promise<PgLedgerReader> {
+    const { default: pg } = await import("pg");
+    const pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5_000 });
+    pool.on("error", () => {});
+    const shown = new URL(url);
+    shown.password = "";
+    try {
+      const res = await pool.query("SELECT to_regclass('copilot_api_schema') IS NOT NULL AND to_regclass('requests') IS NOT NULL AS present").catch((error: Error) => {
+        throw new Error(`Cannot read the usage ledger in ${shown}: ${error.message}`);
+      });
+      if (!(res.rows[0] as { present: boolean }).present) {
+        throw new Error(`No usage ledger in ${shown} yet: it is created when \`copilot-api start --database-url\` first starts on it.`);
+      }
+      const version = Number(((await pool.query("SELECT version FROM copilot_api_schema")).rows[0] as { version?: number } | undefined)?.version ?? 0);
+      if (version > PG_MIGRATIONS.length) {
+        throw new Error(`The ledger in ${shown} was written by a newer copilot-api (schema ${version}, this one knows up to ${PG_MIGRATIONS.length})`);
+      }
+    } catch (error) {
+      await pool.end().catch(() => {});
+      throw error;
+    }
+    const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    return {
+      file: shown.toString(),
+      history: (from, to, by) => queryPgHistory(pool, tz, from, to, by),
+      close: () => pool.end().catch(() => {}),
+    };
+  }
+
   static async open(url: string, options: { retentionDays: number; log: Logger; now?: () => number }): Promise<PgLedger> {
     // Loaded only with --database-url.
     const { default: pg } = await import("pg");
@@ -179,17 +212,7 @@ export class PgLedger {
 
   async history(from: number, to: number, by: HistoryDimension[]): Promise<History> {
     await this.flush();
-    const columns = by.map((d) => `${column(d, this.tz)} AS "${d}"`).join(", ");
-    const group = by.map((d) => `"${d}"`).join(", ");
-    const order = by.includes("day") ? `"day", "nanoAiu" DESC` : `"nanoAiu" DESC, requests DESC`;
-    const raw = await this.pool.query(`SELECT ${columns}, ${SUMS} FROM requests WHERE time >= $1 AND time < $2 GROUP BY ${group} ORDER BY ${order}`, [from, to]);
-    const rows = raw.rows.map((r: Record<string, unknown>) => {
-      const row = {} as HistoryRow;
-      for (const d of by) row[d] = (r[d] as string | null) ?? null;
-      return Object.assign(row, totalsOf(r));
-    });
-    const totals = await this.pool.query(`SELECT ${SUMS} FROM requests WHERE time >= $1 AND time < $2`, [from, to]);
-    return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), by, rows, totals: totalsOf(totals.rows[0] as Record<string, unknown>) };
+    return queryPgHistory(this.pool, this.tz, from, to, by);
   }
 
   async spentSince(from: number, keyName?: string): Promise<number> {
@@ -218,6 +241,29 @@ export class PgLedger {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     await this.pool.end().catch(() => {});
   }
+}
+
+/** Reads the PostgreSQL ledger as `copilot-api usage` does, without writing to it. */
+export interface PgLedgerReader {
+  /** Where it is: the URL without its password. */
+  file: string;
+  history(from: number, to: number, by: HistoryDimension[]): Promise<History>;
+  close(): Promise<void>;
+}
+
+/** The same rows and totals as the SQLite ledger's queryHistory, from PostgreSQL. */
+async function queryPgHistory(pool: Pool, tz: string, from: number, to: number, by: HistoryDimension[]): Promise<History> {
+  const columns = by.map((d) => `${column(d, tz)} AS "${d}"`).join(", ");
+  const group = by.map((d) => `"${d}"`).join(", ");
+  const order = by.includes("day") ? `"day", "nanoAiu" DESC` : `"nanoAiu" DESC, requests DESC`;
+  const raw = await pool.query(`SELECT ${columns}, ${SUMS} FROM requests WHERE time >= $1 AND time < $2 GROUP BY ${group} ORDER BY ${order}`, [from, to]);
+  const rows = raw.rows.map((r: Record<string, unknown>) => {
+    const row = {} as HistoryRow;
+    for (const d of by) row[d] = (r[d] as string | null) ?? null;
+    return Object.assign(row, totalsOf(r));
+  });
+  const totals = await pool.query(`SELECT ${SUMS} FROM requests WHERE time >= $1 AND time < $2`, [from, to]);
+  return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), by, rows, totals: totalsOf(totals.rows[0] as Record<string, unknown>) };
 }
 
 async function migrate(pool: Pool): Promise<void> {

@@ -1,9 +1,14 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import Anthropic from "@anthropic-ai/sdk";
 import type { RequestRecord } from "../../src/observability/recorder.js";
 import type { PgLedger } from "../../src/ledger/pg-ledger.js";
 import { startFakeUpstream, type FakeUpstream } from "../fake-upstream/server.js";
+import { MAIN } from "../helpers/cli.js";
 import { type Harness, startHarness } from "../helpers/harness.js";
 import { startPostgres, startRedis, type StoreServer } from "../helpers/stores.js";
 
@@ -16,6 +21,18 @@ const chat = (url: string, key: string) =>
     headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
     body: JSON.stringify({ model: "gpt-4.1", messages: [{ role: "user", content: "hi" }] }),
   });
+
+/** Runs `copilot-api <args>` to its end (no server involved); resolves with its exit code and output. */
+function runToEnd(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 /** Resolves with the next request this instance records (its cost is then counted). */
 function nextRecord(h: Harness): Promise<RequestRecord> {
@@ -107,6 +124,47 @@ describe("a team gateway: two instances, one Redis, one PostgreSQL, a key per pe
     const health = await fetch(`${a.url}/health`, { headers: { authorization: `Bearer ${BOB}` } });
     assert.equal(health.status, 200);
     assert.deepEqual(((await health.json()) as { stores: unknown }).stores, { redis: "ok", postgres: "ok" });
+  });
+
+  test("`copilot-api usage --database-url` (or the config file's databaseUrl) reads the team's ledger from PostgreSQL", { timeout: 60_000 }, async () => {
+    await Promise.all([(a.runtime.ledger as PgLedger).flush(), (b.runtime.ledger as PgLedger).flush()]);
+    const served = (await (await fetch(`${a.url}/usage?by=key`, { headers: { authorization: `Bearer ${BOB}` } })).json()) as Usage;
+    const home = await mkdtemp(join(tmpdir(), "copilot-api-pg-usage-"));
+    // Its own data directory has no ledger file: what it prints can only come from PostgreSQL.
+    const env = { HOME: home, COPILOT_API_HOME: join(home, "data") };
+    try {
+      const json = await runToEnd(["usage", "--database-url", postgres.url, "--by", "key", "--json"], env);
+      assert.equal(json.code, 0, json.stderr);
+      const history = JSON.parse(json.stdout) as Usage["history"] & { by: string[] };
+      assert.deepEqual(history.by, ["key"]);
+      assert.deepEqual(
+        history.rows.map((r) => [r.key, r.requests, r.errors, r.nanoAiu]),
+        served.history.rows.map((r) => [r.key, r.requests, r.errors, r.nanoAiu]),
+        "the same rows as /usage?by=key on the servers",
+      );
+      assert.ok(history.rows.some((r) => r.key === "alice") && history.rows.some((r) => r.key === "bob"));
+
+      const config = join(home, "team.json");
+      await writeFile(config, JSON.stringify({ databaseUrl: postgres.url }));
+      const table = await runToEnd(["usage", "--config", config, "--by", "key"], env);
+      assert.equal(table.code, 0, table.stderr);
+      assert.match(table.stdout, /^alice +3 /m);
+      assert.match(table.stdout, /^bob +\d+ /m);
+      assert.match(table.stdout, /^total +\d+/m);
+
+      // A database the servers never wrote to: said plainly, and nothing is created in it.
+      const empty = await runToEnd(["usage", "--database-url", postgres.url.replace(/\/postgres$/, "/template1")], env);
+      assert.equal(empty.code, 1);
+      assert.match(empty.stderr + empty.stdout, /No usage ledger in postgres:\/\/postgres@127\.0\.0\.1:\d+\/template1 yet/);
+      const unreachable = await runToEnd(["usage", "--database-url", "postgres://postgres:hunter2secret@127.0.0.1:1/x"], env);
+      assert.equal(unreachable.code, 1);
+      assert.doesNotMatch(unreachable.stderr + unreachable.stdout, /hunter2secret/, "the password is never printed");
+      const bad = await runToEnd(["usage", "--database-url", "mysql://x"], env);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr + bad.stdout, /--database-url/);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 
   test("a third instance started later sees the team's spend (seeded from PostgreSQL and Redis)", { timeout: 60_000 }, async () => {
