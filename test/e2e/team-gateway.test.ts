@@ -181,3 +181,33 @@ describe("a team gateway: two instances, one Redis, one PostgreSQL, a key per pe
     }
   });
 });
+
+describe("PostgreSQL going away under a running instance", () => {
+  test("/health fails readiness naming PostgreSQL; requests go on being served", { timeout: 60_000 }, async () => {
+    const [fake, postgres] = await Promise.all([startFakeUpstream(), startPostgres()]);
+    const h = await startHarness({ upstream: fake, config: { databaseUrl: postgres.url, apiKeys: [{ key: BOB, name: "bob" }] } });
+    try {
+      const healthy = await fetch(`${h.url}/health`, { headers: { authorization: `Bearer ${BOB}` } });
+      assert.equal(healthy.status, 200);
+      assert.deepEqual(((await healthy.json()) as { stores: unknown }).stores, { postgres: "ok" });
+
+      await postgres.kill();
+      const health = await fetch(`${h.url}/health`, { headers: { authorization: `Bearer ${BOB}` } });
+      assert.equal(health.status, 503, "readiness fails while the ledger's database is down");
+      const body = (await health.json()) as { problem: string; message: string; stores: { postgres: string } };
+      assert.equal(body.problem, "store_down");
+      assert.match(body.stores.postgres, /^down: /);
+      assert.match(body.message, /^postgres: down: /);
+
+      const recorded = nextRecord(h);
+      const res = await chat(h.url, BOB);
+      assert.equal(res.status, 200, "no request waits on or fails for the ledger");
+      await res.text();
+      assert.equal((await recorded).keyName, "bob");
+    } finally {
+      await h.close();
+      await postgres.stop();
+      await fake.close();
+    }
+  });
+});
