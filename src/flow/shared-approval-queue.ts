@@ -56,7 +56,6 @@ return 1
 interface Waiting {
   info: ApprovalInfo;
   signal?: AbortSignal;
-  options: RequestOptions;
   resolve(approved: boolean): void;
   reject(reason: unknown): void;
   onAbort?: () => void;
@@ -139,15 +138,6 @@ export class SharedApprovalQueue {
     this.timer.unref();
   }
 
-  /** Requests waiting at this instance's own terminal (Redis away); the shared queue counts in Redis. */
-  get waiting(): number {
-    return this.local.waiting;
-  }
-
-  get asking(): boolean {
-    return this.local.asking;
-  }
-
   /** Resolves with the answer from whichever terminal asked; rejects if the client leaves or the queue is full. */
   async request(info: ApprovalInfo, signal?: AbortSignal, options: RequestOptions = {}): Promise<boolean> {
     // The first requests may come while pub/sub is still connecting: they wait for it (a few ms),
@@ -157,7 +147,7 @@ export class SharedApprovalQueue {
     if (!this.shared) return this.local.request(info, signal, options);
     return new Promise<boolean>((resolve, reject) => {
       const id = randomUUID();
-      const waiting: Waiting = { info, signal, options, resolve, reject };
+      const waiting: Waiting = { info, signal, resolve, reject };
       if (signal) {
         waiting.onAbort = () => this.leave(id);
         signal.addEventListener("abort", waiting.onAbort, { once: true });
