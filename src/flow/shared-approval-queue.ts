@@ -99,8 +99,8 @@ export class SharedApprovalQueue {
   private readonly withdrawn = new Map<string, string>();
   private pumping = false;
   private again = false;
-  /** Settles once the pub/sub connection first subscribed, or failed to. */
-  private readonly started: Promise<void>;
+  /** Settles when the pub/sub connection next subscribes, or fails to. */
+  private subscription: { promise: Promise<void>; settle(): void };
   private readonly checkMs: number;
   private readonly timer: NodeJS.Timeout;
 
@@ -113,12 +113,11 @@ export class SharedApprovalQueue {
     this.checkMs = options.checkMs ?? 10_000;
     this.local = new ApprovalQueue(approver, () => this.pump());
     this.sub = redis.subscriber();
-    let started!: () => void;
-    this.started = new Promise<void>((resolve) => (started = resolve));
-    this.sub.on("ready", () => void this.subscribe().finally(started));
-    this.sub.on("error", started);
+    this.subscription = settled();
+    this.sub.on("ready", () => void this.subscribe().finally(() => this.subscriptionSettled()));
+    this.sub.on("error", () => this.subscriptionSettled());
     this.sub.on("close", () => {
-      started();
+      this.subscriptionSettled();
       this.subscribed = false;
       if (!redis.closed) this.degrade(); // an orderly stop leaves requests to the drain
     });
@@ -140,9 +139,9 @@ export class SharedApprovalQueue {
 
   /** Resolves with the answer from whichever terminal asked; rejects if the client leaves or the queue is full. */
   async request(info: ApprovalInfo, signal?: AbortSignal, options: RequestOptions = {}): Promise<boolean> {
-    // The first requests may come while pub/sub is still connecting: they wait for it (a few ms),
-    // rather than be asked about at this terminal only.
-    if (!this.subscribed && this.redis.up) await this.started;
+    // Requests that come while pub/sub is (re)connecting to a reachable Redis wait for it (a few ms)
+    // rather than be asked about at this terminal only; a failed attempt lets them go on locally.
+    if (!this.subscribed && this.redis.up) await this.subscription.promise;
     if (signal?.aborted) throw signal.reason;
     if (!this.shared) return this.local.request(info, signal, options);
     return new Promise<boolean>((resolve, reject) => {
@@ -163,6 +162,11 @@ export class SharedApprovalQueue {
         options.onQueued?.(n);
       });
     });
+  }
+
+  private subscriptionSettled(): void {
+    this.subscription.settle();
+    this.subscription = settled();
   }
 
   private get shared(): boolean {
@@ -370,6 +374,12 @@ export class SharedApprovalQueue {
       }
     }
   }
+}
+
+function settled(): { promise: Promise<void>; settle(): void } {
+  let settle!: () => void;
+  const promise = new Promise<void>((resolve) => (settle = resolve));
+  return { promise, settle };
 }
 
 /** At most a few hundred bytes per entry, whatever the client sent (the terminal shows 200 characters). */

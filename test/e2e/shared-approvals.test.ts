@@ -294,6 +294,50 @@ function pipeTerminal() {
   };
 }
 
+describe("--manual with --redis-url: Redis back after an outage", () => {
+  test("once Redis is back, the instances share one queue again", { timeout: 60_000 }, async () => {
+    const fake = await startFakeUpstream();
+    let redis = await startRedis();
+    const config = { manual: true, redisUrl: redis.url };
+    const [a, b] = await Promise.all([startHarness({ upstream: fake, config }), startHarness({ upstream: fake, config })]);
+    try {
+      const ta = pipeTerminal();
+      const tb = pipeTerminal();
+      configureFlow(a.runtime, { approver: ta.approver });
+      configureFlow(b.runtime, { approver: tb.approver });
+      const change = (up: boolean) => Promise.all([a, b].map((h) => new Promise<void>((resolve) => h.runtime.redis!.onChange((now) => now === up && resolve()))));
+      const down = change(false);
+      const back = change(true);
+      await redis.kill();
+      await down;
+      // Meanwhile, each instance asks at its own terminal.
+      const alone = chat(a.url, "gpt-4.1");
+      await ta.waitFor(/\[y\/N\] /);
+      ta.type("y");
+      assert.equal((await alone).status, 200);
+
+      redis = await startRedis(redis.port);
+      await back;
+      for (const h of [a, b]) assert.equal(h.logs.filter((l) => /Redis is back: .*approvals are shared again/.test(l)).length, 1);
+      // Shared again: a's second request is asked about at b's terminal while a's shows the first.
+      const fromA = ta.shown().length;
+      const fromB = tb.shown().length;
+      const first = chat(a.url, "gpt-4.1");
+      const second = chat(a.url, "claude-sonnet-4.5");
+      await Promise.all([ta.waitFor(/\[y\/N\] /, fromA), tb.waitFor(/\[y\/N\] /, fromB)]);
+      ta.type("y");
+      tb.type("n");
+      const statuses = [(await first).status, (await second).status].sort();
+      assert.deepEqual(statuses, [200, 403], "one approved at a's terminal, one refused at b's");
+    } finally {
+      await a.close();
+      await b.close();
+      await redis.stop();
+      await fake.close();
+    }
+  });
+});
+
 describe("--manual with --redis-url: a terminal that stops while asking", () => {
   test("the request it was asked about goes back to the queue and is asked about at the next free terminal", { timeout: 60_000 }, async () => {
     const [fake, redis] = await Promise.all([startFakeUpstream(), startRedis()]);

@@ -62,9 +62,10 @@ function stopper(child: ChildProcess, signal: NodeJS.Signals, dir: string): Pick
   };
 }
 
-export async function startRedis(): Promise<StoreServer> {
+/** `port`: start again where one was killed (clients reconnect to the same address). */
+export async function startRedis(port?: number): Promise<StoreServer> {
   const dir = await mkdtemp(join(tmpdir(), "copilot-api-redis-"));
-  const port = await freePort();
+  port ??= await freePort();
   const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], {
     stdio: ["ignore", "pipe", "pipe"],
   });
