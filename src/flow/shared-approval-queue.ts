@@ -52,6 +52,8 @@ redis.call('PUBLISH', ARGV[3], ARGV[1])
 return 1
 `;
 
+const MAX_STALE = 1024;
+
 /** A request of this instance waiting in the shared queue. */
 interface Waiting {
   info: ApprovalInfo;
@@ -228,14 +230,23 @@ export class SharedApprovalQueue {
     this.prompts.get(id)?.withdraw.abort(waiting.signal?.reason); // asked about here: no need to wait for Redis
     void this.redis
       .run((c) => c.multi().lrem(this.queueKey, 0, id).del(this.key(id)).publish(this.channel("cancel"), id).exec())
-      .then((done) => done === undefined && this.stale.add(id));
+      .then((done) => done === undefined && this.markStale(id));
   }
 
   /** Asked about at this instance's own terminal instead; the client's wait goes on. */
   private toLocal(id: string, waiting: Waiting): void {
     this.forget(id, waiting);
-    this.stale.add(id);
+    this.markStale(id);
     this.local.request(waiting.info, waiting.signal).then(waiting.resolve, waiting.reject);
+  }
+
+  /**
+   * Bounded: an entry not cleaned up expires anyway once this instance stops renewing it (three
+   * check intervals), and a terminal skips an expired one; the set only saves asking in between.
+   */
+  private markStale(id: string): void {
+    if (this.stale.size >= MAX_STALE) this.stale.delete(this.stale.values().next().value!);
+    this.stale.add(id);
   }
 
   /** Redis or its pub/sub connection is gone: no answer can arrive that way, nor leave from here. */
@@ -287,7 +298,7 @@ export class SharedApprovalQueue {
     if (!waiting) return;
     this.forget(id, waiting);
     waiting.resolve(approved);
-    void this.redis.run((c) => c.del(this.key(id))).then((done) => done === undefined && this.stale.add(id));
+    void this.redis.run((c) => c.del(this.key(id))).then((done) => done === undefined && this.markStale(id));
   }
 
   /** While this terminal is free, asks about the oldest waiting request of any instance. */
