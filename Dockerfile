@@ -22,7 +22,7 @@ COPY tsconfig.json ./
 COPY src ./src
 COPY scripts/bundle.mjs ./scripts/
 # Only src is copied, so only src is compiled (tests and benchmarks stay out of the image), then
-# bundled into the one file the image runs; the dev dependencies are dropped afterwards.
+# bundled into the files the image runs; the dev dependencies are dropped afterwards.
 RUN npx tsc -p tsconfig.json && node scripts/bundle.mjs && npm prune --omit=dev --no-audit --no-fund
 
 # ---- runtime: production dependencies (built above) and the compiled server only ----
@@ -33,6 +33,7 @@ WORKDIR /app
 COPY package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/copilot-api.mjs ./dist/copilot-api.mjs
+COPY --from=build /app/dist/chunks ./dist/chunks
 # The data dir (GitHub token from `auth`, device ids) belongs to the unprivileged "node" user of the
 # base image; a named volume mounted here starts out with this ownership.
 RUN mkdir -p /data && chown node:node /data && chmod 700 /data

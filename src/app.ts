@@ -7,26 +7,8 @@ import { bodyLimit } from "./http/body-limit.js";
 import { accessControl } from "./access/index.js";
 import { flowControl } from "./flow/index.js";
 import { mountObservability } from "./observability/routes.js";
-import { chatCompletions } from "./routes/chat-completions.js";
-import { embeddings } from "./routes/embeddings.js";
-import { countTokens } from "./routes/count-tokens.js";
-import { messages } from "./routes/messages.js";
 import { models } from "./routes/models.js";
-import { responses, responsesWebSocket } from "./routes/responses.js";
-import { deleteResponse, responseInputItems, retrieveResponse } from "./routes/stored-responses.js";
-import { geminiAction, geminiModelInfo, geminiModels } from "./routes/gemini.js";
-import {
-  ollamaChat,
-  ollamaEmbed,
-  ollamaEmbeddings,
-  ollamaGenerate,
-  ollamaPs,
-  ollamaPull,
-  ollamaShow,
-  ollamaTags,
-  ollamaUnsupported,
-  ollamaVersion,
-} from "./routes/ollama.js";
+import { lazyRoute } from "./http/lazy-route.js";
 import type { Runtime } from "./runtime.js";
 import { observe } from "./observability/observe.js";
 import { meta } from "./observability/request-meta.js";
@@ -111,36 +93,46 @@ export function createApp(runtime: Runtime) {
   app.on("POST", ["/v1beta/models/*", "/v1/models/*"], (c, next) => (/:(generateContent|streamGenerateContent|embedContent|batchEmbedContents)$/.test(c.req.path) ? billed(c, next) : next()));
   for (const path of ["/api/chat", "/api/generate", "/api/embed", "/api/embeddings"]) app.use(path, billed);
 
+  // Every route but the model list is imported on its first request (src/http/lazy-route.ts): start-up
+  // reads only what the server needs to listen, and a dialect nobody speaks is never loaded.
+  const chat = () => import("./routes/chat-completions.js");
+  const embed = () => import("./routes/embeddings.js");
+  const anthropic = () => import("./routes/messages.js");
+  const counting = () => import("./routes/count-tokens.js");
+  const responsesApi = () => import("./routes/responses.js");
+  const stored = () => import("./routes/stored-responses.js");
+  const gemini = () => import("./routes/gemini.js");
+  const ollama = () => import("./routes/ollama.js");
   for (const prefix of ["", "/v1"]) {
     app.get(`${prefix}/models`, models(runtime));
-    app.post(`${prefix}/chat/completions`, chatCompletions(runtime));
-    app.post(`${prefix}/embeddings`, embeddings(runtime));
-    app.post(`${prefix}/messages`, messages(runtime));
-    app.post(`${prefix}/messages/count_tokens`, countTokens(runtime));
-    app.post(`${prefix}/responses`, responses(runtime));
-    app.get(`${prefix}/responses`, responsesWebSocket());
-    app.get(`${prefix}/responses/:id`, retrieveResponse(runtime));
-    app.delete(`${prefix}/responses/:id`, deleteResponse(runtime));
-    app.get(`${prefix}/responses/:id/input_items`, responseInputItems(runtime));
+    app.post(`${prefix}/chat/completions`, lazyRoute(chat, (m) => m.chatCompletions(runtime)));
+    app.post(`${prefix}/embeddings`, lazyRoute(embed, (m) => m.embeddings(runtime)));
+    app.post(`${prefix}/messages`, lazyRoute(anthropic, (m) => m.messages(runtime)));
+    app.post(`${prefix}/messages/count_tokens`, lazyRoute(counting, (m) => m.countTokens(runtime)));
+    app.post(`${prefix}/responses`, lazyRoute(responsesApi, (m) => m.responses(runtime)));
+    app.get(`${prefix}/responses`, lazyRoute(responsesApi, (m) => m.responsesWebSocket()));
+    app.get(`${prefix}/responses/:id`, lazyRoute(stored, (m) => m.retrieveResponse(runtime)));
+    app.delete(`${prefix}/responses/:id`, lazyRoute(stored, (m) => m.deleteResponse(runtime)));
+    app.get(`${prefix}/responses/:id/input_items`, lazyRoute(stored, (m) => m.responseInputItems(runtime)));
   }
   // Google's Gemini API (Gemini CLI, @google/genai): /v1beta/models/{model}:{method}.
-  app.get("/v1beta/models", geminiModels(runtime));
-  app.get("/v1beta/models/:model", geminiModelInfo(runtime));
-  app.post("/v1beta/models/:spec", geminiAction(runtime));
+  app.get("/v1beta/models", lazyRoute(gemini, (m) => m.geminiModels(runtime)));
+  app.get("/v1beta/models/:model", lazyRoute(gemini, (m) => m.geminiModelInfo(runtime)));
+  app.post("/v1beta/models/:spec", lazyRoute(gemini, (m) => m.geminiAction(runtime)));
   // @google/genai 3 speaks v1 by default; GET /v1/models is OpenAI's unless a Google client asks.
-  app.post("/v1/models/:spec", geminiAction(runtime));
-  app.get("/v1/models/:model", geminiModelInfo(runtime));
+  app.post("/v1/models/:spec", lazyRoute(gemini, (m) => m.geminiAction(runtime)));
+  app.get("/v1/models/:model", lazyRoute(gemini, (m) => m.geminiModelInfo(runtime)));
   // Ollama's API, for tools that can only talk to Ollama.
-  app.get("/api/version", ollamaVersion());
-  app.get("/api/tags", ollamaTags(runtime));
-  app.get("/api/ps", ollamaPs());
-  app.post("/api/show", ollamaShow(runtime));
-  app.post("/api/chat", ollamaChat(runtime));
-  app.post("/api/generate", ollamaGenerate(runtime));
-  app.post("/api/embed", ollamaEmbed(runtime));
-  app.post("/api/embeddings", ollamaEmbeddings(runtime));
-  app.post("/api/pull", ollamaPull(runtime));
-  app.delete("/api/delete", ollamaUnsupported("deleted"));
-  for (const path of ["/api/create", "/api/copy", "/api/push", "/api/blobs/:digest"]) app.post(path, ollamaUnsupported("created, copied or pushed"));
+  app.get("/api/version", lazyRoute(ollama, (m) => m.ollamaVersion()));
+  app.get("/api/tags", lazyRoute(ollama, (m) => m.ollamaTags(runtime)));
+  app.get("/api/ps", lazyRoute(ollama, (m) => m.ollamaPs()));
+  app.post("/api/show", lazyRoute(ollama, (m) => m.ollamaShow(runtime)));
+  app.post("/api/chat", lazyRoute(ollama, (m) => m.ollamaChat(runtime)));
+  app.post("/api/generate", lazyRoute(ollama, (m) => m.ollamaGenerate(runtime)));
+  app.post("/api/embed", lazyRoute(ollama, (m) => m.ollamaEmbed(runtime)));
+  app.post("/api/embeddings", lazyRoute(ollama, (m) => m.ollamaEmbeddings(runtime)));
+  app.post("/api/pull", lazyRoute(ollama, (m) => m.ollamaPull(runtime)));
+  app.delete("/api/delete", lazyRoute(ollama, (m) => m.ollamaUnsupported("deleted")));
+  for (const path of ["/api/create", "/api/copy", "/api/push", "/api/blobs/:digest"]) app.post(path, lazyRoute(ollama, (m) => m.ollamaUnsupported("created, copied or pushed")));
   return app;
 }

@@ -1,29 +1,7 @@
 #!/usr/bin/env node
+// Whether to colour is settled before anything that prints is loaded (citty and consola decide when
+// they load). In the bundle a module's static imports run before its own code, so everything else
+// is imported after this, dynamically.
 import "./cli/no-color.js";
-import { defineCommand, runMain } from "citty";
-import { version } from "./cli/common.js";
-import { checkCommandLine } from "./cli/strict-args.js";
 
-const main = defineCommand({
-  meta: {
-    name: "copilot-api",
-    version: version(),
-    description: "Use your GitHub Copilot subscription through the OpenAI and Anthropic APIs",
-  },
-  subCommands: {
-    start: () => import("./cli/start.js").then((m) => m.default),
-    auth: () => import("./cli/auth.js").then((m) => m.default),
-    "check-usage": () => import("./cli/check-usage.js").then((m) => m.default),
-    usage: () => import("./cli/usage.js").then((m) => m.default),
-    debug: () => import("./cli/debug.js").then((m) => m.default),
-  },
-});
-
-// A mistyped option or command is refused (exit status 2, as for any usage error) rather than
-// ignored: `start --apikey x` must not start a server without the key that was meant.
-const problem = await checkCommandLine(main, process.argv.slice(2));
-if (problem) {
-  process.stderr.write(`[error] ${problem}\n`);
-  process.exit(2);
-}
-void runMain(main);
+await import("./cli/command.js");

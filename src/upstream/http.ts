@@ -10,14 +10,21 @@ const requireCjs = createRequire(import.meta.url);
  * caches, WebSocket, EventSource, fetch...), ~100 ms of start-up and ~10 MB of memory for the two
  * dispatchers this needs. The whole package is the fallback should a future undici move the file.
  */
-function undiciPart<T>(file: string, name: string): T {
+function undiciPart<T>(load: () => unknown, name: string): T {
   try {
-    const part = requireCjs(`undici/lib/${file}`) as T | Record<string, T>;
+    const part = load() as T | Record<string, T>;
     return (typeof part === "function" ? part : (part as Record<string, T>)[name]) as T;
   } catch {
     return (requireCjs("undici") as Record<string, T>)[name]!;
   }
 }
+
+// Each file named literally: the bundle (scripts/bundle.mjs) takes the two dispatchers into itself,
+// which saves resolving and reading their ~50 files from node_modules on every start; fetch, rarely
+// used, is still read from node_modules when first needed.
+const loadAgent = () => requireCjs("undici/lib/dispatcher/agent.js");
+const loadEnvHttpProxyAgent = () => requireCjs("undici/lib/dispatcher/env-http-proxy-agent.js");
+const loadFetch = () => requireCjs("undici/lib/web/fetch/index.js");
 
 /**
  * undici parses HTTP with llhttp compiled to WebAssembly. V8 first compiles it with its baseline
@@ -56,8 +63,8 @@ export function createDispatcher(proxyEnv: boolean, bodyTimeoutMs = 0, connect: 
     // `connect` adds socket options, such as the image downloads' checked DNS lookup (src/images/).
     connect: { timeout: 15_000, ...connect },
   };
-  if (proxyEnv) return new (undiciPart<typeof EnvHttpProxyAgentType>("dispatcher/env-http-proxy-agent.js", "EnvHttpProxyAgent"))(options);
-  return new (undiciPart<typeof AgentType>("dispatcher/agent.js", "Agent"))(options);
+  if (proxyEnv) return new (undiciPart<typeof EnvHttpProxyAgentType>(loadEnvHttpProxyAgent, "EnvHttpProxyAgent"))(options);
+  return new (undiciPart<typeof AgentType>(loadAgent, "Agent"))(options);
 }
 
 export function createFetch(proxyEnv: boolean, bodyTimeoutMs = 0): FetchLike {
@@ -76,7 +83,7 @@ export function fetchThrough(dispatcher: Dispatcher): FetchLike {
   // undici's fetch, loaded on first use: only what the direct path leaves to it (redirects, odd bodies).
   let undiciFetch: typeof FetchType | undefined;
   const viaFetch: FetchLike = (url, init) => {
-    undiciFetch ??= undiciPart<typeof FetchType>("web/fetch/index.js", "fetch");
+    undiciFetch ??= undiciPart<typeof FetchType>(loadFetch, "fetch");
     return undiciFetch(url, { ...(init as object), dispatcher } as never) as unknown as Promise<Response>;
   };
   // The same requests through the dispatcher API: fetch()'s own overhead was the largest CPU cost of a proxied call.

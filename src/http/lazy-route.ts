@@ -1,0 +1,17 @@
+import type { Context, Handler, Next } from "hono";
+
+/**
+ * A route whose module is imported on its first request rather than at start: the bundle keeps each
+ * such module (and the dialect code only it uses) in a chunk of its own, which a server that never
+ * gets that kind of request never reads or compiles (scripts/bundle.mjs, docs/benchmark.md). The
+ * first request waits for the import, a few ms; later ones call the handler directly.
+ */
+export function lazyRoute<M>(load: () => Promise<M>, make: (module: M) => Handler): Handler {
+  let handler: Handler | undefined;
+  let loading: Promise<Handler> | undefined;
+  return (c: Context, next: Next) => {
+    if (handler) return handler(c, next);
+    loading ??= load().then((m) => (handler = make(m)));
+    return loading.then((h) => h(c, next));
+  };
+}
