@@ -7,6 +7,7 @@ import { createCopilotHeaders } from "./upstream/headers.js";
 import { createFetch, type FetchLike } from "./upstream/http.js";
 import { buildIdentity, type Identity, loadDeviceIds } from "./upstream/identity.js";
 import { ModelCatalog } from "./upstream/model-catalog.js";
+import { readCatalogCache } from "./upstream/catalog-cache.js";
 import { TokenManager } from "./upstream/token-manager.js";
 import type { GitHubTokenSource } from "./upstream/github-app.js";
 import { Recorder } from "./observability/recorder.js";
@@ -149,12 +150,39 @@ function passwordOf(url: string): string | undefined {
   }
 }
 
-/** Gets a session and the model list, then keeps both fresh in the background. */
-export async function startRuntime(runtime: Runtime): Promise<void> {
+export interface StartOptions {
+  /**
+   * Where the model list is kept between runs (src/upstream/catalog-cache.ts). With one saved for
+   * the same Copilot host, start does not wait for Copilot's list: it serves the saved one until the
+   * fresh one, asked for at once, replaces it.
+   */
+  catalogCache?: string;
+}
+
+/**
+ * Gets a session and the model list, then keeps both fresh in the background. Resolves once there
+ * is a list to serve; `catalogFresh` settles when Copilot's own list is in (at once without a
+ * saved list), and never rejects: a failure is warned about and the saved list kept until the next try.
+ */
+export async function startRuntime(runtime: Runtime, options: StartOptions = {}): Promise<{ catalogFresh: Promise<void> }> {
   await runtime.tokens.get();
-  await runtime.catalog.load();
+  const apiBase = runtime.tokens.current?.apiBase;
+  const file = options.catalogCache;
+  if (file) runtime.catalog.saveTo(file, () => runtime.tokens.current?.apiBase);
+  const saved = file && apiBase ? readCatalogCache(file, apiBase, Date.now()) : undefined;
+  let catalogFresh = Promise.resolve();
+  if (saved) {
+    runtime.catalog.set(saved);
+    catalogFresh = runtime.catalog.load().then(
+      () => undefined,
+      (error: Error) => runtime.log.warn(`Could not load the model list from Copilot, serving the one saved by the last run until the next try: ${error.message}`),
+    );
+  } else {
+    await runtime.catalog.load();
+  }
   runtime.tokens.start();
   runtime.catalog.start();
+  return { catalogFresh };
 }
 
 export function stopRuntime(runtime: Runtime): void {

@@ -30,6 +30,7 @@ import { configureFlow, TerminalApprover } from "../flow/index.js";
 import { githubAppTokens } from "./github-app-tokens.js";
 import { ConfigError } from "../config-checks.js";
 import { checkSearchModel } from "../web-search/search-model.js";
+import { CATALOG_CACHE_FILE } from "../upstream/catalog-cache.js";
 
 async function pickModel(runtime: Runtime, label: string, given: string | undefined, fallback: string | undefined): Promise<string> {
   const models = runtime.catalog.list();
@@ -178,8 +179,16 @@ export default defineCommand({
     try {
       const token = config.githubApp ? await githubAppTokens(config, log) : await githubToken(config);
       const runtime = await createRuntime(config, { githubToken: token });
-      await startRuntime(runtime);
-      const badAlias = checkAliases(config.modelAliases, runtime.catalog.list()) ?? checkSearchModel(config.webSearchModel, runtime.catalog.list(), config.modelAliases);
+      // The model list saved by the last run is served until Copilot's arrives (src/upstream/catalog-cache.ts).
+      const { catalogFresh } = await startRuntime(runtime, { catalogCache: join(config.dataDir, "cache", CATALOG_CACHE_FILE) });
+      const checkNames = () =>
+        checkAliases(config.modelAliases, runtime.catalog.list()) ?? checkSearchModel(config.webSearchModel, runtime.catalog.list(), config.modelAliases);
+      let badAlias = checkNames();
+      // A name missing from the saved list may be in the fresh one: only that one can refuse it.
+      if (badAlias) {
+        await catalogFresh;
+        badAlias = checkNames();
+      }
       if (badAlias) {
         stopRuntime(runtime);
         log.error(badAlias);
@@ -211,6 +220,13 @@ export default defineCommand({
         log.info(`Budget (${b.scope}): ${b.limitCredits} AI credits per ${b.period}, ${Math.round(b.spentCredits * 100) / 100} spent, resets ${b.resetsAt}`);
       }
       if (!config.quiet) printRequestLines(runtime.recorder);
+      // Checked again on Copilot's own list once it is in; by then the server is running, so only said.
+      void catalogFresh.then(() => {
+        const late = checkNames();
+        if (late) log.warn(late);
+      });
+      // The launch commands are resolved against Copilot's own list.
+      if (args["claude-code"] || args.codex) await catalogFresh;
       if (args["claude-code"]) await printClaudeCode(runtime, server.url, args["claude-model"], args["claude-small-model"]);
       if (args.codex) await printCodex(runtime, server.url, args["codex-model"], config.apiKeys.length > 0);
       const shutdown = async (signal: string) => {

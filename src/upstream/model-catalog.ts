@@ -1,4 +1,5 @@
 import type { Logger } from "../log.js";
+import { writeCatalogCache } from "./catalog-cache.js";
 import type { CopilotClient } from "./copilot-client.js";
 
 export type UpstreamEndpoint = "/chat/completions" | "/responses" | "/v1/messages" | "/embeddings";
@@ -54,6 +55,7 @@ export class ModelCatalog {
   private byId = new Map<string, CopilotModel>();
   private loadedAt = 0;
   private timer?: ReturnType<typeof setInterval>;
+  private cache?: { file: string; apiBase: () => string | undefined };
 
   constructor(
     private readonly copilot: CopilotClient,
@@ -72,7 +74,19 @@ export class ModelCatalog {
     });
     this.set(Array.isArray(body.data) ? body.data : []);
     this.loadedAt = this.now();
+    const apiBase = this.cache?.apiBase();
+    if (this.cache && apiBase && this.models.length > 0) {
+      // In the background: no request waits for this write.
+      writeCatalogCache(this.cache.file, apiBase, this.models, this.now()).catch((error: Error) =>
+        this.log.debug(`Could not save the model list to ${this.cache?.file}: ${error.message}`),
+      );
+    }
     return this.models;
+  }
+
+  /** Keep every list loaded from Copilot in `file` too, for the next start (src/upstream/catalog-cache.ts). */
+  saveTo(file: string, apiBase: () => string | undefined): void {
+    this.cache = { file, apiBase };
   }
 
   /** For tests and for a catalog handed in from outside. */
