@@ -168,11 +168,11 @@ export async function startRuntime(runtime: Runtime, options: StartOptions = {})
   await runtime.tokens.get();
   const apiBase = runtime.tokens.current?.apiBase;
   const file = options.catalogCache;
-  if (file) runtime.catalog.saveTo(file, () => runtime.tokens.current?.apiBase);
   const saved = file && apiBase ? readCatalogCache(file, apiBase, Date.now()) : undefined;
+  if (file) runtime.catalog.saveTo(file, () => runtime.tokens.current?.apiBase, saved);
   let catalogFresh = Promise.resolve();
   if (saved) {
-    runtime.catalog.set(saved);
+    runtime.catalog.set(saved.models);
     catalogFresh = runtime.catalog.load().then(
       () => undefined,
       (error: Error) => runtime.log.warn(`Could not load the model list from Copilot, serving the one saved by the last run until the next try: ${error.message}`),

@@ -25,8 +25,16 @@ interface CachedCatalog {
   models: CopilotModel[];
 }
 
+export interface SavedCatalog {
+  models: CopilotModel[];
+  savedAt: number;
+}
+
+/** A saved list this much younger than MAX_AGE_MS is not written again when Copilot's list is the same. */
+export const REWRITE_AFTER_MS = 24 * 3600_000;
+
 /** The cached list for `apiBase`, or undefined when there is none, it is for another host, too old or unreadable. */
-export function readCatalogCache(file: string, apiBase: string, now: number): CopilotModel[] | undefined {
+export function readCatalogCache(file: string, apiBase: string, now: number): SavedCatalog | undefined {
   let text: string;
   try {
     const bytes = readFileSync(file);
@@ -40,7 +48,7 @@ export function readCatalogCache(file: string, apiBase: string, now: number): Co
     if (cached.apiBase !== apiBase || typeof cached.savedAt !== "number" || !Array.isArray(cached.models)) return undefined;
     if (now - cached.savedAt > MAX_AGE_MS || cached.savedAt > now) return undefined;
     const models = cached.models.filter((m): m is CopilotModel => typeof m === "object" && m !== null && typeof (m as CopilotModel).id === "string");
-    return models.length > 0 ? models : undefined;
+    return models.length > 0 ? { models, savedAt: cached.savedAt } : undefined;
   } catch {
     return undefined;
   }

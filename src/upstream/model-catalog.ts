@@ -1,5 +1,5 @@
 import type { Logger } from "../log.js";
-import { writeCatalogCache } from "./catalog-cache.js";
+import { REWRITE_AFTER_MS, type SavedCatalog, writeCatalogCache } from "./catalog-cache.js";
 import type { CopilotClient } from "./copilot-client.js";
 
 export type UpstreamEndpoint = "/chat/completions" | "/responses" | "/v1/messages" | "/embeddings";
@@ -55,7 +55,7 @@ export class ModelCatalog {
   private byId = new Map<string, CopilotModel>();
   private loadedAt = 0;
   private timer?: ReturnType<typeof setInterval>;
-  private cache?: { file: string; apiBase: () => string | undefined };
+  private cache?: { file: string; apiBase: () => string | undefined; saved?: { text: string; savedAt: number } };
 
   constructor(
     private readonly copilot: CopilotClient,
@@ -74,19 +74,34 @@ export class ModelCatalog {
     });
     this.set(Array.isArray(body.data) ? body.data : []);
     this.loadedAt = this.now();
-    const apiBase = this.cache?.apiBase();
-    if (this.cache && apiBase && this.models.length > 0) {
-      // In the background: no request waits for this write.
-      writeCatalogCache(this.cache.file, apiBase, this.models, this.now()).catch((error: Error) =>
-        this.log.debug(`Could not save the model list to ${this.cache?.file}: ${error.message}`),
-      );
-    }
+    this.save();
     return this.models;
   }
 
-  /** Keep every list loaded from Copilot in `file` too, for the next start (src/upstream/catalog-cache.ts). */
-  saveTo(file: string, apiBase: () => string | undefined): void {
-    this.cache = { file, apiBase };
+  /**
+   * Keep the lists loaded from Copilot in `file` too, for the next start (src/upstream/catalog-cache.ts).
+   * `saved`: what the file holds now, so that the same list is not written again at every start.
+   */
+  saveTo(file: string, apiBase: () => string | undefined, saved?: SavedCatalog): void {
+    this.cache = { file, apiBase, saved: saved && { text: JSON.stringify(saved.models), savedAt: saved.savedAt } };
+  }
+
+  private save(): void {
+    const cache = this.cache;
+    const apiBase = cache?.apiBase();
+    if (!cache || !apiBase || this.models.length === 0) return;
+    const text = JSON.stringify(this.models);
+    const now = this.now();
+    if (cache.saved?.text === text && now - cache.saved.savedAt < REWRITE_AFTER_MS) {
+      this.log.debug(`Model list from Copilot (${this.models.length} models): the same as the saved one`);
+      return;
+    }
+    cache.saved = { text, savedAt: now };
+    // In the background: no request waits for this write.
+    writeCatalogCache(cache.file, apiBase, this.models, now).then(
+      () => this.log.debug(`Model list from Copilot (${this.models.length} models) saved to ${cache.file}`),
+      (error: Error) => this.log.debug(`Could not save the model list to ${cache.file}: ${error.message}`),
+    );
   }
 
   /** For tests and for a catalog handed in from outside. */

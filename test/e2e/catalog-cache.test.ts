@@ -39,14 +39,15 @@ describe("the model list saved for the next start", () => {
   }
 
   test("a start saves Copilot's list (0600, no token in it); the next serves it while Copilot's /models fails", async () => {
-    const first = runCli(["start", "--port", "0"], env);
+    const first = runCli(["start", "--port", "0", "--verbose"], env);
     try {
       const [, url] = await first.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
       assert.ok((await modelIds(url!)).includes("gpt-4.1"));
+      // Written in the background once the list came in.
+      await first.waitFor(/Model list from Copilot \(\d+ models\) saved to /);
     } finally {
       await first.stop();
     }
-    // Written in the background after the list came in; the stop above waited for the process to end.
     assert.equal(((await stat(file)).mode & 0o777).toString(8), "600");
     const saved = await readFile(file, "utf8");
     assert.ok(!saved.includes(GITHUB_TOKEN), "the GitHub token is not in the saved list");
@@ -65,6 +66,18 @@ describe("the model list saved for the next start", () => {
       await second.stop();
       fake.reset();
     }
+
+    // Copilot's list, the same as the saved one, is not written again.
+    const before = (await stat(file)).mtimeMs;
+    const third = runCli(["start", "--port", "0", "--verbose"], env);
+    try {
+      const [, url] = await third.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      assert.ok((await modelIds(url!)).includes("gpt-4.1"));
+      await third.waitFor(/Model list from Copilot \(\d+ models\): the same as the saved one/);
+    } finally {
+      await third.stop();
+    }
+    assert.equal((await stat(file)).mtimeMs, before, "the unchanged list was not rewritten");
   });
 
   test("a saved list is used only for the Copilot host it came from, when young, and whole", async () => {
@@ -74,7 +87,7 @@ describe("the model list saved for the next start", () => {
       const now = Date.parse("2026-06-01T12:00:00Z");
       await writeCatalogCache(f, "https://api.individual.githubcopilot.com", [{ id: "gpt-4.1" }, { id: "claude-sonnet-4.6" }], now);
       assert.deepEqual(
-        readCatalogCache(f, "https://api.individual.githubcopilot.com", now + 60_000)?.map((m) => m.id),
+        readCatalogCache(f, "https://api.individual.githubcopilot.com", now + 60_000)?.models.map((m) => m.id),
         ["gpt-4.1", "claude-sonnet-4.6"],
       );
       assert.equal(readCatalogCache(f, "https://api.business.githubcopilot.com", now + 60_000), undefined, "another host");
