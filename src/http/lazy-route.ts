@@ -11,7 +11,14 @@ export function lazyRoute<M>(load: () => Promise<M>, make: (module: M) => Handle
   let loading: Promise<Handler> | undefined;
   return (c: Context, next: Next) => {
     if (handler) return handler(c, next);
-    loading ??= load().then((m) => (handler = make(m)));
+    // A failed import is not kept: the next request tries again (and fails the same way if the file is gone).
+    loading ??= load().then(
+      (m) => (handler = make(m)),
+      (error: unknown) => {
+        loading = undefined;
+        throw error;
+      },
+    );
     return loading.then((h) => h(c, next));
   };
 }

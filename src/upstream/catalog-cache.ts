@@ -11,7 +11,8 @@ import type { CopilotModel } from "./model-catalog.js";
  *
  * [U] A list cached for the same Copilot host is taken to be what the next run gets too, for the
  * moment until the fresh one arrives: GitHub changes it when models ship or policies change, not
- * between two starts minutes apart. A list older than MAX_AGE_MS is not used.
+ * between two starts minutes apart (another account on the same host, with other policies, sees
+ * the previous account's list for that moment). A list older than MAX_AGE_MS is not used.
  */
 export const CATALOG_CACHE_FILE = "models.json";
 

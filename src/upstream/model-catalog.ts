@@ -55,7 +55,7 @@ export class ModelCatalog {
   private byId = new Map<string, CopilotModel>();
   private loadedAt = 0;
   private timer?: ReturnType<typeof setInterval>;
-  private cache?: { file: string; apiBase: () => string | undefined; saved?: { text: string; savedAt: number } };
+  private cache?: { file: string; apiBase: () => string | undefined; saved?: { models?: CopilotModel[]; text?: string; savedAt: number } };
 
   constructor(
     private readonly copilot: CopilotClient,
@@ -83,7 +83,7 @@ export class ModelCatalog {
    * `saved`: what the file holds now, so that the same list is not written again at every start.
    */
   saveTo(file: string, apiBase: () => string | undefined, saved?: SavedCatalog): void {
-    this.cache = { file, apiBase, saved: saved && { text: JSON.stringify(saved.models), savedAt: saved.savedAt } };
+    this.cache = { file, apiBase, saved: saved && { ...saved } };
   }
 
   private save(): void {
@@ -92,6 +92,8 @@ export class ModelCatalog {
     if (!cache || !apiBase || this.models.length === 0) return;
     const text = JSON.stringify(this.models);
     const now = this.now();
+    // The saved list is serialised here, off the start's path, and once.
+    if (cache.saved && cache.saved.text === undefined) cache.saved.text = JSON.stringify(cache.saved.models);
     if (cache.saved?.text === text && now - cache.saved.savedAt < REWRITE_AFTER_MS) {
       this.log.debug(`Model list from Copilot (${this.models.length} models): the same as the saved one`);
       return;
