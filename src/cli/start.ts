@@ -31,6 +31,7 @@ import { githubAppTokens } from "./github-app-tokens.js";
 import { ConfigError } from "../config-checks.js";
 import { checkSearchModel } from "../web-search/search-model.js";
 import { CATALOG_CACHE_FILE } from "../upstream/catalog-cache.js";
+import { collectWhenIdle } from "../collect-when-idle.js";
 
 async function pickModel(runtime: Runtime, label: string, given: string | undefined, fallback: string | undefined): Promise<string> {
   const models = runtime.catalog.list();
@@ -220,6 +221,8 @@ export default defineCommand({
         log.info(`Budget (${b.scope}): ${b.limitCredits} AI credits per ${b.period}, ${Math.round(b.spentCredits * 100) / 100} spent, resets ${b.resetsAt}`);
       }
       if (!config.quiet) printRequestLines(runtime.recorder);
+      // Memory grown in a burst of requests is given back once it is over (src/collect-when-idle.ts).
+      collectWhenIdle(runtime.recorder, { log });
       // Checked again on Copilot's own list once it is in; by then the server is running, so only said.
       void catalogFresh.then(() => {
         const late = checkNames();
