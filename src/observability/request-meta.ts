@@ -28,6 +28,8 @@ export interface RequestMeta {
   interaction?: string;
   /** Which configured API key the request came with: its name, or "key-<6 hex of its sha256>"; never the key. */
   keyName?: string;
+  /** The size of the client's JSON body: a large one is decoded, handled and sent on in slices. */
+  bodyBytes?: number;
   /** What the request cost, set when it ends: Copilot's own figure, or an estimate from the catalog's prices. */
   cost?: { nanoAiu: number; estimated: boolean };
 }
