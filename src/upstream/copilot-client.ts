@@ -5,12 +5,15 @@ import type { CallContext, CopilotHeaders } from "./headers.js";
 import type { FetchLike } from "./http.js";
 import type { TokenManager } from "./token-manager.js";
 import { withFirstEventAuthRetry } from "./first-event-auth.js";
+import { encodeJsonSliced } from "../http/encode-json-sliced.js";
 
 export interface CopilotRequest extends CallContext {
   path: string;
   method?: "GET" | "POST";
   /** A JSON string (sent as is) or a value to serialise. */
   body?: string | object;
+  /** The body is large (the client's was): serialised in slices, not in one long step (encode-json-sliced.ts). */
+  sliced?: boolean;
   /** Extra headers, e.g. anthropic-beta on /v1/messages. */
   headers?: Record<string, string>;
   signal?: AbortSignal;
@@ -48,7 +51,7 @@ export class CopilotClient {
 
   private async send(req: CopilotRequest, renewedBefore: boolean): Promise<Response> {
     const { tokens, log } = this.options;
-    const body = req.body === undefined ? undefined : typeof req.body === "string" ? req.body : JSON.stringify(req.body);
+    const body = req.body === undefined ? undefined : typeof req.body === "string" ? req.body : req.sliced ? await encodeJsonSliced(req.body) : JSON.stringify(req.body);
     let renewed = renewedBefore;
     let retried = false;
     const cancelled = () =>

@@ -14,7 +14,7 @@ import type { FetchLike } from "./http.js";
  * decoded, connection failures as TypeError("fetch failed", { cause }), a body that breaks off as
  * TypeError("terminated", { cause }), aborts rejecting (and erroring the body) with the signal's
  * reason, and cancelling the body aborting the upstream request. Anything this path does not
- * handle itself (a redirect to follow, a body that is not a string, headers not given as a plain
+ * handle itself (a redirect to follow, a body that is neither a string nor bytes, headers not given as a plain
  * record) goes to `fallback`, undici's fetch on the same dispatcher.
  */
 export function requestFetch(dispatcher: Dispatcher, fallback: FetchLike): FetchLike {
@@ -22,7 +22,7 @@ export function requestFetch(dispatcher: Dispatcher, fallback: FetchLike): Fetch
     const headers = plainHeaders(init.headers);
     const body = init.body;
     const manual = init.redirect === "manual";
-    if (!headers || (body !== undefined && body !== null && typeof body !== "string") || (init.redirect && init.redirect !== "follow" && !manual)) {
+    if (!headers || (body !== undefined && body !== null && typeof body !== "string" && !(body instanceof Uint8Array)) || (init.redirect && init.redirect !== "follow" && !manual)) {
       return fallback(url, init);
     }
     let target: URL;
@@ -79,7 +79,7 @@ function dispatchOnce(
   target: URL,
   method: string,
   headers: Record<string, string>,
-  body: string | undefined,
+  body: string | Uint8Array | undefined,
   signal: AbortSignal | undefined,
   /** undefined: `redirect: "manual"`, the 3xx itself is the answer. */
   followRedirect: (() => Promise<Response>) | undefined,
