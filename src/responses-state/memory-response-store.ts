@@ -1,3 +1,4 @@
+import { ITEMS_PER_SLICE, nextTurn } from "../http/work-slices.js";
 import type { ResponseStore, ResponseStoreLimits, StoredResponse, WireObject } from "./response-store.js";
 
 /**
@@ -34,6 +35,8 @@ export class MemoryResponseStore implements ResponseStore {
   /** item id → the response holding it. */
   private readonly items = new Map<string, string>();
   private bytes = 0;
+  /** The write of a large record still going on, if any. */
+  private writing: Promise<void> | undefined;
 
   constructor(
     readonly limits: ResponseStoreLimits,
@@ -50,9 +53,29 @@ export class MemoryResponseStore implements ResponseStore {
 
   put(record: StoredResponse): void {
     const output = Array.isArray(record.response.output) ? (record.response.output as unknown[]) : undefined;
+    if (!this.writing && record.input.length + (output?.length ?? 0) <= ITEMS_PER_SLICE) {
+      this.insert(record, output, toJson(record.input), output && toJson(output));
+      return;
+    }
+    // A record of many items is written in slices, after any write still going on; reads wait for it.
+    const before = this.writing;
+    const writing = (async () => {
+      await before;
+      this.insert(record, output, await toJsonSliced(record.input), output && (await toJsonSliced(output)));
+    })().catch(() => undefined);
+    this.writing = writing;
+    void writing.then(() => {
+      if (this.writing === writing) this.writing = undefined;
+    });
+  }
+
+  /** Resolves once every record put so far is stored. */
+  async idle(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  private insert(record: StoredResponse, output: unknown[] | undefined, input: string[], outputJson: string[] | undefined): void {
     const head = JSON.stringify({ ...record, input: [], response: output ? { ...record.response, output: [] } : record.response });
-    const input = record.input.map((it) => JSON.stringify(it) ?? "null");
-    const outputJson = output?.map((it) => JSON.stringify(it) ?? "null");
     let bytes = Buffer.byteLength(head);
     for (const text of input) bytes += Buffer.byteLength(text) + ITEM_OVERHEAD_BYTES;
     for (const text of outputJson ?? []) bytes += Buffer.byteLength(text) + ITEM_OVERHEAD_BYTES;
@@ -74,6 +97,7 @@ export class MemoryResponseStore implements ResponseStore {
   }
 
   async get(id: string): Promise<StoredResponse | undefined> {
+    if (this.writing) await this.idle();
     const entry = this.touch(id);
     if (!entry) return undefined;
     const record = JSON.parse(entry.head) as StoredResponse;
@@ -83,6 +107,7 @@ export class MemoryResponseStore implements ResponseStore {
   }
 
   async item(id: string): Promise<WireObject | undefined> {
+    if (this.writing) await this.idle();
     const owner = this.items.get(id);
     if (owner === undefined) return undefined;
     const entry = this.touch(owner);
@@ -93,6 +118,7 @@ export class MemoryResponseStore implements ResponseStore {
   }
 
   async delete(id: string): Promise<boolean> {
+    if (this.writing) await this.idle();
     const known = this.touch(id) !== undefined;
     this.remove(id);
     return known;
@@ -129,4 +155,17 @@ export class MemoryResponseStore implements ResponseStore {
       this.remove(id);
     }
   }
+}
+
+function toJson(items: unknown[]): string[] {
+  return items.map((it) => JSON.stringify(it) ?? "null");
+}
+
+async function toJsonSliced(items: unknown[]): Promise<string[]> {
+  const out: string[] = [];
+  for (let from = 0; from < items.length; from += ITEMS_PER_SLICE) {
+    if (from > 0) await nextTurn();
+    for (const it of items.slice(from, from + ITEMS_PER_SLICE)) out.push(JSON.stringify(it) ?? "null");
+  }
+  return out;
 }
