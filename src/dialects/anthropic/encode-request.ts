@@ -27,6 +27,7 @@ import type {
   AnthropicToolResultBlock,
   AnthropicUserBlock,
 } from "./wire.js";
+import { pushAll } from "../../push-all.js";
 
 export interface EncodeAnthropicRequestOptions {
   model: Pick<CopilotModel, "id" | "capabilities">;
@@ -73,7 +74,7 @@ export function encodeAnthropicRequest(req: Request, opts: EncodeAnthropicReques
   for (const m of req.messages) {
     switch (m.role) {
       case "system":
-        system.push(...m.content.flatMap(encodeSystemText));
+        pushAll(system, m.content.flatMap(encodeSystemText));
         break;
       case "user":
         turns.push({ role: "user", content: m.content.flatMap(sendableUserPart) });

@@ -13,6 +13,7 @@ import type {
 } from "../../ir/request.js";
 import { asText } from "../../text.js";
 import { convertGeminiSchema } from "./convert-schema.js";
+import { pushAll } from "../../push-all.js";
 
 type Obj = Record<string, unknown>;
 
@@ -100,7 +101,7 @@ function decodeContents(contents: unknown[], req: Request): void {
       if (content.length === 0) continue;
       // Consecutive user turns (a function turn and then text) form one turn.
       const last = req.messages.at(-1);
-      if (last?.role === "user") last.content.push(...content);
+      if (last?.role === "user") pushAll(last.content, content);
       else req.messages.push({ role: "user", content } as Message);
     } else {
       throw badRequest(`\`${at}.role\` must be "user" or "model"`, `${at}.role`);

@@ -3,6 +3,7 @@ import type { AssistantPart, ImagePart, Reasoning, ReasoningEffort, Request, Tex
 import { objectArguments } from "../../interceptors/chat/with-object-tool-arguments.js";
 import { decodeOllamaImage } from "./decode-image.js";
 import { copilotModelName } from "./model-name.js";
+import { pushAll } from "../../push-all.js";
 
 type Obj = Record<string, unknown>;
 
@@ -42,7 +43,7 @@ export function decodeOllamaGenerate(body: Obj): DecodedOllamaRequest {
   if (body.suffix != null && body.suffix !== "") throw badRequest("`suffix` (fill-in-the-middle) is not supported through Copilot", "suffix");
   const content: UserPart[] = [];
   if (body.prompt) content.push({ type: "text", text: body.prompt });
-  content.push(...images(body.images, "images"));
+  pushAll(content, images(body.images, "images"));
   if (content.length === 0) throw badRequest("`prompt` is empty", "prompt");
   req.messages.push({ role: "user", content });
   return { req, think: decodeThink(body.think, req) };
@@ -126,7 +127,7 @@ function decodeMessages(messages: unknown[], req: Request): void {
     switch (raw.role) {
       case "system": {
         const content = text(raw.content, `${at}.content`);
-        if (leading) req.system.push(...content);
+        if (leading) pushAll(req.system, content);
         else if (content.length > 0) req.messages.push({ role: "system", content });
         break;
       }
@@ -160,14 +161,14 @@ function decodeMessages(messages: unknown[], req: Request): void {
 /** Tool results and the user text after them form one turn. */
 function pushUser(req: Request, content: UserPart[]): void {
   const last = req.messages.at(-1);
-  if (last?.role === "user") last.content.push(...content);
+  if (last?.role === "user") pushAll(last.content, content);
   else req.messages.push({ role: "user", content });
 }
 
 function assistant(raw: Obj, at: string, turn: number, calls: OpenCall[]): AssistantPart[] {
   const out: AssistantPart[] = [];
   if (typeof raw.thinking === "string" && raw.thinking) out.push({ type: "reasoning", text: raw.thinking });
-  out.push(...text(raw.content, `${at}.content`));
+  pushAll(out, text(raw.content, `${at}.content`));
   if (raw.tool_calls == null) return out;
   if (!Array.isArray(raw.tool_calls)) throw badRequest(`\`${at}.tool_calls\` must be an array`, `${at}.tool_calls`);
   for (const [k, call] of raw.tool_calls.entries()) {

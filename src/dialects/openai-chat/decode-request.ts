@@ -13,6 +13,7 @@ import type {
   UserPart,
 } from "../../ir/request.js";
 import { quote } from "../../text.js";
+import { pushAll } from "../../push-all.js";
 
 type Obj = Record<string, unknown>;
 
@@ -98,7 +99,7 @@ function decodeMessages(messages: unknown[], req: Request): void {
       case "system":
       case "developer": {
         const content = textOnly(raw.content, `${at}.content`);
-        if (leading) req.system.push(...content);
+        if (leading) pushAll(req.system, content);
         else if (content.length > 0) req.messages.push({ role: "system", content });
         results = undefined;
         break;
@@ -107,7 +108,7 @@ function decodeMessages(messages: unknown[], req: Request): void {
         const content = userContent(raw.content, `${at}.content`);
         if (results) {
           // Results and the text that follows them form one turn.
-          results.content.push(...content);
+          pushAll(results.content, content);
           results = undefined;
         } else if (content.length > 0) {
           req.messages.push({ role: "user", content });
@@ -224,7 +225,7 @@ function assistantContent(raw: Obj, at: string): AssistantPart[] {
   const opaque = typeof raw.reasoning_opaque === "string" && raw.reasoning_opaque ? raw.reasoning_opaque : undefined;
   const reasoningText = [raw.reasoning_text, raw.reasoning_content].find((v): v is string => typeof v === "string") ?? "";
   if (opaque) out.push({ type: "reasoning", text: reasoningText, signature: opaque, origin: "openai-chat" });
-  out.push(...textOnly(raw.content, `${at}.content`));
+  pushAll(out, textOnly(raw.content, `${at}.content`));
   if (raw.tool_calls != null) {
     if (!Array.isArray(raw.tool_calls)) throw badRequest(`\`${at}.tool_calls\` must be an array`, `${at}.tool_calls`);
     for (const [k, call] of raw.tool_calls.entries()) {

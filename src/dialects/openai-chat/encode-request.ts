@@ -25,6 +25,7 @@ import type {
   ChatToolCall,
   ChatToolChoice,
 } from "./wire.js";
+import { pushAll } from "../../push-all.js";
 
 /**
  * What the result synthesised for a call that never got one (known-failures T2) reads on chat: the
@@ -46,7 +47,7 @@ export function encodeChatRequest(req: Request, model: CopilotModel): ChatReques
   const messages: ChatMessage[] = [];
   const system = joinText(req.system);
   if (system) messages.push({ role: "system", content: system });
-  messages.push(...encodeMessages(req.messages, model));
+  pushAll(messages, encodeMessages(req.messages, model));
 
   const body: ChatRequestBody = { model: model.id, messages, stream: req.stream };
 

@@ -15,6 +15,7 @@ import type {
 } from "../../ir/request.js";
 import { decodeForeignReasoning, FOREIGN_STATE_PREFIX } from "./wire.js";
 import { quote } from "../../text.js";
+import { pushAll } from "../../push-all.js";
 
 type Obj = Record<string, unknown>;
 
@@ -179,7 +180,7 @@ function decodeInput(items: unknown[], req: Request): void {
           case "system":
           case "developer": {
             const content = textContent(raw.content, `${at}.content`);
-            if (leading) req.system.push(...content);
+            if (leading) pushAll(req.system, content);
             else if (content.length > 0) req.messages.push({ role: "system", content });
             assistant = undefined;
             outputs = undefined;
@@ -189,7 +190,7 @@ function decodeInput(items: unknown[], req: Request): void {
             const content = userContent(raw.content, `${at}.content`);
             if (outputs) {
               // Results and the text that follows them form one turn.
-              outputs.content.push(...content);
+              pushAll(outputs.content, content);
               outputs = undefined;
             } else if (content.length > 0) {
               req.messages.push({ role: "user", content });
@@ -200,7 +201,7 @@ function decodeInput(items: unknown[], req: Request): void {
           case "assistant": {
             const phase = typeof raw.phase === "string" && raw.phase ? raw.phase : undefined;
             const content = assistantContent(raw.content, `${at}.content`);
-            if (content.length > 0) assistantMessage(phase).content.push(...content);
+            if (content.length > 0) pushAll(assistantMessage(phase).content, content);
             break;
           }
           default:

@@ -19,6 +19,7 @@ import {
   type ResponsesTextFormat,
   type ResponsesToolChoice,
 } from "./wire.js";
+import { pushAll } from "../../push-all.js";
 
 /** OpenAI's floor for max_output_tokens ("integer below minimum value. Expected a value >= 16"). [derived] */
 export const MIN_OUTPUT_TOKENS = 16;
@@ -45,7 +46,7 @@ export function encodeResponsesRequest(req: Request, model: CopilotModel): Respo
   const input: ResponsesInputItem[] = [];
   const system = systemItem("system", req.system);
   if (system) input.push(system);
-  input.push(...encodeMessages(req.messages, model));
+  pushAll(input, encodeMessages(req.messages, model));
 
   const body: ResponsesRequestBody = { model: model.id, input, stream: req.stream, store: false };
 
@@ -113,7 +114,7 @@ function encodeMessages(messages: Message[], model: CopilotModel): ResponsesInpu
         break;
       }
       case "assistant":
-        out.push(...encodeAssistant(message));
+        pushAll(out, encodeAssistant(message));
         break;
       case "user": {
         const content: ResponsesInputContent[] = [];
