@@ -12,6 +12,7 @@ import type { CopilotModel } from "../upstream/model-catalog.js";
 import type { ClientCodec, UpstreamCodec } from "./codecs.js";
 import { meta } from "../observability/request-meta.js";
 import { imageInlining, inlineRequestImages } from "../images/index.js";
+import { isLargeBody, turnIfLarge } from "../http/request.js";
 
 export const PING_INTERVAL_MS = 10_000;
 
@@ -39,9 +40,11 @@ export async function runTranslated(t: TranslatedCall): Promise<Response> {
   const { runtime, c, req, model, upstream, client } = t;
   // Copilot takes no image URLs: they are downloaded and carried inline (src/images/).
   await inlineRequestImages(req, () => imageInlining(runtime, model, c.req.raw.signal));
+  await turnIfLarge(c);
   const body = { ...upstream.encode(req, model), stream: true };
+  await turnIfLarge(c);
   meta(c).interaction = t.call.interactionType ?? t.call.intent;
-  const res = await runtime.copilot.request({ path: upstream.path, body, ...t.call, signal: c.req.raw.signal });
+  const res = await runtime.copilot.request({ path: upstream.path, body, ...t.call, signal: c.req.raw.signal, sliced: isLargeBody(c) });
   if (!res.body) throw new ApiError({ kind: "upstream", status: 502, message: "Copilot returned no body" });
   const decoder = upstream.streamDecoder(req);
 

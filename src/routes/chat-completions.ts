@@ -9,7 +9,7 @@ import { mergeChoices, StreamChoiceMerger } from "../dialects/openai-chat/merge-
 import { encodeOpenAIError } from "../dialects/openai/encode-error.js";
 import { ApiError, badRequest, midStreamError, readUpstreamJson } from "../errors.js";
 import { type EventHandlers, pumpEvents } from "../sse/event-pump.js";
-import { interactionIdFrom, readJsonObject, requireModelAndMessages } from "../http/request.js";
+import { interactionIdFrom, isLargeBody, readJsonObject, requireModelAndMessages, turnIfLarge } from "../http/request.js";
 import { type ChatBody, interceptChat } from "../interceptors/chat/index.js";
 import type { Runtime } from "../runtime.js";
 import { formatSse, SSE_HEADERS } from "../sse/sse-encoder.js";
@@ -36,7 +36,9 @@ export function chatCompletions(runtime: Runtime) {
     meta(c).model = model.id;
     // Image URLs become inline images first, while the field paths are still the client's own.
     await inlineChatImages(body, () => imageInlining(runtime, model, c.req.raw.signal));
+    await turnIfLarge(c);
     const chat = interceptChat(body as ChatBody, model);
+    await turnIfLarge(c);
     const stream = chat.stream === true;
     const initiator = chatInitiator(chat.messages);
     const intent = Array.isArray(chat.tools) && chat.tools.length > 0 ? "conversation-agent" : "conversation-panel";
@@ -49,6 +51,7 @@ export function chatCompletions(runtime: Runtime) {
       vision: hasImage(chat.messages),
       interactionId: interactionIdFrom(c.req.raw.headers),
       signal: c.req.raw.signal,
+      sliced: isLargeBody(c),
     });
 
     if (!stream) {

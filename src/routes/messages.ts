@@ -7,7 +7,7 @@ import { countAnthropicTokensAsync } from "../tokens/count-tokens.js";
 import { resolveModel } from "../bridge/resolve-model.js";
 import { nativeStreamHandlers, stripCopilotFields } from "../dialects/anthropic/clean-native-stream.js";
 import { ApiError, badRequest, midStreamError, readUpstreamJson } from "../errors.js";
-import { interactionIdFrom, readJsonObject, requireModelAndMessages } from "../http/request.js";
+import { interactionIdFrom, isLargeBody, readJsonObject, requireModelAndMessages, turnIfLarge } from "../http/request.js";
 import { filterBetas, interceptMessages } from "../interceptors/messages/index.js";
 import type { Runtime } from "../runtime.js";
 import { pumpEvents } from "../sse/event-pump.js";
@@ -50,7 +50,9 @@ function dispatch(runtime: Runtime, c: Context, body: Record<string, unknown>, m
 async function translated(runtime: Runtime, c: Context, body: Record<string, unknown>, model: CopilotModel, endpoint: UpstreamEndpoint) {
   const call = classify(c, body);
   const vision = hasImage(body.messages);
+  await turnIfLarge(c);
   const req = decodeAnthropicRequest(body);
+  await turnIfLarge(c);
   const inputTokensEstimate = await countAnthropicTokensAsync(body, model, c.req.raw.signal);
   return runTranslated({
     runtime,
@@ -87,7 +89,9 @@ async function native(runtime: Runtime, c: Context, body: Record<string, unknown
   const stream = body.stream === true;
   // Image URLs become inline images first, while the field paths are still the client's own.
   await inlineMessagesImages(body, () => imageInlining(runtime, model, c.req.raw.signal));
+  await turnIfLarge(c);
   interceptMessages(body, model);
+  await turnIfLarge(c);
   const betas = filterBetas(c.req.header("anthropic-beta"));
   const res = await runtime.copilot.request({
     path: "/v1/messages",
@@ -97,6 +101,7 @@ async function native(runtime: Runtime, c: Context, body: Record<string, unknown
     interactionId: interactionIdFrom(c.req.raw.headers),
     headers: { "anthropic-version": "2023-06-01", ...(betas ? { "anthropic-beta": betas } : {}) },
     signal: c.req.raw.signal,
+    sliced: isLargeBody(c),
   });
   if (!stream) {
     const json = await readUpstreamJson<Record<string, unknown>>(res, "/v1/messages");

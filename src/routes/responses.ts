@@ -10,8 +10,9 @@ import { encodeResponsesErrorFrame, ResponsesStreamEncoder } from "../dialects/o
 import { encodeResponsesResponse } from "../dialects/openai-responses/encode-response.js";
 import { copilotUsageOf, withNanoAiu } from "../cost/decode-copilot-usage.js";
 import { ApiError, badRequest, midStreamError, readUpstreamJson } from "../errors.js";
-import { interactionIdFrom, readJsonObject, requireModelAndInput } from "../http/request.js";
-import { CustomToolCallRewriter, interceptResponses, restoreCustomToolCalls, StableItemIds, type ResponsesBody } from "../interceptors/responses/index.js";
+import { nextTurn } from "../http/work-slices.js";
+import { interactionIdFrom, isLargeBody, readJsonObject, requireModelAndInput, turnIfLarge } from "../http/request.js";
+import { CustomToolCallRewriter, interceptResponses, interceptResponsesInTurns, restoreCustomToolCalls, StableItemIds, type ResponsesBody } from "../interceptors/responses/index.js";
 import { meta } from "../observability/request-meta.js";
 import type { Runtime } from "../runtime.js";
 import { pumpEvents } from "../sse/event-pump.js";
@@ -33,6 +34,7 @@ export function responses(runtime: Runtime) {
     requireModelAndInput(body);
     // previous_response_id and item_reference become the stored items before anything reads the input.
     const turn = await StoredTurn.prepare(runtime.responseStore, body, runtime.config.bodyLimit);
+    await turnIfLarge(c);
     const model = resolveModel(body.model, runtime.catalog.list(), runtime.config.modelAliases);
     requireAllowedModel(runtime, meta(c).keyName, body.model, model.id);
     const endpoint = planUpstream(model, "responses", ["/responses", "/v1/messages", "/chat/completions"]);
@@ -70,7 +72,9 @@ async function passthrough(runtime: Runtime, c: Context, body: ResponsesBody, mo
   const webSearch = takeWebSearchTools(runtime, body);
   // A stored reasoning item is only worth keeping with its state: item_reference sends it back.
   if (turn.storing) body.include = [...new Set([...(Array.isArray(body.include) ? body.include : []), "reasoning.encrypted_content"])];
-  const { customTools } = interceptResponses(body, model, runtime.upstreamItemIds);
+  const { customTools } = isLargeBody(c)
+    ? await interceptResponsesInTurns(body, model, runtime.upstreamItemIds, nextTurn)
+    : interceptResponses(body, model, runtime.upstreamItemIds);
   restoreWebSearchTools(body, webSearch);
   const ids = new StableItemIds(turn.responseId, runtime.upstreamItemIds);
   const stream = body.stream === true;
@@ -83,6 +87,7 @@ async function passthrough(runtime: Runtime, c: Context, body: ResponsesBody, mo
       vision: hasImage(body.input),
       interactionId: interactionIdFrom(c.req.raw.headers),
       signal: c.req.raw.signal,
+      sliced: isLargeBody(c),
     })
     .catch((error: unknown) => {
       throw explainWebSearchError(runtime, webSearch, error);

@@ -49,6 +49,20 @@ export function interceptResponses(body: ResponsesBody, model: CopilotModel, ups
   return { body, customTools: state.customTools };
 }
 
+/**
+ * interceptResponses with a turn of the event loop after each interceptor, for a large body: each
+ * walks every input item, and on 300,000 of them the whole list held the loop for ~0.15 s.
+ */
+export async function interceptResponsesInTurns(body: ResponsesBody, model: CopilotModel, upstreamIds: UpstreamItemIds | undefined, turn: () => Promise<void>): Promise<InterceptedResponses> {
+  body.model = model.id;
+  const state: ResponsesInterception = { customTools: new Set(), upstreamIds };
+  for (const interceptor of responsesInterceptors) {
+    interceptor(body, model, state);
+    await turn();
+  }
+  return { body, customTools: state.customTools };
+}
+
 export { StableItemIds } from "./stable-item-ids.js";
 export { CustomToolCallRewriter, restoreCustomToolCalls, type SseEventLike } from "./custom-tool-call-rewriter.js";
 export type { ResponsesBody, ResponsesInterception } from "./types.js";
