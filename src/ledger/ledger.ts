@@ -2,7 +2,9 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../log.js";
 import type { RequestRecord } from "../observability/recorder.js";
+import { INSERT_COLUMNS } from "./columns.js";
 import { migrate } from "./migrations.js";
+import { RowQueue } from "./row-queue.js";
 import { type History, type HistoryDimension, queryHistory, spentSince } from "./query-history.js";
 import { openSqlite, type SqlDatabase, type SqlStatement } from "./sqlite-driver.js";
 
@@ -10,11 +12,6 @@ export const LEDGER_FILE = "usage.sqlite";
 
 /** The APIs that reach Copilot; model lists and local token counts cost nothing and are not kept. */
 export const BILLED_APIS = new Set(["chat", "responses", "messages", "gemini", "ollama", "embeddings"]);
-/** Rows waiting for the disk, at most (~300 bytes each): past it the oldest are dropped, and said so. */
-const MAX_QUEUE = 20_000;
-/** A batch this large is written at once rather than on the timer. */
-const BATCH = 500;
-const FLUSH_INTERVAL_MS = 1000;
 const DAY_MS = 86_400_000;
 /** Old rows are deleted this many at a time, so that a long-idle file never holds the event loop. */
 const PRUNE_CHUNK = 5000;
@@ -43,9 +40,7 @@ export type Row = [
   string | null,
 ];
 
-const INSERT = `INSERT INTO requests (time, client, key_name, api, model, endpoint, initiator, interaction, kind, stream, status,
-  duration_ms, ttfb_ms, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, nano_aiu, cost_estimated, error_kind)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT = `INSERT INTO requests (${INSERT_COLUMNS.join(", ")}) VALUES (${INSERT_COLUMNS.map(() => "?").join(", ")})`;
 
 /** A request as a ledger row: counts and labels only, never a prompt, an answer or a key. */
 export function toRow(r: RequestRecord): Row {
@@ -93,13 +88,11 @@ export interface LedgerOptions {
  * A file that cannot be written gives one warning and the server goes on serving.
  */
 export class Ledger {
-  private queue: Row[] = [];
-  private timer?: ReturnType<typeof setTimeout>;
+  private readonly queue = new RowQueue(() => this.flush());
   private pruneTimer?: ReturnType<typeof setInterval>;
   private readonly insert: SqlStatement;
   private readonly insertMany: (rows: Row[]) => void;
   private failing = false;
-  private dropped = 0;
   private closed = false;
   private readonly now: () => number;
 
@@ -139,35 +132,20 @@ export class Ledger {
   /** Queues a finished request (a recorder listener): nothing here touches the disk. */
   add(record: RequestRecord): void {
     if (this.closed || !BILLED_APIS.has(record.api)) return;
-    if (this.queue.length >= MAX_QUEUE) {
-      this.queue.shift();
-      this.dropped++;
-    }
-    this.queue.push(toRow(record));
-    if (this.queue.length >= BATCH) {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.flush(), 0);
-    } else {
-      this.timer ??= setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
-    }
-    this.timer.unref?.();
+    this.queue.add(toRow(record));
   }
 
   /** Writes what is queued, in one transaction. */
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.queue.stopTimer();
     if (this.queue.length === 0 || this.closed) return;
-    const rows = this.queue;
-    this.queue = [];
+    const rows = this.queue.take();
     try {
       this.insertMany(rows);
       if (this.failing) this.options.log.info(`The usage ledger ${this.file} is writable again`);
       this.failing = false;
-      if (this.dropped > 0) {
-        this.options.log.warn(`The usage ledger fell behind and left out ${this.dropped} requests`);
-        this.dropped = 0;
-      }
+      const dropped = this.queue.takeDropped();
+      if (dropped > 0) this.options.log.warn(`The usage ledger fell behind and left out ${dropped} requests`);
     } catch (error) {
       if (!this.failing) {
         this.options.log.warn(

@@ -1,3 +1,4 @@
+import { createRequestsTable } from "./columns.js";
 import type { SqlDatabase } from "./sqlite-driver.js";
 
 /**
@@ -6,30 +7,7 @@ import type { SqlDatabase } from "./sqlite-driver.js";
  * one written by a newer copilot-api is refused rather than guessed at.
  */
 const MIGRATIONS: string[] = [
-  `CREATE TABLE requests (
-     id INTEGER PRIMARY KEY,
-     time INTEGER NOT NULL,
-     client TEXT,
-     key_name TEXT,
-     api TEXT NOT NULL,
-     model TEXT,
-     endpoint TEXT,
-     initiator TEXT,
-     interaction TEXT,
-     kind TEXT,
-     stream INTEGER,
-     status INTEGER NOT NULL,
-     duration_ms INTEGER,
-     ttfb_ms INTEGER,
-     input_tokens INTEGER,
-     output_tokens INTEGER,
-     cache_read_tokens INTEGER,
-     cache_write_tokens INTEGER,
-     reasoning_tokens INTEGER,
-     nano_aiu INTEGER,
-     cost_estimated INTEGER,
-     error_kind TEXT
-   );
+  `${createRequestsTable("sqlite", "id INTEGER PRIMARY KEY")}
    CREATE INDEX requests_time ON requests (time);`,
 ];
 

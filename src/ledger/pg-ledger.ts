@@ -1,8 +1,10 @@
 import type { Pool } from "pg";
 import type { Logger } from "../log.js";
 import type { RequestRecord } from "../observability/recorder.js";
+import { createRequestsTable, INSERT_COLUMNS } from "./columns.js";
 import { BILLED_APIS, type Row, toRow } from "./ledger.js";
-import { type History, type HistoryDimension, type HistoryRow, totalsOf } from "./query-history.js";
+import { BATCH, FLUSH_INTERVAL_MS, RowQueue } from "./row-queue.js";
+import { type History, type HistoryDimension, historyOf, historySql } from "./query-history.js";
 
 /**
  * The ledger's schema in PostgreSQL, one step per version like the SQLite migrations
@@ -10,58 +12,20 @@ import { type History, type HistoryDimension, type HistoryRow, totalsOf } from "
  * copilot_api_schema holds the version; steps are only ever appended.
  */
 const PG_MIGRATIONS: string[] = [
-  `CREATE TABLE requests (
-     id BIGSERIAL PRIMARY KEY,
-     time BIGINT NOT NULL,
-     client TEXT,
-     key_name TEXT,
-     api TEXT NOT NULL,
-     model TEXT,
-     endpoint TEXT,
-     initiator TEXT,
-     interaction TEXT,
-     kind TEXT,
-     stream SMALLINT,
-     status INTEGER NOT NULL,
-     duration_ms INTEGER,
-     ttfb_ms INTEGER,
-     input_tokens BIGINT,
-     output_tokens BIGINT,
-     cache_read_tokens BIGINT,
-     cache_write_tokens BIGINT,
-     reasoning_tokens BIGINT,
-     nano_aiu BIGINT,
-     cost_estimated SMALLINT,
-     error_kind TEXT
-   );
+  `${createRequestsTable("pg", "id BIGSERIAL PRIMARY KEY")}
    CREATE INDEX requests_time ON requests (time);
    CREATE INDEX requests_key_time ON requests (key_name, time);`,
 ];
 
-const COLUMNS = `time, client, key_name, api, model, endpoint, initiator, interaction, kind, stream, status,
-  duration_ms, ttfb_ms, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, nano_aiu, cost_estimated, error_kind`;
-const PER_ROW = 21;
+const COLUMNS = INSERT_COLUMNS.join(", ");
+const PER_ROW = INSERT_COLUMNS.length;
 /** Several instances may start at once: one runs the migrations, the others wait on this lock. */
 const MIGRATION_LOCK = 0x636f70696c6f74; // "copilot"
-const MAX_QUEUE = 20_000;
-const BATCH = 500;
-const FLUSH_INTERVAL_MS = 1000;
 const DAY_MS = 86_400_000;
 
-const SUMS = `COUNT(*) AS requests,
-  SUM(CASE WHEN status >= 400 OR error_kind IS NOT NULL THEN 1 ELSE 0 END) AS errors,
-  COALESCE(SUM(nano_aiu), 0) AS "nanoAiu",
-  SUM(CASE WHEN cost_estimated = 1 THEN 1 ELSE 0 END) AS "estimatedRequests",
-  COALESCE(SUM(input_tokens), 0) AS "inputTokens",
-  COALESCE(SUM(output_tokens), 0) AS "outputTokens",
-  COALESCE(SUM(cache_read_tokens), 0) AS "cacheReadTokens",
-  COALESCE(SUM(cache_write_tokens), 0) AS "cacheWriteTokens",
-  COALESCE(SUM(reasoning_tokens), 0) AS "reasoningTokens"`;
-
 /** Days are the server's local calendar days, as with SQLite's 'localtime'. */
-function column(d: HistoryDimension, tz: string): string {
-  if (d === "day") return `to_char(to_timestamp(time / 1000.0) AT TIME ZONE ${quote(tz)}, 'YYYY-MM-DD')`;
-  return d === "key" ? "key_name" : d;
+function pgDay(tz: string): string {
+  return `to_char(to_timestamp(time / 1000.0) AT TIME ZONE ${quote(tz)}, 'YYYY-MM-DD')`;
 }
 
 function quote(text: string): string {
@@ -75,12 +39,10 @@ function quote(text: string): string {
  * the bound) and says so once; they are written when it is back.
  */
 export class PgLedger {
-  private queue: Row[] = [];
-  private timer?: ReturnType<typeof setTimeout>;
+  private readonly queue = new RowQueue(() => void this.flush());
   private pruneTimer?: ReturnType<typeof setInterval>;
   private writing?: Promise<void>;
   private failing = false;
-  private dropped = 0;
   private closed = false;
   private readonly tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
   private readonly now: () => number;
@@ -150,27 +112,15 @@ export class PgLedger {
 
   add(record: RequestRecord): void {
     if (this.closed || !BILLED_APIS.has(record.api)) return;
-    if (this.queue.length >= MAX_QUEUE) {
-      this.queue.shift();
-      this.dropped++;
-    }
-    this.queue.push(toRow(record));
-    if (this.queue.length >= BATCH) {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = setTimeout(() => void this.flush(), 0);
-    } else {
-      this.timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
-    }
-    this.timer.unref?.();
+    this.queue.add(toRow(record));
   }
 
   /** Writes what is queued; one write at a time. */
   async flush(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.queue.stopTimer();
     while (this.writing) await this.writing;
     if (this.queue.length === 0) return;
-    const rows = this.queue.splice(0, BATCH);
+    const rows = this.queue.take(BATCH);
     this.writing = this.insert(rows).finally(() => {
       this.writing = undefined;
     });
@@ -181,26 +131,23 @@ export class PgLedger {
   private async insert(rows: Row[]): Promise<void> {
     const values: unknown[] = [];
     const tuples = rows.map((row, r) => {
-      values.push(...row);
+      for (const v of row) values.push(v);
       return `(${row.map((_, i) => `$${r * PER_ROW + i + 1}`).join(", ")})`;
     });
     try {
       await this.pool.query(`INSERT INTO requests (${COLUMNS}) VALUES ${tuples.join(", ")}`, values);
       if (this.failing) this.options.log.info(`The usage ledger in ${this.file} is writable again`);
       this.failing = false;
-      if (this.dropped > 0) {
-        this.options.log.warn(`The usage ledger fell behind and left out ${this.dropped} requests`);
-        this.dropped = 0;
-      }
+      const dropped = this.queue.takeDropped();
+      if (dropped > 0) this.options.log.warn(`The usage ledger fell behind and left out ${dropped} requests`);
     } catch (error) {
       // Kept for the next try (the queue stays bounded): a database restart loses no row.
-      this.queue.unshift(...rows.slice(0, MAX_QUEUE - this.queue.length));
+      this.queue.putBack(rows);
       if (!this.failing) {
         this.options.log.warn(`Cannot write the usage ledger in ${this.file} (${(error as Error).message}): requests are served as usual; rows wait in memory until it is back.`);
       }
       this.failing = true;
-      if (!this.closed) this.timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS * 5);
-      this.timer?.unref?.();
+      if (!this.closed) this.queue.later(FLUSH_INTERVAL_MS * 5);
     }
   }
 
@@ -237,7 +184,7 @@ export class PgLedger {
     if (this.closed) return;
     await this.flush().catch(() => {});
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.queue.stopTimer();
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     await this.pool.end().catch(() => {});
   }
@@ -253,17 +200,10 @@ export interface PgLedgerReader {
 
 /** The same rows and totals as the SQLite ledger's queryHistory, from PostgreSQL. */
 async function queryPgHistory(pool: Pool, tz: string, from: number, to: number, by: HistoryDimension[]): Promise<History> {
-  const columns = by.map((d) => `${column(d, tz)} AS "${d}"`).join(", ");
-  const group = by.map((d) => `"${d}"`).join(", ");
-  const order = by.includes("day") ? `"day", "nanoAiu" DESC` : `"nanoAiu" DESC, requests DESC`;
-  const raw = await pool.query(`SELECT ${columns}, ${SUMS} FROM requests WHERE time >= $1 AND time < $2 GROUP BY ${group} ORDER BY ${order}`, [from, to]);
-  const rows = raw.rows.map((r: Record<string, unknown>) => {
-    const row = {} as HistoryRow;
-    for (const d of by) row[d] = (r[d] as string | null) ?? null;
-    return Object.assign(row, totalsOf(r));
-  });
-  const totals = await pool.query(`SELECT ${SUMS} FROM requests WHERE time >= $1 AND time < $2`, [from, to]);
-  return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), by, rows, totals: totalsOf(totals.rows[0] as Record<string, unknown>) };
+  const sql = historySql(by, pgDay(tz), "time >= $1 AND time < $2");
+  const raw = await pool.query(sql.rows, [from, to]);
+  const totals = await pool.query(sql.totals, [from, to]);
+  return historyOf(from, to, by, raw.rows as Record<string, unknown>[], totals.rows[0] as Record<string, unknown>);
 }
 
 async function migrate(pool: Pool): Promise<void> {

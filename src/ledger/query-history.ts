@@ -34,26 +34,51 @@ export interface History {
  * Days are the server's local calendar days: SQLite's 'localtime' reads the process's time zone
  * (TZ), as the budgets' day boundaries do.
  */
-const COLUMN: Record<HistoryDimension, string> = {
-  day: "strftime('%Y-%m-%d', time / 1000, 'unixepoch', 'localtime')",
-  model: "model",
-  client: "client",
-  initiator: "initiator",
-  kind: "kind",
-  key: "key_name",
-  api: "api",
-  endpoint: "endpoint",
-};
+const SQLITE_DAY = "strftime('%Y-%m-%d', time / 1000, 'unixepoch', 'localtime')";
+
+/**
+ * The column each dimension groups by; `day` is computed from `time`, as each database does it.
+ * Aliases are quoted: PostgreSQL would fold them to lower case, SQLite reads them the same either way.
+ */
+function column(d: HistoryDimension, day: string): string {
+  if (d === "day") return day;
+  return d === "key" ? "key_name" : d;
+}
 
 const SUMS = `COUNT(*) AS requests,
   SUM(CASE WHEN status >= 400 OR error_kind IS NOT NULL THEN 1 ELSE 0 END) AS errors,
-  TOTAL(nano_aiu) AS nanoAiu,
-  SUM(CASE WHEN cost_estimated = 1 THEN 1 ELSE 0 END) AS estimatedRequests,
-  TOTAL(input_tokens) AS inputTokens,
-  TOTAL(output_tokens) AS outputTokens,
-  TOTAL(cache_read_tokens) AS cacheReadTokens,
-  TOTAL(cache_write_tokens) AS cacheWriteTokens,
-  TOTAL(reasoning_tokens) AS reasoningTokens`;
+  COALESCE(SUM(nano_aiu), 0) AS "nanoAiu",
+  SUM(CASE WHEN cost_estimated = 1 THEN 1 ELSE 0 END) AS "estimatedRequests",
+  COALESCE(SUM(input_tokens), 0) AS "inputTokens",
+  COALESCE(SUM(output_tokens), 0) AS "outputTokens",
+  COALESCE(SUM(cache_read_tokens), 0) AS "cacheReadTokens",
+  COALESCE(SUM(cache_write_tokens), 0) AS "cacheWriteTokens",
+  COALESCE(SUM(reasoning_tokens), 0) AS "reasoningTokens"`;
+
+/**
+ * The two questions behind a history, in SQL both databases take: the rows grouped by `by` (by day
+ * in time order, otherwise the costliest first), and the totals. `range` is the WHERE clause on
+ * time, with the database's own placeholders.
+ */
+export function historySql(by: HistoryDimension[], day: string, range: string): { rows: string; totals: string } {
+  const columns = by.map((d) => `${column(d, day)} AS "${d}"`).join(", ");
+  const group = by.map((d) => `"${d}"`).join(", ");
+  const order = by.includes("day") ? `"day", "nanoAiu" DESC` : `"nanoAiu" DESC, requests DESC`;
+  return {
+    rows: `SELECT ${columns}, ${SUMS} FROM requests WHERE ${range} GROUP BY ${group} ORDER BY ${order}`,
+    totals: `SELECT ${SUMS} FROM requests WHERE ${range}`,
+  };
+}
+
+/** A history from the answers to historySql's two questions. */
+export function historyOf(from: number, to: number, by: HistoryDimension[], raw: Record<string, unknown>[], totals: Record<string, unknown>): History {
+  const rows = raw.map((r) => {
+    const row: HistoryRow = {} as HistoryRow;
+    for (const d of by) row[d] = (r[d] as string | null) ?? null;
+    return Object.assign(row, totalsOf(r));
+  });
+  return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), by, rows, totals: totalsOf(totals) };
+}
 
 export function totalsOf(row: Record<string, unknown>): HistoryTotals {
   const n = (k: string) => Number(row[k] ?? 0);
@@ -75,20 +100,9 @@ export function totalsOf(row: Record<string, unknown>): HistoryTotals {
 
 /** Rows of [from, to) grouped by one or two dimensions: by day in time order, otherwise the costliest first. */
 export function queryHistory(db: SqlDatabase, from: number, to: number, by: HistoryDimension[]): History {
-  const columns = by.map((d) => `${COLUMN[d]} AS "${d}"`).join(", ");
-  const group = by.map((d) => `"${d}"`).join(", ");
-  const order = by.includes("day") ? `"day", nanoAiu DESC` : "nanoAiu DESC, requests DESC";
-  const raw = db.prepare(`SELECT ${columns}, ${SUMS} FROM requests WHERE time >= ? AND time < ? GROUP BY ${group} ORDER BY ${order}`).all(from, to) as Record<
-    string,
-    unknown
-  >[];
-  const rows = raw.map((r) => {
-    const row: HistoryRow = {} as HistoryRow;
-    for (const d of by) row[d] = (r[d] as string | null) ?? null;
-    return Object.assign(row, totalsOf(r));
-  });
-  const totals = totalsOf(db.prepare(`SELECT ${SUMS} FROM requests WHERE time >= ? AND time < ?`).get(from, to) as Record<string, unknown>);
-  return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), by, rows, totals };
+  const sql = historySql(by, SQLITE_DAY, "time >= ? AND time < ?");
+  const raw = db.prepare(sql.rows).all(from, to) as Record<string, unknown>[];
+  return historyOf(from, to, by, raw, db.prepare(sql.totals).get(from, to) as Record<string, unknown>);
 }
 
 /** nano-AIU spent since `from` (all keys, or one key's), for the budgets' running totals. */
