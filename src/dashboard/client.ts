@@ -1,12 +1,15 @@
+import type { DashboardHelpers } from "./page-helpers.js";
+
 /**
  * The dashboard's browser code. Written as one self-contained function so that it is type-checked
  * with the rest of the project, then inlined into the page with Function.prototype.toString: it
- * must not use anything from outside its own body (no imports, no module constants).
+ * must not use anything from outside its own body (no imports, no module constants) but `h`, the
+ * helpers it shares with the history view (page-helpers.ts).
  *
  * Every value from the server is put on the page with textContent or a property, never as HTML
  * (known-failures S5: the original's usage viewer was an XSS).
  */
-export function dashboardClient(): void {
+export function dashboardClient(h: DashboardHelpers): void {
   type Tally = { requests: number; errors: number; inputTokens: number; outputTokens: number };
   type Latency = { sample: number; p50: number | null; p95: number | null; p99: number | null };
   type Quota = {
@@ -84,24 +87,7 @@ export function dashboardClient(): void {
     ["completions", "Completions"],
   ];
 
-  const $ = (id: string): HTMLElement => {
-    const el = document.getElementById(id);
-    if (!el) throw new Error(`#${id} is missing`);
-    return el;
-  };
-  const el = (tag: string, text?: string | number, className?: string): HTMLElement => {
-    const e = document.createElement(tag);
-    if (text !== undefined) e.textContent = String(text);
-    if (className) e.className = className;
-    return e;
-  };
-  const set = (id: string, text: string) => {
-    $(id).textContent = text;
-  };
-
-  const whole = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
-  const compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
-  const count = (n: number) => (Math.abs(n) >= 100_000 ? compact.format(n) : whole.format(n));
+  const { $, el, set, count, credits, two } = h;
   const ms = (v: number | null | undefined) => {
     if (v === null || v === undefined || !Number.isFinite(v)) return "–";
     if (v < 1000) return `${Math.round(v)} ms`;
@@ -123,7 +109,6 @@ export function dashboardClient(): void {
     return Number.isNaN(d.getTime()) ? iso : d.toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
   };
   // One clock everywhere: 24-hour local time, written out by hand so that no locale brings am/pm back.
-  const two = (n: number) => String(n).padStart(2, "0");
   const clock = (d: Date) => `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
   const stamp = (d: Date) => `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${clock(d)}`;
   /** "14:05", or "Dec 2 00:00" when not today. */
@@ -134,7 +119,6 @@ export function dashboardClient(): void {
     const hm = `${two(d.getHours())}:${two(d.getMinutes())}`;
     return d.toDateString() === new Date().toDateString() ? hm : `${d.toLocaleDateString(undefined, { month: "short", day: "numeric" })} ${hm}`;
   };
-  const credits = (n: number) => (n >= 100 ? whole.format(n) : n >= 1 ? n.toFixed(2) : n === 0 ? "0" : n.toPrecision(2));
 
   // With API keys set, the page is opened once as /?key=… and access control answers with a session
   // cookie, which same-origin fetches carry by themselves: no key in this script or in storage.

@@ -1,15 +1,16 @@
 import type uPlot from "uplot";
+import type { DashboardHelpers } from "./page-helpers.js";
 
 /**
  * The dashboard's history view and its Live/History tabs: credits per day stacked by model, the
  * cache-hit rate per day, and what spent the most, from the ledger through
  * `GET /usage?from=&to=&by=`. Like client.ts, one self-contained function inlined into the page
- * (no imports but types, nothing from outside its body); uPlot is the `window.uPlot` that the
+ * (no imports but types, nothing from outside its body but `h`, page-helpers.ts); uPlot is the `window.uPlot` that the
  * page's first script defines.
  *
  * Every value from the server reaches the page through textContent or a canvas, never as HTML.
  */
-export function dashboardHistory(): void {
+export function dashboardHistory(h: DashboardHelpers): void {
   type Sums = {
     requests: number;
     errors: number;
@@ -42,28 +43,9 @@ export function dashboardHistory(): void {
     background: "background",
   };
 
-  const $ = (id: string): HTMLElement => {
-    const e = document.getElementById(id);
-    if (!e) throw new Error(`#${id} is missing`);
-    return e;
-  };
-  const el = (tag: string, text?: string | number, className?: string): HTMLElement => {
-    const e = document.createElement(tag);
-    if (text !== undefined) e.textContent = String(text);
-    if (className) e.className = className;
-    return e;
-  };
-  const set = (id: string, text: string) => {
-    $(id).textContent = text;
-  };
-
-  const whole = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
-  const compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
-  const count = (n: number) => (Math.abs(n) >= 100_000 ? compact.format(n) : whole.format(n));
-  const credits = (n: number) => (n >= 100 ? whole.format(n) : n >= 1 ? n.toFixed(2) : n === 0 ? "0" : n.toPrecision(2));
+  const { $, el, set, count, credits, two } = h;
   const usd = (n: number) => (n >= 1 ? `$${n.toFixed(2)}` : n === 0 ? "$0" : `$${n.toPrecision(2)}`);
   const percent = (n: number) => `${n >= 10 || n === 0 ? Math.round(n) : n.toFixed(1)}%`;
-  const two = (n: number) => String(n).padStart(2, "0");
   /** A calendar day in local time as YYYY-MM-DD, as the server groups them. */
   const dayKey = (d: Date) => `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
   const dayStart = (key: string) => {

@@ -1,5 +1,6 @@
 import { dashboardClient } from "./client.js";
 import { dashboardHistory } from "./history-client.js";
+import { inlineWithHelpers } from "./page-helpers.js";
 import { DASHBOARD_CSS } from "./styles.js";
 import { readUplot } from "./uplot-asset.js";
 
@@ -26,7 +27,7 @@ export function buildDashboardPage(): DashboardPage {
   const uplot = readUplot();
   const parts = pageTemplate({
     css: `${uplot.css}\n${DASHBOARD_CSS}`,
-    scripts: [uplot.script, `(${dashboardClient.toString()})();`, `(${dashboardHistory.toString()})();`].map(inlineScript),
+    scripts: [uplot.script, inlineWithHelpers(dashboardClient), inlineWithHelpers(dashboardHistory)].map(inlineScript),
   }).split(NONCE);
   return { html: (nonce) => parts.join(nonce) };
 }
