@@ -6,10 +6,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, mock, test } from "node:test";
 import Anthropic from "@anthropic-ai/sdk";
-import OpenAI from "openai";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { type Harness, startHarness } from "../helpers/harness.js";
 import { cutOff, watch } from "../helpers/dashboard-checks.js";
+import { openaiFor } from "../helpers/sdk-clients.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 /** The project root, from <outDir>/test/e2e/ whatever the outDir. */
@@ -58,7 +58,7 @@ async function demoDay(h: Harness, day: number): Promise<void> {
     timeout: 10_000,
     defaultHeaders: { "x-app": "cli", "user-agent": "claude-cli/2.1.197 (external, cli)" },
   });
-  const sdk = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: "dummy", maxRetries: 0, timeout: 10_000 });
+  const sdk = openaiFor(h, "dummy");
   const sessions = [2, 3, 1, 4, 2, 3, 2][day % 7]!;
   for (let s = 0; s < sessions; s++) {
     const model = day % 3 === 1 && s === 0 ? "claude-opus-4.6" : "claude-sonnet-4.6";

@@ -9,6 +9,7 @@ import OpenAI from "openai";
 import { type BrowserContext, chromium } from "playwright-core";
 import { cutOff, watch } from "../helpers/dashboard-checks.js";
 import { type Harness, startHarness } from "../helpers/harness.js";
+import { openaiFor } from "../helpers/sdk-clients.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 /** The project root, from <outDir>/test/e2e/ whatever the outDir. */
@@ -28,7 +29,7 @@ describe("the dashboard in headless Chromium", () => {
       throw new Error(`${CHROMIUM} is missing: install it with \`apt-get update && apt-get install -y chromium\` (CI does)`);
     }
     h = await startHarness();
-    client = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: "dummy", maxRetries: 0, timeout: 10_000 });
+    client = openaiFor(h, "dummy");
     profile = await mkdtemp(join(tmpdir(), "copilot-api-chromium-"));
     // A persistent context is how Playwright takes a user-data-dir of our choosing: a fresh one each run.
     browser = await chromium.launchPersistentContext(profile, {

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from "node:fs/promises";
+import { after, before } from "node:test";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp } from "../../src/app.js";
@@ -34,6 +35,29 @@ export interface HarnessOptions {
   githubToken?: (fake: FakeUpstream) => string | GitHubTokenSource;
   /** A fake already running (several instances against one upstream); left running by close(). */
   upstream?: FakeUpstream;
+}
+
+/**
+ * The harness of a describe block, started before its first test and closed after its last: the
+ * `let h; before(startHarness); after(h.close)` that route tests wrote out each time. What it
+ * returns stands for the harness once started (every property is read through to it), so tests use
+ * it as they used `h`; reading it while the suite is being declared, before it has started, throws.
+ * `options` is a function when it needs what an earlier before hook made.
+ */
+export function suiteHarness(options: HarnessOptions | (() => HarnessOptions) = {}): Harness {
+  let current: Harness | undefined;
+  before(async () => {
+    current = await startHarness(typeof options === "function" ? options() : options);
+  });
+  after(async () => {
+    await current?.close();
+  });
+  return new Proxy({} as Harness, {
+    get(_, key) {
+      if (!current) throw new Error(`the suite's harness was read (.${String(key)}) before it started`);
+      return current[key as keyof Harness];
+    },
+  });
 }
 
 /** Captures every log line (debug level included) instead of printing it. */

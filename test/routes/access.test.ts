@@ -4,6 +4,7 @@ import { after, before, describe, test } from "node:test";
 import OpenAI from "openai";
 import { DEFAULT_GITHUB_TOKEN } from "../fake-upstream/server.js";
 import { type Harness, type HarnessOptions, startHarness } from "../helpers/harness.js";
+import { openaiFor } from "../helpers/sdk-clients.js";
 
 interface RawResponse {
   status: number;
@@ -82,11 +83,11 @@ describe("API keys", () => {
   });
 
   test("Authorization: Bearer works (the openai SDK)", async () => {
-    const client = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: KEY, maxRetries: 0, timeout: 10_000 });
+    const client = openaiFor(h, KEY);
     const r = await client.chat.completions.create({ model: "gpt-4.1", messages: [{ role: "user", content: "hi" }] });
     assert.match(r.choices[0]?.message.content ?? "", /fake Copilot/);
     bodies.push(JSON.stringify(r));
-    const second = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: OTHER_KEY, maxRetries: 0, timeout: 10_000 });
+    const second = openaiFor(h, OTHER_KEY);
     assert.ok((await second.models.list()).data.length > 0, "any configured key works");
   });
 

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { createOpenAI } from "@ai-sdk/openai";
 import { generateText, isStepCount, streamText, tool } from "ai";
 import { z } from "zod";
-import { type Harness, startHarness } from "../helpers/harness.js";
+import { suiteHarness } from "../helpers/harness.js";
+import { MODEL_PER_ENDPOINT } from "../helpers/sdk-clients.js";
 
 /**
  * The Vercel AI SDK (`ai` + `@ai-sdk/openai`) with its defaults: `provider(model)` speaks the
@@ -13,7 +14,7 @@ import { type Harness, startHarness } from "../helpers/harness.js";
  * Claude model and a chat-only model (translated).
  */
 describe("Vercel AI SDK, default OpenAI provider (Responses API, store: true)", () => {
-  let h: Harness;
+  const h = suiteHarness();
   let provider: ReturnType<typeof createOpenAI>;
   const executed: string[] = [];
   const tools = {
@@ -29,18 +30,10 @@ describe("Vercel AI SDK, default OpenAI provider (Responses API, store: true)", 
   const reasoning = { openai: { reasoningEffort: "low", reasoningSummary: "auto" } };
 
   before(async () => {
-    h = await startHarness();
     provider = createOpenAI({ baseURL: `${h.url}/v1`, apiKey: "x" });
   });
-  after(async () => {
-    await h.close();
-  });
 
-  for (const [model, endpoint] of [
-    ["gpt-5.4", "/responses"],
-    ["claude-sonnet-4.5", "/v1/messages"],
-    ["gpt-4.1", "/chat/completions"],
-  ] as const) {
+  for (const [model, endpoint] of MODEL_PER_ENDPOINT) {
     test(`${model} on ${endpoint}: generateText and streamText run the tool and answer`, async () => {
       executed.length = 0;
       const calls = h.fake.callsTo(endpoint).length;

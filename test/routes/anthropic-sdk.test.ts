@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import Anthropic from "@anthropic-ai/sdk";
 import { type Harness, startHarness } from "../helpers/harness.js";
+import { anthropicFor } from "../helpers/sdk-clients.js";
 
 const bash: Anthropic.Tool = {
   name: "Bash",
@@ -14,7 +15,7 @@ describe("Anthropic Messages through the official @anthropic-ai/sdk", () => {
   let client: Anthropic;
   before(async () => {
     h = await startHarness();
-    client = new Anthropic({ baseURL: h.url, apiKey: "dummy", maxRetries: 0, timeout: 10_000 });
+    client = anthropicFor(h, "dummy");
   });
   after(async () => {
     await h.close();

@@ -3,6 +3,7 @@ import { after, before, describe, test } from "node:test";
 import Anthropic from "@anthropic-ai/sdk";
 import { modelType, supportedEndpoints } from "../../src/upstream/model-catalog.js";
 import { type Harness, startHarness } from "../helpers/harness.js";
+import { anthropicFor } from "../helpers/sdk-clients.js";
 
 /** The headers Claude Code 2.1.332 sends (captures/claude-code-2.1.332-turn1.json). */
 const CLAUDE_CODE_HEADERS = {
@@ -67,7 +68,7 @@ describe("Claude Code's gateway contract", () => {
   });
 
   test("the Anthropic SDK lists the same models", async () => {
-    const client = new Anthropic({ baseURL: h.url, apiKey: "dummy", maxRetries: 0, timeout: 10_000 });
+    const client = anthropicFor(h, "dummy");
     const ids: string[] = [];
     for await (const m of client.models.list()) ids.push(m.id);
     assert.ok(ids[0]!.startsWith("claude"), ids.join(","));

@@ -3,19 +3,13 @@
 // answered before it. The server runs in this process, so nothing here can run while the count holds
 // the loop: if it did, the check for "counting has started" would only be seen once it had ended.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { tokenCountCacheStats } from "../../src/tokens/count-tokens.js";
-import { type Harness, startHarness } from "../helpers/harness.js";
+import { suiteHarness } from "../helpers/harness.js";
 
 describe("token counting in slices", () => {
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h.close();
-  });
+  const h = suiteHarness();
 
   for (const path of ["/v1/messages/count_tokens", "/v1/messages"]) {
     it(`${path}: /health is answered while a pathological body is counted`, { timeout: 120_000 }, async () => {

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import OpenAI from "openai";
 import { patchAdding } from "../fake-upstream/reply-plan.js";
-import { type Harness, startHarness } from "../helpers/harness.js";
+import { suiteHarness } from "../helpers/harness.js";
+import { MODEL_PER_ENDPOINT, openaiFor } from "../helpers/sdk-clients.js";
 
 /**
  * Codex's free-form `apply_patch` tool (a Responses `custom` tool) on every Copilot endpoint. No
@@ -11,7 +12,7 @@ import { type Harness, startHarness } from "../helpers/harness.js";
  * non-stream, or Codex says "apply_patch invoked with incompatible payload" (known-failures 34).
  */
 describe("custom tools (apply_patch) on every upstream path", () => {
-  let h: Harness;
+  const h = suiteHarness();
   let openai: OpenAI;
   const applyPatch: OpenAI.Responses.CustomTool = {
     type: "custom",
@@ -22,18 +23,10 @@ describe("custom tools (apply_patch) on every upstream path", () => {
   const shell: OpenAI.Responses.FunctionTool = { type: "function", name: "exec_command", strict: false, parameters: { type: "object", properties: { cmd: { type: "string" } } } };
 
   before(async () => {
-    h = await startHarness();
-    openai = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: "x", maxRetries: 0, timeout: 10_000 });
-  });
-  after(async () => {
-    await h.close();
+    openai = openaiFor(h);
   });
 
-  for (const [model, endpoint] of [
-    ["gpt-5.4", "/responses"],
-    ["claude-sonnet-4.5", "/v1/messages"],
-    ["gpt-4.1", "/chat/completions"],
-  ] as const) {
+  for (const [model, endpoint] of MODEL_PER_ENDPOINT) {
     test(`${model} on ${endpoint}: custom_tool_call with the raw patch, stream and non-stream, then the output goes back`, async () => {
       const input: OpenAI.Responses.ResponseInputItem[] = [{ role: "user", content: "patch hello.txt" }];
       const params = { model, tools: [shell, applyPatch], store: false };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import fc from "fast-check";
-import { type Harness, startHarness } from "../helpers/harness.js";
+import { startHarness, suiteHarness } from "../helpers/harness.js";
 import { type ApprovalInfo, configureFlow } from "../../src/flow/index.js";
 
 /**
@@ -28,13 +28,7 @@ function assertOllamaError(body: unknown, context = "") {
 }
 
 describe("Gemini and Ollama routes", () => {
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h.close();
-  });
+  const h = suiteHarness();
 
   const post = (path: string, body: unknown, headers: Record<string, string> = {}, signal?: AbortSignal) =>
     fetch(`${h.url}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body), signal });

@@ -1,15 +1,9 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { type Harness, startHarness } from "../helpers/harness.js";
+import { describe, test } from "node:test";
+import { suiteHarness } from "../helpers/harness.js";
 
 describe("--verbose logs print what a client sent without control characters", () => {
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h.close();
-  });
+  const h = suiteHarness();
 
   test("a model name with ESC sequences and a newline is logged escaped, on its own line", async () => {
     const model = "gpt\u001b]0;owned\u0007\u001b[2J\n[error] FORGED LINE\u009b31m";

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { defaultModels, type FakeModel } from "../fake-upstream/models.js";
-import { type Harness, startHarness } from "../helpers/harness.js";
+import { suiteHarness } from "../helpers/harness.js";
+import { anthropicFor, openaiFor } from "../helpers/sdk-clients.js";
 
 /**
  * Every client dialect against every Copilot endpoint: for each cell, the request must reach the
@@ -36,16 +37,12 @@ const CELLS = {
 } as const;
 
 describe("dialect × endpoint matrix", () => {
-  let h: Harness;
+  const h = suiteHarness(() => ({ fake: { models: [...defaultModels(), messagesOnly] } }));
   let openai: OpenAI;
   let anthropic: Anthropic;
   before(async () => {
-    h = await startHarness({ fake: { models: [...defaultModels(), messagesOnly] } });
-    openai = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: "x", maxRetries: 0, timeout: 10_000 });
-    anthropic = new Anthropic({ baseURL: h.url, apiKey: "x", maxRetries: 0, timeout: 10_000 });
-  });
-  after(async () => {
-    await h.close();
+    openai = openaiFor(h);
+    anthropic = anthropicFor(h);
   });
 
   const lastRoute = () => h.fake.calls.filter((c) => c.method === "POST").at(-1)!.route;

@@ -7,6 +7,7 @@ import OpenAI from "openai";
 import type { Recorder, RequestRecord } from "../../src/observability/recorder.js";
 import { openRequestLog } from "../../src/observability/request-log.js";
 import { type Harness, startHarness } from "../helpers/harness.js";
+import { openaiFor } from "../helpers/sdk-clients.js";
 
 /** A sample line of the Prometheus text format: name, optional {labels}, value. */
 const SAMPLE =
@@ -85,7 +86,7 @@ describe("observability routes on the real server", () => {
 
   before(async () => {
     h = await startHarness();
-    client = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: "dummy", maxRetries: 0, timeout: 10_000 });
+    client = openaiFor(h, "dummy");
   });
   after(async () => {
     await h.close();

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { Ollama, type Message, type Tool } from "ollama";
-import { type Harness, startHarness } from "../helpers/harness.js";
+import { suiteHarness } from "../helpers/harness.js";
 import { nextRecord } from "../helpers/records.js";
 
 /** A Claude model (native /v1/messages), a chat-only and a responses-only model of the fake catalog. */
@@ -20,15 +20,11 @@ const bash: Tool = {
 const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
 describe("Ollama API through the official ollama client", () => {
-  let h: Harness;
+  const h = suiteHarness();
   let ollama: Ollama;
 
   before(async () => {
-    h = await startHarness();
     ollama = new Ollama({ host: h.url });
-  });
-  after(async () => {
-    await h.close();
   });
 
   for (const { model, upstream } of MODELS) {

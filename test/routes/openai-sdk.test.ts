@@ -1,18 +1,15 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import OpenAI from "openai";
-import { type Harness, startHarness } from "../helpers/harness.js";
+import { suiteHarness } from "../helpers/harness.js";
+import { openaiFor } from "../helpers/sdk-clients.js";
 
 describe("OpenAI surface through the official openai SDK", () => {
-  let h: Harness;
+  const h = suiteHarness();
   let client: OpenAI;
 
   before(async () => {
-    h = await startHarness();
-    client = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: "dummy", maxRetries: 0, timeout: 10_000 });
-  });
-  after(async () => {
-    await h.close();
+    client = openaiFor(h, "dummy");
   });
 
   test("models.list offers chat and embeddings models, not completion models, with Copilot fields kept", async () => {

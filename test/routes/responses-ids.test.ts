@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import OpenAI from "openai";
-import { type Harness, startHarness } from "../helpers/harness.js";
+import { suiteHarness } from "../helpers/harness.js";
 import { parseSse } from "../helpers/stream-check.js";
 import { UpstreamItemIds } from "../../src/responses-state/upstream-item-ids.js";
+import { MODEL_PER_ENDPOINT, openaiFor } from "../helpers/sdk-clients.js";
 
 type Event = Record<string, any>;
 
@@ -15,16 +16,12 @@ type Event = Record<string, any>;
  * response.completed, and the reasoning item must still be accepted when it comes back.
  */
 describe("stable Responses item ids", () => {
-  let h: Harness;
+  const h = suiteHarness();
   let openai: OpenAI;
   const tools: OpenAI.Responses.Tool[] = [{ type: "function", name: "exec_command", strict: false, parameters: { type: "object", properties: { cmd: { type: "string" } } } }];
 
   before(async () => {
-    h = await startHarness();
-    openai = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: "x", maxRetries: 0, timeout: 10_000 });
-  });
-  after(async () => {
-    await h.close();
+    openai = openaiFor(h);
   });
 
   async function streamEvents(body: Record<string, unknown>): Promise<Event[]> {
@@ -55,11 +52,7 @@ describe("stable Responses item ids", () => {
     return { responseId: [...responseIds][0]!, ids };
   }
 
-  for (const [model, endpoint] of [
-    ["gpt-5.4", "/responses"],
-    ["claude-sonnet-4.5", "/v1/messages"],
-    ["gpt-4.1", "/chat/completions"],
-  ] as const) {
+  for (const [model, endpoint] of MODEL_PER_ENDPOINT) {
     test(`${model} on ${endpoint}: one id per item across the stream, the same in the non-stream answer's shape`, async () => {
       const events = await streamEvents({ model, tools, input: "[[think]] run echo hi", reasoning: { effort: "low", summary: "auto" }, include: ["reasoning.encrypted_content"] });
       assert.equal(h.fake.calls.at(-1)!.route, endpoint);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { type Harness, startHarness } from "../helpers/harness.js";
+import { describe, test } from "node:test";
+import { suiteHarness } from "../helpers/harness.js";
 
 type Item = Record<string, unknown>;
 
@@ -13,16 +13,9 @@ const BODY_LIMIT = 400_000;
  * and sent upstream. The expanded input is held to the body limit, like a body that arrives whole.
  */
 describe("stored responses: expansion bounds", () => {
-  let h: Harness;
+  const h = suiteHarness({ config: { bodyLimit: BODY_LIMIT } });
   const post = (body: Item) =>
     fetch(`${h.url}/v1/responses`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-
-  before(async () => {
-    h = await startHarness({ config: { bodyLimit: BODY_LIMIT } });
-  });
-  after(async () => {
-    await h.close();
-  });
 
   async function storeLarge(previous?: string): Promise<{ id: string; itemId: string }> {
     const r = await post({ model: "gpt-5.4", input: [{ role: "user", content: "w ".repeat(60_000) }], ...(previous ? { previous_response_id: previous } : {}) });

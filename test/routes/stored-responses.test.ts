@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import OpenAI from "openai";
-import { type Harness, startHarness } from "../helpers/harness.js";
+import { suiteHarness } from "../helpers/harness.js";
+import { MODEL_PER_ENDPOINT, openaiFor } from "../helpers/sdk-clients.js";
 
 type Item = Record<string, any>;
 
@@ -11,24 +12,16 @@ type Item = Record<string, any>;
  * input_items, and DELETE) answer. What Copilot receives is always the whole conversation.
  */
 describe("stored responses", () => {
-  let h: Harness;
+  const h = suiteHarness();
   let openai: OpenAI;
   const tools: OpenAI.Responses.Tool[] = [{ type: "function", name: "exec_command", strict: false, parameters: { type: "object", properties: { cmd: { type: "string" } } } }];
   const sentInput = () => (h.fake.calls.at(-1)!.body as { input: Item[] }).input;
 
   before(async () => {
-    h = await startHarness();
-    openai = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: "x", maxRetries: 0, timeout: 10_000 });
-  });
-  after(async () => {
-    await h.close();
+    openai = openaiFor(h);
   });
 
-  for (const [model, endpoint] of [
-    ["gpt-5.4", "/responses"],
-    ["claude-sonnet-4.5", "/v1/messages"],
-    ["gpt-4.1", "/chat/completions"],
-  ] as const) {
+  for (const [model, endpoint] of MODEL_PER_ENDPOINT) {
     test(`${model} on ${endpoint}: previous_response_id chains a tool round trip; retrieve and input_items answer`, async () => {
       const first = await openai.responses.stream({ model, tools, input: "[[think]] run echo hi", reasoning: { effort: "low", summary: "auto" } }).finalResponse();
       const call = first.output.find((o) => o.type === "function_call");

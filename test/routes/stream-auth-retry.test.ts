@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
-import { type Harness, startHarness } from "../helpers/harness.js";
+import { suiteHarness } from "../helpers/harness.js";
+import { anthropicFor, openaiFor } from "../helpers/sdk-clients.js";
 
 /**
  * A session token can expire between Copilot accepting a stream (200) and Copilot checking it: the
@@ -11,17 +12,13 @@ import { type Harness, startHarness } from "../helpers/harness.js";
  * session is renewed and the call replayed once, on every upstream endpoint and path.
  */
 describe("a 401 as the first event of a 200 stream", () => {
-  let h: Harness;
+  const h = suiteHarness();
   let openai: OpenAI;
   let anthropic: Anthropic;
 
   before(async () => {
-    h = await startHarness();
-    openai = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: "x", maxRetries: 0, timeout: 10_000 });
-    anthropic = new Anthropic({ baseURL: h.url, apiKey: "x", maxRetries: 0, timeout: 10_000 });
-  });
-  after(async () => {
-    await h.close();
+    openai = openaiFor(h);
+    anthropic = anthropicFor(h);
   });
 
   /** Runs `call` with the fault queued on `route`; checks one renewal and one replay. */

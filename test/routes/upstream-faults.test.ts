@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import OpenAI from "openai";
 import { type Harness, startHarness } from "../helpers/harness.js";
+import { openaiFor } from "../helpers/sdk-clients.js";
 
 const chat = (model = "gpt-4.1", content = "hi") => ({ model, messages: [{ role: "user" as const, content }] });
 
@@ -13,7 +14,7 @@ describe("upstream faults reach OpenAI clients as well-formed errors", () => {
 
   before(async () => {
     h = await startHarness();
-    client = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: "dummy", maxRetries: 0, timeout: 10_000 });
+    client = openaiFor(h, "dummy");
   });
   after(async () => {
     await h.close();

@@ -1,15 +1,9 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { type Harness, startHarness } from "../helpers/harness.js";
+import { describe, test } from "node:test";
+import { suiteHarness } from "../helpers/harness.js";
 
 describe("a redirect from Copilot is not followed", () => {
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h.close();
-  });
+  const h = suiteHarness();
 
   for (const status of [307, 308, 302]) {
     test(`HTTP ${status} on a POST: the prompt is not sent again, the client gets a 502 saying why`, async () => {

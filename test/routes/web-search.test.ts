@@ -4,6 +4,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { FAKE_SOURCES } from "../fake-upstream/web-search.js";
 import { type Harness, startHarness } from "../helpers/harness.js";
+import { anthropicFor, openaiFor } from "../helpers/sdk-clients.js";
 
 /** What Claude Code's WebSearch tool sends: one request per search, offering only the server tool. */
 function claudeCodeSearch(model: string, stream: boolean) {
@@ -62,7 +63,7 @@ async function withHarness(options: Parameters<typeof startHarness>[0], fn: (h: 
 describe("web search", () => {
   test("Claude Code's web search request (non-stream): one search on the search model, the sources as result blocks", () =>
     withHarness({}, async (h) => {
-      const client = new Anthropic({ baseURL: h.url, apiKey: "dummy", maxRetries: 0, timeout: 10_000 });
+      const client = anthropicFor(h, "dummy");
       const message = await client.messages.create(claudeCodeSearch("claude-haiku-4.5", false) as Anthropic.MessageCreateParamsNonStreaming);
       assertSearchBlocks(message.content as unknown as Block[]);
       assert.equal(message.model, "claude-haiku-4.5");
@@ -81,7 +82,7 @@ describe("web search", () => {
 
   test("streamed: the Anthropic SDK's strict stream parser folds the same blocks", () =>
     withHarness({ config: { webSearchModel: "gpt-5.4" } }, async (h) => {
-      const client = new Anthropic({ baseURL: h.url, apiKey: "dummy", maxRetries: 0, timeout: 10_000 });
+      const client = anthropicFor(h, "dummy");
       const final = await client.messages.stream(claudeCodeSearch("claude-sonnet-4.5", true) as Anthropic.MessageStreamParams).finalMessage();
       assertSearchBlocks(final.content as unknown as Block[]);
       assert.equal(h.fake.callsTo("/responses")[0]!.body.model, "gpt-5.4", "the configured search model");
@@ -89,7 +90,7 @@ describe("web search", () => {
 
   test("offered with client tools: the search first, then the requested model continues with the results (native, non-stream)", () =>
     withHarness({}, async (h) => {
-      const client = new Anthropic({ baseURL: h.url, apiKey: "dummy", maxRetries: 0, timeout: 10_000 });
+      const client = anthropicFor(h, "dummy");
       const bash = { name: "Bash", description: "Run a command", input_schema: { type: "object", properties: { command: { type: "string" } } } };
       const body = claudeCodeSearch("claude-sonnet-4.5", false);
       const message = await client.messages.create({ ...body, tools: [bash, ...body.tools] } as Anthropic.MessageCreateParamsNonStreaming);
@@ -105,7 +106,7 @@ describe("web search", () => {
 
   test("offered with client tools, streamed on a translated model: the search's blocks, then the model's, indices in order", () =>
     withHarness({}, async (h) => {
-      const client = new Anthropic({ baseURL: h.url, apiKey: "dummy", maxRetries: 0, timeout: 10_000 });
+      const client = anthropicFor(h, "dummy");
       const read = { name: "Read", description: "Read a file", input_schema: { type: "object", properties: { path: { type: "string" } } } };
       const body = claudeCodeSearch("gpt-4.1", true);
       const stream = client.messages.stream({ ...body, tools: [...body.tools, read] } as Anthropic.MessageStreamParams);
@@ -144,7 +145,7 @@ describe("web search", () => {
 
   test("Codex's hosted web_search passes through on a /responses model: web_search_call items and cited sources", () =>
     withHarness({}, async (h) => {
-      const client = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: "dummy", maxRetries: 0, timeout: 10_000 });
+      const client = openaiFor(h, "dummy");
       const tools = [{ type: "web_search", external_web_access: true }] as unknown as OpenAI.Responses.Tool[];
       const res = await client.responses.create({ model: "gpt-5.4", input: "what is new in copilot api", tools, store: false });
       const call = res.output.find((o) => o.type === "web_search_call") as { action?: { query?: string } } | undefined;
@@ -166,7 +167,7 @@ describe("web search", () => {
 
   test("Codex: Copilot's refusal becomes the clear error, remembered for the session", () =>
     withHarness({ fake: { webSearch: false } }, async (h) => {
-      const client = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: "dummy", maxRetries: 0, timeout: 10_000 });
+      const client = openaiFor(h, "dummy");
       const ask = () => client.responses.create({ model: "gpt-5.4", input: "hi", tools: [{ type: "web_search" }] as OpenAI.Responses.Tool[] });
       for (let i = 0; i < 2; i++) {
         await assert.rejects(ask(), (error: InstanceType<typeof OpenAI.APIError>) => {
