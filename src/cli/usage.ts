@@ -4,7 +4,7 @@ import { defineCommand } from "citty";
 import { log, registerSecret } from "../log.js";
 import { LEDGER_FILE, openLedgerReadOnly } from "../ledger/index.js";
 import { PgLedger } from "../ledger/pg-ledger.js";
-import { type History, parseBy, parseTime, queryHistory } from "../ledger/query-history.js";
+import { HISTORY_DIMENSIONS, type History, parseBy, parseTime, queryHistory } from "../ledger/query-history.js";
 import { formatHistory, formatHistoryCsv } from "../usage/format-history.js";
 import { configOrExit, sharedArgs } from "./common.js";
 
@@ -20,7 +20,7 @@ export default defineCommand({
   args: {
     config: sharedArgs.config,
     since: { type: "string", description: "Start of the range: 12h, 7d, 4w or a date (default 7d)" },
-    by: { type: "string", description: "Group by day, model, client, initiator, kind, key, api or endpoint; two comma-separated (default day)" },
+    by: { type: "string", description: `Group by ${HISTORY_DIMENSIONS.slice(0, -1).join(", ")} or ${HISTORY_DIMENSIONS.at(-1)}; two comma-separated (default day)` },
     "database-url": { type: "string", description: "Read the team's ledger from this PostgreSQL database, postgres://… (env COPILOT_API_DATABASE_URL)" },
     json: { type: "boolean", description: "Print JSON (the history object of GET /usage)" },
     csv: { type: "boolean", description: "Print CSV" },

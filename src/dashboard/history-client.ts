@@ -1,4 +1,5 @@
 import type uPlot from "uplot";
+import type { HistoryTotals } from "../ledger/query-history.js";
 import type { DashboardHelpers } from "./page-helpers.js";
 
 /**
@@ -11,18 +12,8 @@ import type { DashboardHelpers } from "./page-helpers.js";
  * Every value from the server reaches the page through textContent or a canvas, never as HTML.
  */
 export function dashboardHistory(h: DashboardHelpers): void {
-  type Sums = {
-    requests: number;
-    errors: number;
-    credits: number;
-    usd: number;
-    estimatedRequests: number;
-    inputTokens: number;
-    outputTokens: number;
-    cacheReadTokens: number;
-    cacheWriteTokens: number;
-    reasoningTokens: number;
-  };
+  /** What the server sums (query-history.ts), less the raw nano-AIU: the page shows credits. */
+  type Sums = Omit<HistoryTotals, "nanoAiu">;
   type HistoryRow = Sums & { day?: string; model?: string | null; client?: string | null; kind?: string | null; key?: string | null };
   type History = { from: string; to: string; by: string[]; rows: HistoryRow[]; totals: Sums };
   type Budget = { scope: string; period: string; limitCredits: number; spentCredits: number; state: string };
