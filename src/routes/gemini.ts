@@ -3,9 +3,9 @@ import { geminiClient } from "../bridge/codecs.js";
 import { embedTexts } from "../bridge/embed-texts.js";
 import { resolveModel } from "../bridge/resolve-model.js";
 import { runDecoded } from "../bridge/run-decoded.js";
-import { decodeGeminiRequest } from "../dialects/gemini/decode-request.js";
+import { decodeGeminiRequest, decodeGeminiRequestInTurns } from "../dialects/gemini/decode-request.js";
 import { badRequest, notFound } from "../errors.js";
-import { readJsonObject, turnIfLarge } from "../http/request.js";
+import { isLargeBody, readJsonObject } from "../http/request.js";
 import { meta } from "../observability/request-meta.js";
 import type { Runtime } from "../runtime.js";
 import { countRequestTokensAsync } from "../tokens/count-request.js";
@@ -74,9 +74,7 @@ export function geminiAction(runtime: Runtime) {
 
 async function generate(runtime: Runtime, c: Context, model: string, stream: boolean) {
   const body = await readJsonObject(c);
-  await turnIfLarge(c);
-  const { req, includeThoughts } = decodeGeminiRequest(body, { model, stream });
-  await turnIfLarge(c);
+  const { req, includeThoughts } = isLargeBody(c) ? await decodeGeminiRequestInTurns(body, { model, stream }) : decodeGeminiRequest(body, { model, stream });
   const form = c.req.query("alt") === "sse" ? "sse" : "array";
   return runDecoded(runtime, c, "gemini", req, geminiClient({ includeThoughts, form }), model);
 }

@@ -14,6 +14,8 @@ import type {
 import { asText } from "../../text.js";
 import { convertGeminiSchema } from "./convert-schema.js";
 import { pushAll } from "../../push-all.js";
+import { ITEMS_PER_SLICE } from "../../http/work-slices.js";
+import { runSliced, runToEnd, type Steps } from "../../tokens/work-steps.js";
 
 type Obj = Record<string, unknown>;
 
@@ -48,10 +50,19 @@ export interface DecodedGeminiRequest {
  * call, for Copilot's Gemini models. Anything malformed is a 400 naming the field.
  */
 export function decodeGeminiRequest(body: Obj, opts: GeminiRequestOptions): DecodedGeminiRequest {
+  return runToEnd(decodeSteps(body, opts));
+}
+
+/** decodeGeminiRequest for a large body: the event loop gets a turn every ITEMS_PER_SLICE contents. */
+export function decodeGeminiRequestInTurns(body: Obj, opts: GeminiRequestOptions): Promise<DecodedGeminiRequest> {
+  return runSliced(decodeSteps(body, opts));
+}
+
+function* decodeSteps(body: Obj, opts: GeminiRequestOptions): Steps<DecodedGeminiRequest> {
   const req: Request = { model: opts.model, system: [], messages: [], tools: [], stream: opts.stream };
   if (body.systemInstruction != null) req.system = systemText(body.systemInstruction);
   if (!Array.isArray(body.contents) || body.contents.length === 0) throw badRequest("`contents` is required and must be a non-empty array", "contents");
-  decodeContents(body.contents, req);
+  yield* decodeContents(body.contents, req);
   if (body.tools != null) req.tools = decodeTools(body.tools);
   if (body.toolConfig != null) {
     const choice = decodeToolConfig(body.toolConfig);
@@ -84,10 +95,11 @@ interface OpenCall {
   answered: boolean;
 }
 
-function decodeContents(contents: unknown[], req: Request): void {
+function* decodeContents(contents: unknown[], req: Request): Steps<void> {
   /** Calls of the latest model turn, for pairing responses that carry no id. */
   let calls: OpenCall[] = [];
   for (const [i, raw] of contents.entries()) {
+    if (i > 0 && i % ITEMS_PER_SLICE === 0) yield;
     const at = `contents[${i}]`;
     if (!isObj(raw)) throw badRequest(`\`${at}\` must be an object`, at);
     if (!Array.isArray(raw.parts)) throw badRequest(`\`${at}.parts\` must be an array`, `${at}.parts`);
@@ -111,15 +123,15 @@ function decodeContents(contents: unknown[], req: Request): void {
 
 function modelParts(parts: unknown[], at: string, turn: number, calls: OpenCall[]): AssistantPart[] {
   const out: AssistantPart[] = [];
-  /** Packed reasoning state already restored in this turn: a call repeats its thought's signature. */
-  const restored = new Set<string>();
+  /** Packed reasoning state already restored in this turn: a call repeats its thought's signature. Made on first use: most turns have none. */
+  let restored: Set<string> | undefined;
   /** Where the current step began (after the last call): its reasoning goes there, ahead of its text. */
   let step = 0;
   const restore = (signature: string, text: string): boolean => {
-    if (restored.has(signature)) return true;
+    if (restored?.has(signature)) return true;
     const state = unpackOpaqueState(signature, ORIGINS);
     if (!state) return false;
-    restored.add(signature);
+    (restored ??= new Set()).add(signature);
     out.splice(step, 0, { type: "reasoning", text: state.text ?? text, ...stateFields(state) });
     return true;
   };
