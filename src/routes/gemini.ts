@@ -84,7 +84,7 @@ async function countTokens(runtime: Runtime, c: Context, name: string) {
   const body = await readJsonObject(c);
   // The SDK sends `contents`; a whole request may come as `generateContentRequest`.
   const inner = isObj(body.generateContentRequest) ? body.generateContentRequest : body;
-  const { req } = decodeGeminiRequest(inner, { model: name, stream: false });
+  const { req } = isLargeBody(c) ? await decodeGeminiRequestInTurns(inner, { model: name, stream: false }) : decodeGeminiRequest(inner, { model: name, stream: false });
   let model: CopilotModel | undefined;
   try {
     model = resolveModel(name, runtime.catalog.list(), runtime.config.modelAliases);
