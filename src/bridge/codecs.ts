@@ -3,7 +3,7 @@ import type { Request } from "../ir/request.js";
 import type { StreamPart } from "../ir/stream.js";
 import { ApiError, midStreamError } from "../errors.js";
 import { AnthropicStreamDecoder, anthropicDecoderOptions } from "../dialects/anthropic/decode-stream.js";
-import { encodeAnthropicRequest } from "../dialects/anthropic/encode-request.js";
+import { encodeAnthropicRequest, encodeAnthropicRequestInTurns } from "../dialects/anthropic/encode-request.js";
 import { AnthropicStreamEncoder } from "../dialects/anthropic/encode-stream.js";
 import { encodeAnthropicMessage } from "../dialects/anthropic/encode-message.js";
 import { ChatStreamDecoder } from "../dialects/openai-chat/decode-stream.js";
@@ -37,6 +37,8 @@ export interface StreamDecoder {
 export interface UpstreamCodec {
   path: UpstreamEndpoint;
   encode(req: Request, model: CopilotModel): Record<string, unknown>;
+  /** The same with turns of the event loop between passes over the messages, for a large request. */
+  encodeInTurns?(req: Request, model: CopilotModel): Promise<Record<string, unknown>>;
   streamDecoder(req: Request): StreamDecoder;
 }
 
@@ -102,6 +104,7 @@ export const chatUpstream: UpstreamCodec = {
 export const messagesUpstream: UpstreamCodec = {
   path: "/v1/messages",
   encode: (req, model) => ({ ...encodeAnthropicRequest(req, { model }) }),
+  encodeInTurns: async (req, model) => ({ ...(await encodeAnthropicRequestInTurns(req, { model })) }),
   // Custom tools went up as tools taking {"input": raw}: their calls are unwrapped back to raw text.
   streamDecoder(req) {
     const decoder = new AnthropicStreamDecoder(anthropicDecoderOptions(req));

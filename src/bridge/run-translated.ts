@@ -41,7 +41,8 @@ export async function runTranslated(t: TranslatedCall): Promise<Response> {
   // Copilot takes no image URLs: they are downloaded and carried inline (src/images/).
   await inlineRequestImages(req, () => imageInlining(runtime, model, c.req.raw.signal));
   await turnIfLarge(c);
-  const body = { ...upstream.encode(req, model), stream: true };
+  const encoded = isLargeBody(c) && upstream.encodeInTurns ? await upstream.encodeInTurns(req, model) : upstream.encode(req, model);
+  const body = { ...encoded, stream: true };
   await turnIfLarge(c);
   meta(c).interaction = t.call.interactionType ?? t.call.intent;
   const res = await runtime.copilot.request({ path: upstream.path, body, ...t.call, signal: c.req.raw.signal, sliced: isLargeBody(c) });

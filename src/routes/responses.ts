@@ -4,7 +4,7 @@ import { planUpstream } from "../bridge/plan.js";
 import { resolveModel } from "../bridge/resolve-model.js";
 import { runTranslated } from "../bridge/run-translated.js";
 import { PING_INTERVAL_MS } from "../bridge/run-translated.js";
-import { decodeResponsesRequest } from "../dialects/openai-responses/decode-request.js";
+import { decodeResponsesRequest, decodeResponsesRequestInTurns } from "../dialects/openai-responses/decode-request.js";
 import { decodeResponsesUsage } from "../dialects/openai-responses/convert-usage.js";
 import { encodeResponsesErrorFrame, ResponsesStreamEncoder } from "../dialects/openai-responses/encode-stream.js";
 import { encodeResponsesResponse } from "../dialects/openai-responses/encode-response.js";
@@ -148,8 +148,8 @@ async function passthrough(runtime: Runtime, c: Context, body: ResponsesBody, mo
   return new Response(out, { status: 200, headers: SSE_HEADERS });
 }
 
-function translated(runtime: Runtime, c: Context, body: Record<string, unknown>, model: CopilotModel, endpoint: UpstreamEndpoint, initiator: "user" | "agent", turn: StoredTurn) {
-  const req = decodeResponsesRequest(body);
+async function translated(runtime: Runtime, c: Context, body: Record<string, unknown>, model: CopilotModel, endpoint: UpstreamEndpoint, initiator: "user" | "agent", turn: StoredTurn) {
+  const req = isLargeBody(c) ? await decodeResponsesRequestInTurns(body) : decodeResponsesRequest(body);
   // The answer goes out under the turn's response id, and is kept once finished.
   const client: ClientCodec = {
     streamEncoder: (opts) =>

@@ -65,6 +65,14 @@ describe("large bodies are handled in slices", () => {
       path: "/v1beta/models/gpt-4.1:generateContent",
       body: () => ({ contents: Array.from({ length: 300_000 }, (_, i) => ({ role: i % 2 ? "model" : "user", parts: [{ text: "hi" }] })) }),
     },
+    { name: "/v1/responses to a Claude model, 300,000 items (translated, stored)", path: "/v1/responses", body: () => ({ model: "claude-sonnet-4.6", input: tiny(300_000, turn), max_output_tokens: 16 }) },
+    {
+      // All one role: the Anthropic encoder merged the run by copying the merged list each time,
+      // quadratic (over a minute); now appended in place.
+      name: "/v1/responses to a Claude model, 300,000 user items in a row (translated, stored)",
+      path: "/v1/responses",
+      body: () => ({ model: "claude-sonnet-4.6", input: tiny(300_000, () => "user"), max_output_tokens: 16 }),
+    },
     {
       name: "/v1/messages, one text of 31 MB (native)",
       path: "/v1/messages",

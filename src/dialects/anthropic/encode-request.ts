@@ -28,6 +28,8 @@ import type {
   AnthropicUserBlock,
 } from "./wire.js";
 import { pushAll } from "../../push-all.js";
+import { ITEMS_PER_SLICE } from "../../http/work-slices.js";
+import { runSliced, runToEnd, type Steps } from "../../tokens/work-steps.js";
 
 export interface EncodeAnthropicRequestOptions {
   model: Pick<CopilotModel, "id" | "capabilities">;
@@ -66,12 +68,22 @@ export const CONTINUE_PROMPT = "Please continue.";
  *   tool_choice downgraded to auto when thinking is on (T15).
  */
 export function encodeAnthropicRequest(req: Request, opts: EncodeAnthropicRequestOptions): AnthropicRequest {
+  return runToEnd(encodeSteps(req, opts));
+}
+
+/** encodeAnthropicRequest for a large request: the event loop gets a turn between its passes over the messages. */
+export function encodeAnthropicRequestInTurns(req: Request, opts: EncodeAnthropicRequestOptions): Promise<AnthropicRequest> {
+  return runSliced(encodeSteps(req, opts));
+}
+
+function* encodeSteps(req: Request, opts: EncodeAnthropicRequestOptions): Steps<AnthropicRequest> {
   const caps = opts.model.capabilities;
   const supports = caps?.supports;
 
   const system: AnthropicTextBlock[] = req.system.flatMap(encodeSystemText);
   const turns: Turn[] = [];
-  for (const m of req.messages) {
+  for (const [i, m] of req.messages.entries()) {
+    if (i > 0 && i % ITEMS_PER_SLICE === 0) yield;
     switch (m.role) {
       case "system":
         pushAll(system, m.content.flatMap(encodeSystemText));
@@ -90,10 +102,18 @@ export function encodeAnthropicRequest(req: Request, opts: EncodeAnthropicReques
   }
   // Paired on merged turns, which alternate: each tool_use is answered from the whole user turn
   // after it. Merging again puts the results message the pass writes back at the head of that turn.
-  const paired = mergeTurns(pairToolResults(mergeTurns(turns), { moveImages: false }));
-  const messages: WireMessage[] = paired.map((m) =>
-    m.role === "user" ? { role: "user", content: m.content.map(encodeUserPart) } : { role: "assistant", content: m.content.map(encodeAssistantPart) },
-  );
+  yield;
+  const merged = mergeTurns(turns);
+  yield;
+  const pairedOnce = pairToolResults(merged, { moveImages: false });
+  yield;
+  const paired = mergeTurns(pairedOnce);
+  yield;
+  const messages: WireMessage[] = [];
+  for (const [i, m] of paired.entries()) {
+    if (i > 0 && i % ITEMS_PER_SLICE === 0) yield;
+    messages.push(m.role === "user" ? { role: "user", content: m.content.map(encodeUserPart) } : { role: "assistant", content: m.content.map(encodeAssistantPart) });
+  }
   if (messages.length === 0 || messages[messages.length - 1]!.role === "assistant") {
     messages.push({ role: "user", content: [{ type: "text", text: CONTINUE_PROMPT }] });
   }
@@ -272,7 +292,9 @@ function mergeTurns(turns: Turn[]): Turn[] {
   for (const m of turns) {
     if (m.content.length === 0) continue;
     const last = out[out.length - 1];
-    if (last && last.role === m.role) last.content = [...last.content, ...m.content] as Turn["content"];
+    // Appended in place (the copy made below): a new array per merge was quadratic in a run of
+    // same-role messages: over a minute for 300,000 of them.
+    if (last && last.role === m.role) pushAll(last.content as unknown[], m.content);
     else out.push({ ...m, content: [...m.content] } as Turn);
   }
   return out;

@@ -16,6 +16,8 @@ import type {
 import { decodeForeignReasoning, FOREIGN_STATE_PREFIX } from "./wire.js";
 import { quote } from "../../text.js";
 import { pushAll } from "../../push-all.js";
+import { ITEMS_PER_SLICE } from "../../http/work-slices.js";
+import { runSliced, runToEnd, type Steps } from "../../tokens/work-steps.js";
 
 type Obj = Record<string, unknown>;
 
@@ -69,6 +71,15 @@ export function namespaceUnsupported(name: unknown, i: number): string {
  *   IR meaning, or about server-side storage we don't have.
  */
 export function decodeResponsesRequest(body: unknown): Request {
+  return runToEnd(decodeSteps(body));
+}
+
+/** decodeResponsesRequest for a large body: the event loop gets a turn every ITEMS_PER_SLICE input items. */
+export function decodeResponsesRequestInTurns(body: unknown): Promise<Request> {
+  return runSliced(decodeSteps(body));
+}
+
+function* decodeSteps(body: unknown): Steps<Request> {
   if (!isObj(body)) throw badRequest("The request body must be a JSON object");
   if (typeof body.model !== "string" || !body.model) throw badRequest("`model` is required and must be a string", "model");
   if (body.previous_response_id != null) throw badRequest(PREVIOUS_RESPONSE_UNSUPPORTED, "previous_response_id");
@@ -86,7 +97,7 @@ export function decodeResponsesRequest(body: unknown): Request {
   if (typeof body.input === "string") {
     if (body.input) req.messages.push({ role: "user", content: [{ type: "text", text: body.input }] });
   } else if (Array.isArray(body.input)) {
-    decodeInput(body.input, req);
+    yield* decodeInput(body.input, req);
   } else if (body.input != null) {
     throw badRequest("`input` must be a string or an array of input items", "input");
   }
@@ -142,7 +153,7 @@ function optionalNumber(body: Obj, field: string): number | undefined {
 type AssistantMessage = Extract<Message, { role: "assistant" }>;
 type UserMessage = Extract<Message, { role: "user" }>;
 
-function decodeInput(items: unknown[], req: Request): void {
+function* decodeInput(items: unknown[], req: Request): Steps<void> {
   let leading = true;
   /** The assistant message that assistant-side items are folding into. */
   let assistant: AssistantMessage | undefined;
@@ -168,6 +179,7 @@ function decodeInput(items: unknown[], req: Request): void {
   };
 
   for (const [i, raw] of items.entries()) {
+    if (i > 0 && i % ITEMS_PER_SLICE === 0) yield;
     const at = `input[${i}]`;
     if (!isObj(raw)) throw badRequest(`\`${at}\` must be an object`, at);
     // EasyInputMessage: {role, content} with no type.
