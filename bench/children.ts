@@ -86,11 +86,12 @@ export async function startFake(): Promise<{ child: Child; info: FakeInfo }> {
 const FLOOR_JS = fileURLToPath(new URL("./floor-proxy.js", import.meta.url));
 
 /** bench/floor-proxy.ts: the bare Node passthrough proxy the report compares copilot-api with. */
-export async function startFloor(capiUrl: string, token: string, headers: Record<string, string>): Promise<Child & { spawnedAt: number }> {
+export async function startFloor(capiUrl: string, token: string, headers: Record<string, string>, wrapper: string[] = []): Promise<Child & { spawnedAt: number }> {
   const spawnedAt = performance.now();
-  const proc = spawn(process.execPath, [FLOOR_JS, capiUrl, token, JSON.stringify(headers)], { stdio: ["pipe", "pipe", "pipe"] });
+  const [command, ...prefix] = [...wrapper, process.execPath];
+  const proc = spawn(command!, [...prefix, FLOOR_JS, capiUrl, token, JSON.stringify(headers)], { stdio: ["pipe", "pipe", "pipe"] });
   const child = wrap(proc, "floor proxy");
-  const m = await waitForOutput(proc, /^(\d+)\n/m, 10_000);
+  const m = await waitForOutput(proc, /^(\d+)\n/m, wrapper.length > 0 ? 300_000 : 10_000);
   return { ...child, port: Number(m[1]), spawnedAt };
 }
 
@@ -120,6 +121,8 @@ export interface ServerOptions {
   entry?: string;
   /** More flags for `start`, e.g. --no-ledger. */
   args?: string[];
+  /** A command the runtime runs under, e.g. valgrind and its flags (bench/callgrind.ts). */
+  wrapper?: string[];
 }
 
 export interface ServerChild extends Child {
@@ -138,7 +141,8 @@ export async function startServer(fake: FakeInfo, options: ServerOptions = {}): 
       : []
     : [...(options.nodeFlags ?? []), ...(options.gcHook ? ["--expose-gc", "--import", GC_PRELOAD] : [])];
   const spawnedAt = performance.now();
-  const proc = spawn(options.bun ?? process.execPath, [...flags, options.entry ?? MAIN_JS, "start", "--port", "0", ...(options.args ?? [])], {
+  const [command, ...prefix] = [...(options.wrapper ?? []), options.bun ?? process.execPath];
+  const proc = spawn(command!, [...prefix, ...flags, options.entry ?? MAIN_JS, "start", "--port", "0", ...(options.args ?? [])], {
     env: {
       PATH: process.env.PATH ?? "",
       HOME: home,
@@ -151,7 +155,7 @@ export async function startServer(fake: FakeInfo, options: ServerOptions = {}): 
     stdio: ["ignore", "pipe", "pipe"],
   });
   const child = wrap(proc, options.bun ? "copilot-api (Bun)" : "copilot-api");
-  const m = await waitForOutput(proc, /listening on (http:\/\/[^\s]+)/, 20_000);
+  const m = await waitForOutput(proc, /listening on (http:\/\/[^\s]+)/, options.wrapper ? 300_000 : 20_000);
   const listenMs = performance.now() - spawnedAt;
   return {
     ...child,
