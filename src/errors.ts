@@ -158,7 +158,7 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   const e = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e?.name === "AbortError" || (typeof error === "string" && /closed|abort/i.test(error))) {
-    // @hono/node-server aborts a request's signal with a string reason when the client leaves.
+    // The Node listener aborts a request's signal with a string reason when the client leaves (src/http/node-request.ts).
     return new ApiError({ kind: "cancelled", status: 499, message: "Request cancelled" });
   }
   if (e?.name === "TimeoutError") return new ApiError({ kind: "timeout", status: 504, message: "Copilot did not answer in time" });

@@ -1,6 +1,8 @@
+import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { serve as nodeServe, type ServerType } from "@hono/node-server";
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS } from "./config.js";
+import { installLightResponse } from "./http/light-response.js";
+import { nodeListener } from "./http/node-listener.js";
 
 type FetchHandler = (request: Request) => Response | Promise<Response>;
 
@@ -36,7 +38,8 @@ export interface ServerLimits {
 }
 
 /**
- * Listens with the runtime's own server: Node via @hono/node-server, Bun via Bun.serve. No request
+ * Listens with the runtime's own server: Node's `http` under the fetch handler (src/http/node-listener.ts),
+ * Bun via Bun.serve. No request
  * or idle timeout that could cut a long generation: Node's requestTimeout is off and Bun's
  * idleTimeout is 0 (off), since a chat passthrough stream can be silent while the model thinks.
  *
@@ -57,22 +60,27 @@ export function listen(fetch: FetchHandler, host: string, port: number, limits: 
     connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(headersTimeout / 4))),
   };
   return new Promise((resolve, reject) => {
-    let server: ServerType;
+    const restoreResponse = installLightResponse();
     try {
-      server = nodeServe({ fetch, hostname: host, port, serverOptions: serverOptions as object }, (info: AddressInfo) => {
-        resolve(nodeServer(server, info.port, urlFor(info.port)));
+      const server = createServer(serverOptions, nodeListener(fetch, host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`));
+      server.maxConnections = limits.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+      server.once("close", restoreResponse);
+      server.on("error", (error) => {
+        if (!server.listening) restoreResponse();
+        reject(error);
       });
-      (server as { maxConnections?: number }).maxConnections = limits.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
-      server.on("error", reject);
+      server.listen(port, host, () => {
+        const { port: bound } = server.address() as AddressInfo;
+        resolve(nodeServer(server, bound, urlFor(bound)));
+      });
     } catch (error) {
+      restoreResponse();
       reject(error);
     }
   });
 }
 
-type NodeHttpServer = ServerType & { closeAllConnections?: () => void; closeIdleConnections?: () => void };
-
-function nodeServer(server: NodeHttpServer, port: number, url: string): RunningServer {
+function nodeServer(server: Server, port: number, url: string): RunningServer {
   const sockets = new Set<Socket>();
   let requests = 0;
   let draining = false;
@@ -89,7 +97,7 @@ function nodeServer(server: NodeHttpServer, port: number, url: string): RunningS
     res.once("close", () => {
       requests -= 1;
       if (!draining) return;
-      server.closeIdleConnections?.();
+      server.closeIdleConnections();
       if (requests === 0) for (const done of idleWaiters) done();
     });
   });

@@ -1,23 +1,45 @@
 import type { Context, MiddlewareHandler, Next } from "hono";
-import { bodyLimit as honoBodyLimit } from "hono/body-limit";
 
 /**
- * hono's bodyLimit, without its cost on the common request. hono's version reads `c.req.raw.body`
- * first, which makes @hono/node-server build a full WHATWG Request around the incoming message (a
- * web stream over it, an AbortSignal, header conversion) for every POST, and the body is then read
- * through that stream instead of straight from the socket. The decision is the same: a request with
- * Content-Length and no Transfer-Encoding is judged by the header; GET and HEAD have no body; anything
- * else (chunked bodies) goes to hono's own middleware, which counts the bytes.
+ * hono's bodyLimit decision, without its cost on the common request: a request with Content-Length
+ * and no Transfer-Encoding is judged by the header (the body is then read by the route, straight
+ * from the socket); GET and HEAD have no body; anything else (a chunked body) is read here, counting
+ * the bytes, and refused as soon as it passes the limit. What was read is left in Hono's body cache,
+ * where the route's `c.req.arrayBuffer()` finds it (hono's own middleware would build a new web
+ * Request around it, which the Node listener's light requests are not made for).
  */
 export function bodyLimit(options: { maxSize: number; onError: (c: Context) => Response | Promise<Response> }): MiddlewareHandler {
-  const counting = honoBodyLimit(options);
+  const { maxSize } = options;
   return async (c: Context, next: Next) => {
     const method = c.req.method;
     if (method === "GET" || method === "HEAD") return next();
     const length = c.req.header("content-length");
     if (length !== undefined && c.req.header("transfer-encoding") === undefined) {
-      return Number.parseInt(length || "0", 10) > options.maxSize ? options.onError(c) : next();
+      return Number.parseInt(length || "0", 10) > maxSize ? options.onError(c) : next();
     }
-    return counting(c, next);
+    const body = c.req.raw.body;
+    if (!body) return next();
+    const reader = body.getReader();
+    let size = 0;
+    let buffer = new Uint8Array(0);
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const offset = size;
+      size += value.byteLength;
+      if (size > maxSize) {
+        void reader.cancel().catch(() => {});
+        return options.onError(c);
+      }
+      if (size > buffer.length) {
+        const grown = new Uint8Array(Math.min(maxSize, Math.max(size, buffer.length * 2)));
+        grown.set(buffer.subarray(0, offset));
+        buffer = grown;
+      }
+      buffer.set(value, offset);
+    }
+    // Hono's cache holds promises (it converts one cached form into another with .then).
+    (c.req.bodyCache as Record<string, unknown>).arrayBuffer = Promise.resolve(buffer.buffer.slice(0, size));
+    return next();
   };
 }

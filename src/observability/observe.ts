@@ -51,8 +51,8 @@ export function observe(recorder: Recorder, options: ObserveOptions = {}): Middl
         }
       }
     }
-    // Content type first: reading `res.body` of a plain JSON answer makes @hono/node-server turn its
-    // lightweight response into a full WHATWG one and write it through a stream reader.
+    // Content type first: reading `res.body` of a plain JSON answer makes the light server-side
+    // Response (src/http/light-response.ts) build a full WHATWG one with a stream.
     // SSE, Ollama's NDJSON, or Gemini's streamed JSON array (a JSON content type: the route says it streams).
     const type = c.res.headers.get("content-type") ?? "";
     const streaming = (type.startsWith("text/event-stream") || type.startsWith("application/x-ndjson") || (m.stream === true && c.res.ok)) && c.res.body;

@@ -9,7 +9,7 @@ import { type FakeUpstream, startFakeUpstream } from "../fake-upstream/server.js
 import { type CliRun, runCli } from "../helpers/cli.js";
 import { clientBin } from "../helpers/clients.js";
 
-/** The same CLI and server under Bun (pinned in e2e/clients): Bun.serve instead of @hono/node-server, Bun's fetch instead of undici. */
+/** The same CLI and server under Bun (pinned in e2e/clients): Bun.serve instead of the node:http listener, Bun's fetch instead of undici. */
 describe("copilot-api under Bun", () => {
   let fake: FakeUpstream;
   let home: string;
