@@ -84,7 +84,8 @@ export class CopilotClient {
         throw apiError;
       }
       if (res.ok) {
-        if (renewed || !res.body || !(res.headers.get("content-type") ?? "").includes("text/event-stream")) return res;
+        // The content type first: asking for `body` makes the answer's stream, which a JSON answer read with text() does without.
+        if (renewed || !(res.headers.get("content-type") ?? "").includes("text/event-stream") || !res.body) return res;
         const first = session.token;
         return withFirstEventAuthRetry(res, async () => {
           log.debug(`Copilot ${req.path} streamed a 401 as its first event; renewing the session and retrying once`);

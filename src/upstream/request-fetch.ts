@@ -37,8 +37,8 @@ export function requestFetch(dispatcher: Dispatcher, fallback: FetchLike): Fetch
   };
 }
 
-// Node's own Response and Headers, captured before @hono/node-server swaps in its lightweight
-// server-side Response (a wrapper that builds one of these on first use of the body).
+// Node's own Response and Headers, captured before the Node listener installs its light server-side
+// Response (src/http/light-response.ts) as the global one.
 const WebResponse = globalThis.Response;
 const WebHeaders = globalThis.Headers;
 
@@ -123,17 +123,12 @@ function dispatchOnce(
           }
           return;
         }
-        const h = new WebHeaders();
-        for (const name in resHeaders) {
-          const value = resHeaders[name];
-          if (Array.isArray(value)) for (const v of value) h.append(name, v);
-          else if (value !== undefined) h.append(name, value);
-        }
         const nullBody = method === "HEAD" || NULL_BODY_STATUS.has(status);
         if (!nullBody) {
           let decoders: Transform[];
           try {
-            decoders = decodersFor(h.get("content-encoding"));
+            const coding = resHeaders["content-encoding"];
+            decoders = decodersFor(Array.isArray(coding) ? coding.join(", ") : (coding ?? null));
           } catch (error) {
             c.abort(error as Error);
             return;
@@ -141,7 +136,7 @@ function dispatchOnce(
           sink = decoders.length > 0 ? new DecodedBody(c, decoders) : new DirectBody(c);
         }
         settled = true;
-        resolve(new WebResponse(sink ? sink.stream : null, { status, statusText: statusText ?? "", headers: h }));
+        resolve(new UpstreamResponse(status, statusText ?? "", resHeaders, sink) as unknown as Response);
       },
       onResponseData(c, chunk) {
         if (!sink) return;
@@ -181,6 +176,7 @@ function dispatchOnce(
 const BUFFERED_CHUNKS = 16;
 
 interface BodySink {
+  /** The body as a web stream, made on first use. */
   readonly stream: ReadableStream<Uint8Array>;
   /** false: stop reading until the reader catches up. */
   push(chunk: Buffer): boolean;
@@ -189,19 +185,203 @@ interface BodySink {
 }
 
 /**
- * The response body as a web ReadableStream fed by the dispatcher: paused while BUFFERED_CHUNKS
- * chunks wait unread, resumed when the reader pulls; cancelling it aborts the request.
+ * The answer as the callers see it: what fetch's Response gives (status, ok, headers, body, text(),
+ * json()...), without building one. A non-streaming answer (most calls) is read with text() or
+ * json() from the chunks as they came, with no web stream, headers object or webidl conversion;
+ * `body` makes the stream when a caller asks for it (every streaming answer). Headers are converted
+ * when first read. Anything else (clone, blob, formData) comes from a real Response built on demand.
+ * `instanceof Response` holds.
+ */
+class UpstreamResponse {
+  private headersView: Headers | undefined;
+  private native: Response | undefined;
+  private used = false;
+
+  constructor(
+    readonly status: number,
+    readonly statusText: string,
+    private readonly rawHeaders: Record<string, string | string[] | undefined>,
+    private readonly sink: BodySink | undefined,
+  ) {}
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+
+  get redirected(): boolean {
+    return false;
+  }
+
+  get type(): ResponseType {
+    return "basic";
+  }
+
+  get url(): string {
+    return "";
+  }
+
+  get headers(): Headers {
+    return (this.headersView ??= new RecordHeaders(this.rawHeaders) as unknown as Headers);
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this.native) return this.native.body;
+    if (!this.sink) return null;
+    this.used = true;
+    return this.sink.stream;
+  }
+
+  get bodyUsed(): boolean {
+    return this.native ? this.native.bodyUsed : this.used;
+  }
+
+  async text(): Promise<string> {
+    const bytes = await this.bytes();
+    // As fetch decodes it: UTF-8, a leading BOM dropped.
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = await this.bytes();
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  bytes(): Promise<Uint8Array> {
+    if (this.native) return this.native.arrayBuffer().then((b) => new Uint8Array(b));
+    if (this.used) return Promise.reject(new TypeError("Body is unusable: Body has already been read"));
+    this.used = true;
+    if (!this.sink) return Promise.resolve(new Uint8Array(0));
+    if (this.sink instanceof DirectBody) return this.sink.collect();
+    return new WebResponse(this.sink.stream).arrayBuffer().then((b) => new Uint8Array(b));
+  }
+
+  blob(): Promise<Blob> {
+    return this.toNative().blob();
+  }
+
+  formData(): Promise<FormData> {
+    return this.toNative().formData();
+  }
+
+  clone(): Response {
+    return this.toNative().clone();
+  }
+
+  private toNative(): Response {
+    if (!this.native) {
+      if (this.used) throw new TypeError("Body is unusable: Body has already been read");
+      this.used = true;
+      this.native = new WebResponse(this.sink ? this.sink.stream : null, { status: this.status, statusText: this.statusText, headers: this.headers });
+    }
+    return this.native;
+  }
+}
+Object.setPrototypeOf(UpstreamResponse.prototype, WebResponse.prototype);
+
+/**
+ * The answer's headers over undici's record of them (lower-case names, repeated ones as lists): get()
+ * and has() read it as it is; anything else converts them once to real Headers.
+ */
+class RecordHeaders {
+  private native: Headers | undefined;
+
+  constructor(private readonly record: Record<string, string | string[] | undefined>) {}
+
+  get(name: string): string | null {
+    if (this.native) return this.native.get(name);
+    const value = this.record[name.toLowerCase()];
+    return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+  }
+
+  has(name: string): boolean {
+    return this.native ? this.native.has(name) : this.record[name.toLowerCase()] !== undefined;
+  }
+
+  set(name: string, value: string): void {
+    this.real().set(name, value);
+  }
+
+  append(name: string, value: string): void {
+    this.real().append(name, value);
+  }
+
+  delete(name: string): void {
+    this.real().delete(name);
+  }
+
+  getSetCookie(): string[] {
+    return this.real().getSetCookie();
+  }
+
+  forEach(callback: (value: string, name: string, parent: Headers) => void, thisArg?: unknown): void {
+    this.real().forEach((v, k) => callback.call(thisArg, v, k, this as unknown as Headers));
+  }
+
+  entries(): IterableIterator<[string, string]> {
+    return this.real().entries();
+  }
+
+  keys(): IterableIterator<string> {
+    return this.real().keys();
+  }
+
+  values(): IterableIterator<string> {
+    return this.real().values();
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.entries();
+  }
+
+  private real(): Headers {
+    if (!this.native) {
+      const h = new WebHeaders();
+      for (const name in this.record) {
+        const value = this.record[name];
+        if (Array.isArray(value)) for (const v of value) h.append(name, v);
+        else if (value !== undefined) h.append(name, value);
+      }
+      this.native = h;
+    }
+    return this.native;
+  }
+}
+Object.setPrototypeOf(RecordHeaders.prototype, WebHeaders.prototype);
+
+/**
+ * The response body fed by the dispatcher. Until a reader comes, chunks wait in a list (the socket is
+ * paused once BUFFERED_CHUNKS wait); then either the whole body is collected as bytes (text(),
+ * json(): no stream at all), or a web ReadableStream is made that takes over, paused while
+ * BUFFERED_CHUNKS chunks wait unread and resumed when the reader pulls. Cancelling the stream
+ * aborts the request.
  */
 class DirectBody implements BodySink {
-  readonly stream: ReadableStream<Uint8Array>;
-  private out!: ReadableStreamDefaultController<Uint8Array>;
+  private made: ReadableStream<Uint8Array> | undefined;
+  private out: ReadableStreamDefaultController<Uint8Array> | undefined;
+  private waiting: Uint8Array[] = [];
+  private collector: { resolve(bytes: Uint8Array): void; reject(error: unknown): void } | undefined;
+  private ended = false;
+  private error: { reason: unknown } | undefined;
   private closed = false;
 
-  constructor(controller: Dispatcher.DispatchController) {
-    this.stream = new ReadableStream<Uint8Array>(
+  constructor(private readonly controller: Dispatcher.DispatchController) {}
+
+  get stream(): ReadableStream<Uint8Array> {
+    if (this.made) return this.made;
+    const controller = this.controller;
+    this.made = new ReadableStream<Uint8Array>(
       {
         start: (out) => {
           this.out = out;
+          for (const chunk of this.waiting) out.enqueue(chunk);
+          this.waiting = [];
+          if (this.error) out.error(this.error.reason);
+          else if (this.ended) out.close();
         },
         pull: () => {
           if (controller.paused) controller.resume();
@@ -213,6 +393,18 @@ class DirectBody implements BodySink {
       },
       new CountQueuingStrategy({ highWaterMark: BUFFERED_CHUNKS }),
     );
+    if (this.error || this.ended) this.closed = true;
+    return this.made;
+  }
+
+  /** The whole body as bytes, from the chunks as they came. */
+  collect(): Promise<Uint8Array> {
+    if (this.error) return Promise.reject(this.error.reason);
+    if (this.ended) return Promise.resolve(this.joined());
+    return new Promise<Uint8Array>((resolve, reject) => {
+      this.collector = { resolve, reject };
+      if (this.controller.paused) this.controller.resume();
+    });
   }
 
   push(chunk: Buffer): boolean {
@@ -220,20 +412,44 @@ class DirectBody implements BodySink {
     // they would satisfy reads that carry no data: a reader looping on them (event-pump) would never
     // yield to the event loop, and so never let the socket deliver the rest. A Node Readable drops them too.
     if (this.closed || chunk.byteLength === 0) return true;
-    this.out.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    return (this.out.desiredSize ?? 1) > 0;
+    const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.out) {
+      this.out.enqueue(bytes);
+      return (this.out.desiredSize ?? 1) > 0;
+    }
+    this.waiting.push(bytes);
+    return this.collector !== undefined || this.waiting.length < BUFFERED_CHUNKS;
   }
 
   end(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.out.close();
+    if (this.closed || this.ended) return;
+    this.ended = true;
+    if (this.out) {
+      this.closed = true;
+      this.out.close();
+    } else if (this.collector) {
+      this.closed = true;
+      this.collector.resolve(this.joined());
+    }
   }
 
   fail(error: unknown): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.out.error(error);
+    if (this.closed || this.ended || this.error) return;
+    this.error = { reason: error };
+    this.waiting = [];
+    if (this.out) {
+      this.closed = true;
+      this.out.error(error);
+    } else if (this.collector) {
+      this.closed = true;
+      this.collector.reject(error);
+    }
+  }
+
+  private joined(): Uint8Array {
+    const chunks = this.waiting;
+    this.waiting = [];
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
   }
 }
 
