@@ -146,4 +146,33 @@ describe("createFetch (undici's dispatcher, answered as a web Response)", () => 
       return true;
     });
   });
+
+  it("reads a long answer with text() from its chunks (no stream), and refuses a second read", async () => {
+    const parts = Array.from({ length: 64 }, (_, i) => `part ${i};`);
+    srv.set((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "x-two": ["a", "b"] });
+      for (const p of parts) res.write(p);
+      res.end();
+    });
+    const res = await fetch(`${srv.url()}/long`);
+    assert.ok(res instanceof Response);
+    assert.equal(res.headers.get("x-two"), "a, b");
+    assert.equal(res.headers.get("Content-Type"), "application/json");
+    assert.equal(await res.text(), parts.join(""));
+    assert.equal(res.bodyUsed, true);
+    await assert.rejects(res.text(), TypeError);
+    assert.deepEqual([...res.headers].find(([k]) => k === "x-two"), ["x-two", "a, b"]);
+  });
+
+  it("rejects text() with the signal's reason when aborted mid-body", async () => {
+    srv.set((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"partial":'); // then nothing: the client aborts
+    });
+    const ac = new AbortController();
+    const res = await fetch(`${srv.url()}/partial`, { signal: ac.signal });
+    const text = res.text();
+    ac.abort(new Error("client left"));
+    await assert.rejects(text, /client left/);
+  });
 });
