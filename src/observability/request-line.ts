@@ -85,10 +85,30 @@ export function formatRequestLine(record: RequestRecord, style: LineStyle): stri
  */
 export function printRequestLines(recorder: Recorder, out: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout): () => void {
   const style = { color: colorFor(out) };
-  return recorder.subscribe((record) => {
+  // The lines of the requests that end in one turn of the event loop go out in one write: a write to
+  // a terminal or pipe is a system call (synchronous for stdout), and under load many requests end
+  // together. Still in order, and out before the process exits.
+  let pending: string[] | undefined;
+  const flush = () => {
+    if (!pending) return;
+    const text = pending.join("");
+    pending = undefined;
+    out.write(text);
+  };
+  process.once("exit", flush);
+  const unsubscribe = recorder.subscribe((record) => {
     // Requests to no route (a wrong base URL, say) are worth a line only when they fail; any other
     // path that is not an API call answered fine and says nothing the user needs.
     if (record.api === "other" && record.status < 400) return;
-    out.write(`${formatRequestLine(record, style)}\n`);
+    if (!pending) {
+      pending = [];
+      setImmediate(flush);
+    }
+    pending.push(`${formatRequestLine(record, style)}\n`);
   });
+  return () => {
+    unsubscribe();
+    flush();
+    process.off("exit", flush);
+  };
 }
