@@ -175,4 +175,30 @@ describe("createFetch (undici's dispatcher, answered as a web Response)", () => 
     ac.abort(new Error("client left"));
     await assert.rejects(text, /client left/);
   });
+
+  it("calls made one after another with one signal leave no listeners behind, and an abort still reaches the last", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on("warning", onWarning);
+    try {
+      srv.set((req, res) => {
+        if (req.url === "/hang") {
+          res.writeHead(200, { "content-type": "application/json" });
+          res.flushHeaders();
+          return; // no body: the client aborts
+        }
+        res.end("{}");
+      });
+      const ac = new AbortController();
+      for (let i = 0; i < 20; i++) assert.equal(await (await fetch(`${srv.url()}/ok`, { signal: ac.signal })).text(), "{}");
+      const res = await fetch(`${srv.url()}/hang`, { signal: ac.signal });
+      const text = res.text();
+      ac.abort(new Error("stop"));
+      await assert.rejects(text, /stop/);
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(warnings, []);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
 });
