@@ -63,7 +63,10 @@ async function measure(pid: number, outDir: string, scenario: Scenario, mode: Mo
   const check = (errors: string[]) => {
     if (errors.length > 0) throw new Error(`${scenario.id} ${mode}: ${errors[0]}`);
   };
-  check((await runBatch(target, o.warmup, scenario.concurrency)).errors);
+  // Errors allowed here only: the server (slow under valgrind) closes keep-alive connections left idle
+  // for 5 s while the previous scenario's profile was dumped, and the client's first reuse of one fails.
+  const warm = await runBatch(target, o.warmup, scenario.concurrency);
+  if (warm.errors.length > o.warmup / 10) check(warm.errors);
   control(pid, "-i", "on");
   // Instrumented code is translated again on first use: not counted.
   check((await runBatch(target, Math.max(scenario.concurrency, 20), scenario.concurrency)).errors);
