@@ -47,7 +47,8 @@ function readyWhen(child: ChildProcess, ready: RegExp, what: string): Promise<vo
   });
 }
 
-function stopper(child: ChildProcess, signal: NodeJS.Signals, dir: string): Pick<StoreServer, "stop" | "kill"> {
+/** `killSignal`: what "dies at once" means for this server (SIGKILL unless its children must go with it). */
+function stopper(child: ChildProcess, signal: NodeJS.Signals, dir: string, killSignal: NodeJS.Signals = "SIGKILL"): Pick<StoreServer, "stop" | "kill"> {
   const exited = new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", () => resolve())));
   const end = async (sig: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, sig);
@@ -58,7 +59,7 @@ function stopper(child: ChildProcess, signal: NodeJS.Signals, dir: string): Pick
       await end(signal);
       await rm(dir, { recursive: true, force: true });
     },
-    kill: () => end("SIGKILL"),
+    kill: () => end(killSignal),
   };
 }
 
@@ -101,6 +102,8 @@ export async function startPostgres(): Promise<StoreServer> {
     { ...user, cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
   );
   await readyWhen(child, /database system is ready to accept connections/, "postgres");
-  // SIGINT: PostgreSQL's fast shutdown (disconnects clients, exits cleanly).
-  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, port, pid: child.pid!, ...stopper(child, "SIGINT", dir) };
+  // SIGINT: PostgreSQL's fast shutdown (disconnects clients, exits cleanly). To kill it, SIGQUIT (immediate
+  // shutdown: every backend dies at once, no checkpoint): a SIGKILL reaches only the postmaster, and the backends
+  // already serving a client's connections can go on answering for a while after it, so "down" would be a race.
+  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, port, pid: child.pid!, ...stopper(child, "SIGINT", dir, "SIGQUIT") };
 }
