@@ -5,8 +5,12 @@ import { createLogger } from "../../src/log.js";
 import { MemoryResponseStore } from "../../src/responses-state/memory-response-store.js";
 import { RedisResponseStore } from "../../src/responses-state/redis-response-store.js";
 import { RedisLink } from "../../src/shared-state/redis-link.js";
-import { type Harness, startHarness } from "../helpers/harness.js";
+import { captureLogger, type Harness, startHarness } from "../helpers/harness.js";
 import { startRedis, type StoreServer } from "../helpers/stores.js";
+
+/** Resolves when this instance's link to Redis is next up (or down). */
+const redisTurns = (h: Harness, up: boolean) =>
+  h.runtime.redis?.up === up ? Promise.resolve() : new Promise<void>((resolve) => h.runtime.redis!.onChange((now) => now === up && resolve()));
 
 const chat = (url: string, key?: string) =>
   fetch(`${url}/v1/chat/completions`, {
@@ -184,6 +188,44 @@ describe("two instances sharing a real Redis", () => {
       assert.equal(await one!.get("r4"), undefined);
     } finally {
       await Promise.all(links.map((l) => l.close()));
+    }
+  });
+
+  test("a command Redis refuses falls back for that call only: the link stays up, with one warning", { timeout: 30_000 }, async () => {
+    const lines: string[] = [];
+    const link = await RedisLink.open(redis.url, captureLogger(lines));
+    try {
+      await link.run((c) => c.set("refusal-test", "x"));
+      // WRONGTYPE: Redis answers, and the connection is fine (as with an out-of-memory refusal).
+      assert.equal(await link.run((c) => c.lpush("refusal-test", "y")), undefined);
+      assert.equal(await link.run((c) => c.lpush("refusal-test", "y")), undefined);
+      assert.equal(link.up, true, "no outage: nothing would ever bring the link back up");
+      assert.equal(await link.run((c) => c.get("refusal-test")), "x");
+      assert.equal(lines.filter((l) => /Redis refused a command \(WRONGTYPE/.test(l)).length, 1, lines.join("\n"));
+      assert.equal(lines.filter((l) => /unreachable/.test(l)).length, 0);
+    } finally {
+      await link.close();
+    }
+  });
+
+  test("a Redis that stops answering holds no request: it counts as down after the command timeout, and as back once it answers", { timeout: 30_000 }, async () => {
+    const paused = await startRedis();
+    const h = await startHarness({ upstream: fake, config: { redisUrl: paused.url, budgets: ["1000/day"], rateLimitSeconds: 1 } });
+    try {
+      process.kill(paused.pid, "SIGSTOP");
+      // Budgets and the rate limit both ask Redis first; neither may wait for it for ever.
+      const res = await chat(h.url);
+      assert.equal(res.status, 200, await res.text());
+      assert.equal(h.runtime.redis?.up, false);
+      assert.equal(h.logs.filter((l) => /Redis unreachable \(Command timed out\)/.test(l)).length, 1, h.logs.join("\n"));
+      const back = redisTurns(h, true);
+      process.kill(paused.pid, "SIGCONT");
+      await back;
+      assert.equal(h.logs.filter((l) => /Redis is back/.test(l)).length, 1);
+    } finally {
+      process.kill(paused.pid, "SIGCONT");
+      await h.close();
+      await paused.stop();
     }
   });
 
