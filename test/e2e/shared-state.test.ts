@@ -229,6 +229,50 @@ describe("two instances sharing a real Redis", () => {
     }
   });
 
+  test("spend counted while Redis was away joins the shared totals once it is back, a Redis restarted empty included", { timeout: 60_000 }, async () => {
+    let r = await startRedis();
+    const config = {
+      redisUrl: r.url,
+      apiKeys: [
+        { key: "alice-key-0123456789", name: "alice", budget: "0.000001/day" },
+        { key: "carol-key-0123456789", name: "carol", budget: "0.000001/day" },
+      ],
+    };
+    const a = await startHarness({ upstream: fake, config });
+    const b = await startHarness({ upstream: fake, config });
+    try {
+      const down = Promise.all([redisTurns(a, false), redisTurns(b, false)]);
+      await r.kill();
+      await down;
+      const spent = await chat(a.url, "alice-key-0123456789");
+      assert.equal(spent.status, 200, await spent.text());
+      await a.runtime.budgets.idle();
+      const back = Promise.all([redisTurns(a, true), redisTurns(b, true)]);
+      r = await startRedis(r.port); // empty: it kept nothing on disk
+      await back;
+      await a.runtime.budgets.idle();
+      const refused = await chat(b.url, "alice-key-0123456789");
+      assert.equal(refused.status, 429, "the other instance sees what was spent while Redis was away");
+      assert.match(await refused.text(), /"budget_exceeded"/);
+
+      // Gemini's (and Ollama's) routes read the shared totals before checking, as the others do.
+      const carol = await chat(a.url, "carol-key-0123456789");
+      assert.equal(carol.status, 200, await carol.text());
+      await a.runtime.budgets.idle();
+      const gemini = await fetch(`${b.url}/v1beta/models/gpt-4.1:generateContent`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-goog-api-key": "carol-key-0123456789" },
+        body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "hi" }] }] }),
+      });
+      assert.equal(gemini.status, 429, "spent on the other instance");
+      assert.match(await gemini.text(), /carol/);
+    } finally {
+      await a.close();
+      await b.close();
+      await r.stop();
+    }
+  });
+
   test("an instance whose Redis is unreachable at start serves anyway, says so once, and fails readiness", { timeout: 30_000 }, async () => {
     const gone = await startRedis();
     await gone.stop();
