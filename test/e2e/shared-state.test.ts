@@ -211,19 +211,20 @@ describe("two instances sharing a real Redis", () => {
   test("a Redis that stops answering holds no request: it counts as down after the command timeout, and as back once it answers", { timeout: 30_000 }, async () => {
     const paused = await startRedis();
     const h = await startHarness({ upstream: fake, config: { redisUrl: paused.url, budgets: ["1000/day"], rateLimitSeconds: 1 } });
+    let resume = () => {};
     try {
-      process.kill(paused.pid, "SIGSTOP");
+      resume = await paused.pause();
       // Budgets and the rate limit both ask Redis first; neither may wait for it for ever.
-      const res = await chat(h.url);
+      const res = await Promise.race([chat(h.url), new Promise<never>((_, reject) => setTimeout(() => reject(new Error("the request hangs")), 20_000).unref())]);
       assert.equal(res.status, 200, await res.text());
       assert.equal(h.runtime.redis?.up, false);
       assert.equal(h.logs.filter((l) => /Redis unreachable \(Command timed out\)/.test(l)).length, 1, h.logs.join("\n"));
       const back = redisTurns(h, true);
-      process.kill(paused.pid, "SIGCONT");
+      resume();
       await back;
       assert.equal(h.logs.filter((l) => /Redis is back/.test(l)).length, 1);
     } finally {
-      process.kill(paused.pid, "SIGCONT");
+      resume();
       await h.close();
       await paused.stop();
     }

@@ -211,3 +211,29 @@ describe("PostgreSQL going away under a running instance", () => {
     }
   });
 });
+
+describe("PostgreSQL that stops answering", () => {
+  test("/health fails readiness within a few seconds rather than hang; requests are served", { timeout: 60_000 }, async () => {
+    const [fake, postgres] = await Promise.all([startFakeUpstream(), startPostgres()]);
+    const h = await startHarness({ upstream: fake, config: { databaseUrl: postgres.url, apiKeys: [{ key: BOB, name: "bob" }] } });
+    let resume = () => {};
+    try {
+      // A pooled connection is open and idle: the next query would go to it.
+      assert.equal((await fetch(`${h.url}/health`, { headers: { authorization: `Bearer ${BOB}` } })).status, 200);
+      resume = await postgres.pause();
+      // The signal only bounds a failure (a hang), so that the server is resumed and stopped.
+      const health = await fetch(`${h.url}/health`, { headers: { authorization: `Bearer ${BOB}` }, signal: AbortSignal.timeout(40_000) });
+      assert.equal(health.status, 503);
+      const body = (await health.json()) as { stores: { postgres: string } };
+      assert.match(body.stores.postgres, /^down: .*timeout/i);
+      const res = await chat(h.url, BOB);
+      assert.equal(res.status, 200, "no request waits on the ledger");
+      await res.text();
+    } finally {
+      resume();
+      await h.close();
+      await postgres.stop();
+      await fake.close();
+    }
+  });
+});

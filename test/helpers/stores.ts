@@ -17,6 +17,31 @@ export interface StoreServer {
   stop(): Promise<void>;
   /** SIGKILL, as a crash would: the server is gone at once. */
   kill(): Promise<void>;
+  /**
+   * SIGSTOP to the server and its child processes (PostgreSQL serves each connection from one):
+   * connections stay open and nothing answers, as with a hung server or a link dropping packets.
+   * Resolves with the function that resumes them (SIGCONT), safe to call twice.
+   */
+  pause(): Promise<() => void>;
+}
+
+async function pauser(pid: number): Promise<() => void> {
+  const children = await run("pgrep", ["-P", String(pid)]).then(
+    ({ stdout }) => stdout.split("\n").filter(Boolean).map(Number),
+    () => [] as number[], // pgrep exits 1 when there is none
+  );
+  const pids = [pid, ...children];
+  const signal = (sig: NodeJS.Signals) => {
+    for (const p of pids) {
+      try {
+        process.kill(p, sig);
+      } catch {
+        // exited meanwhile
+      }
+    }
+  };
+  signal("SIGSTOP");
+  return () => signal("SIGCONT");
 }
 
 async function freePort(): Promise<number> {
@@ -47,7 +72,7 @@ function readyWhen(child: ChildProcess, ready: RegExp, what: string): Promise<vo
   });
 }
 
-function stopper(child: ChildProcess, signal: NodeJS.Signals, dir: string): Pick<StoreServer, "stop" | "kill"> {
+function stopper(child: ChildProcess, signal: NodeJS.Signals, dir: string): Pick<StoreServer, "stop" | "kill" | "pause"> {
   const exited = new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", () => resolve())));
   const end = async (sig: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, sig);
@@ -59,6 +84,7 @@ function stopper(child: ChildProcess, signal: NodeJS.Signals, dir: string): Pick
       await rm(dir, { recursive: true, force: true });
     },
     kill: () => end("SIGKILL"),
+    pause: () => pauser(child.pid!),
   };
 }
 
