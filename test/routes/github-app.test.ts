@@ -103,6 +103,40 @@ describe("GitHub App installation tokens against the fake GitHub", () => {
     }
   });
 
+  for (const mode of ["exchange", "bearer"] as const) {
+    test(`an installation token GitHub revoked before its expiry is replaced at once (${mode} mode)`, { timeout: 30_000 }, async () => {
+      let clock = Date.now();
+      const lines: string[] = [];
+      const h = await startHarness({
+        now: () => clock,
+        fake: { mode, now: () => clock, githubApp: { appId: APP_ID, installationId: INSTALLATION, publicKeyPem: publicPem } },
+        githubToken: (fake) => appSource(fake.githubApiUrl, () => clock, undefined, lines),
+      });
+      try {
+        const ghs = h.fake.installationTokens[0]!;
+        const revoked = await fetch(`${h.fake.githubApiUrl}/installation/token`, { method: "DELETE", headers: { authorization: `token ${ghs}` } });
+        assert.equal(revoked.status, 204);
+        // Half an hour on: the Copilot session (mode A) needs a new exchange; the token has 30 minutes left by our clock.
+        clock += 30 * 60_000;
+        const res = await chat(h.url);
+        assert.equal(res.status, 200, await res.text());
+        assert.equal(h.fake.installationTokens.length, 2, "one new installation token");
+        assert.match(lines.join("\n"), /refused the GitHub App's installation token before its expiry/);
+        assert.ok(![...lines, ...h.logs].join("\n").includes(ghs.slice(4)), "never logged");
+        // A token refused within a minute of being minted is not minted again for every request.
+        const second = h.fake.installationTokens[1]!;
+        await fetch(`${h.fake.githubApiUrl}/installation/token`, { method: "DELETE", headers: { authorization: `token ${second}` } });
+        h.runtime.tokens.invalidate(h.runtime.tokens.current!.token);
+        const refused = await chat(h.url);
+        assert.equal(refused.status, 401);
+        await refused.text();
+        assert.equal(h.fake.installationTokens.length, 2);
+      } finally {
+        await h.close();
+      }
+    });
+  }
+
   test("a JWT signed with the wrong key is refused; the failure is cached with a growing backoff", { timeout: 30_000 }, async () => {
     let clock = Date.now();
     const fake = await startFakeUpstream({ now: () => clock, githubApp: { appId: APP_ID, installationId: INSTALLATION, publicKeyPem: publicPem } });
