@@ -1,5 +1,6 @@
 import type { Pool, QueryConfig } from "pg";
 import type { Logger } from "../log.js";
+import { urlForLog } from "../shared-state/store-url.js";
 import type { RequestRecord } from "../observability/recorder.js";
 import { createRequestsTable, INSERT_COLUMNS } from "./columns.js";
 import { BILLED_APIS, type Row, toRow } from "./ledger.js";
@@ -67,8 +68,7 @@ export class PgLedger {
     const { default: pg } = await import("pg");
     const pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5_000, query_timeout: QUERY_TIMEOUT_MS });
     pool.on("error", () => {});
-    const shown = new URL(url);
-    shown.password = "";
+    const shown = urlForLog(url);
     try {
       const res = await pool.query("SELECT to_regclass('copilot_api_schema') IS NOT NULL AND to_regclass('requests') IS NOT NULL AS present").catch((error: Error) => {
         throw new Error(`Cannot read the usage ledger in ${shown}: ${error.message}`);
@@ -86,7 +86,7 @@ export class PgLedger {
     }
     const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
     return {
-      file: shown.toString(),
+      file: shown,
       history: (from, to, by) => queryPgHistory(pool, tz, from, to, by),
       close: () => pool.end().catch(() => {}),
     };
@@ -106,9 +106,8 @@ export class PgLedger {
       await pool.end().catch(() => {});
       throw error;
     }
-    const shown = new URL(url);
-    shown.password = "";
-    const ledger = new PgLedger(pool, shown.toString(), options);
+    const shown = urlForLog(url);
+    const ledger = new PgLedger(pool, shown, options);
     void ledger.prune();
     ledger.pruneTimer = setInterval(() => void ledger.prune(), DAY_MS);
     ledger.pruneTimer.unref?.();

@@ -159,6 +159,11 @@ describe("a team gateway: two instances, one Redis, one PostgreSQL, a key per pe
       const unreachable = await runToEnd(["usage", "--database-url", "postgres://postgres:hunter2secret@127.0.0.1:1/x"], env);
       assert.equal(unreachable.code, 1);
       assert.doesNotMatch(unreachable.stderr + unreachable.stdout, /hunter2secret/, "the password is never printed");
+      // PostgreSQL's client also takes the password as a query parameter.
+      const inQuery = await runToEnd(["usage", "--database-url", "postgres://postgres@127.0.0.1:1/x?password=hunter3secret"], env);
+      assert.equal(inQuery.code, 1);
+      assert.match(inQuery.stderr + inQuery.stdout, /Cannot read the usage ledger in postgres:\/\/postgres@127\.0\.0\.1:1\/x/);
+      assert.doesNotMatch(inQuery.stderr + inQuery.stdout, /hunter3secret/, "nor one in the query");
       const bad = await runToEnd(["usage", "--database-url", "mysql://x"], env);
       assert.equal(bad.code, 2);
       assert.match(bad.stderr + bad.stdout, /--database-url/);
