@@ -260,6 +260,9 @@ describe("two instances sharing a real Redis", () => {
       const carol = await chat(a.url, "carol-key-0123456789");
       assert.equal(carol.status, 200, await carol.text());
       await a.runtime.budgets.idle();
+      // The other instance's /usage (the dashboard's spend per person) shows it too.
+      const usage = (await (await fetch(`${b.url}/usage`, { headers: { authorization: "Bearer alice-key-0123456789" } })).json()) as { budgets: { scope: string; state: string }[] };
+      assert.equal(usage.budgets.find((x) => x.scope === "key:carol")?.state, "exceeded");
       const gemini = await fetch(`${b.url}/v1beta/models/gpt-4.1:generateContent`, {
         method: "POST",
         headers: { "content-type": "application/json", "x-goog-api-key": "carol-key-0123456789" },
