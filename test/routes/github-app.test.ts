@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, test } from "node:test";
+import { githubAppTokens } from "../../src/cli/github-app-tokens.js";
+import type { Config } from "../../src/config.js";
 import { createLogger } from "../../src/log.js";
 import { GitHubAppTokens, parseAppKey, signAppJwt } from "../../src/upstream/github-app.js";
 import { createFetch } from "../../src/upstream/http.js";
@@ -164,6 +169,31 @@ describe("GitHub App installation tokens against the fake GitHub", () => {
       });
       await assert.rejects(wrongInstallation.token(), /no such installation/);
     } finally {
+      await fake.close();
+    }
+  });
+
+  test("at start: the key file is read and checked, the first token fetched, a key others can read is warned about", { timeout: 30_000 }, async () => {
+    const fake = await startFakeUpstream({ githubApp: { appId: APP_ID, installationId: INSTALLATION, publicKeyPem: publicPem } });
+    const dir = await mkdtemp(join(tmpdir(), "copilot-api-app-key-"));
+    try {
+      const keyFile = join(dir, "app.pem");
+      await writeFile(keyFile, privatePem, { mode: 0o600 });
+      const config = (file: string) => ({ githubApp: { appId: APP_ID, keyFile: file, installationId: INSTALLATION }, proxyEnv: false, githubApiUrl: fake.githubApiUrl }) as unknown as Config;
+      const lines: string[] = [];
+      const source = await githubAppTokens(config(keyFile), captureLogger(lines));
+      assert.equal(fake.installationTokens.length, 1, "the first token is fetched before the server starts");
+      assert.equal((await source.token()).token, fake.installationTokens[0]);
+      assert.doesNotMatch(lines.join("\n"), /can be read by other users/);
+      await chmod(keyFile, 0o644);
+      await githubAppTokens(config(keyFile), captureLogger(lines));
+      assert.match(lines.join("\n"), /app\.pem can be read by other users \(mode 644\): chmod 600 it/);
+      assert.ok(!lines.join("\n").includes("PRIVATE KEY"));
+      await assert.rejects(githubAppTokens(config(join(dir, "missing.pem")), captureLogger([])), /--github-app-key: cannot read .*missing\.pem: ENOENT/);
+      await writeFile(join(dir, "bad.pem"), "not a key", { mode: 0o600 });
+      await assert.rejects(githubAppTokens(config(join(dir, "bad.pem")), captureLogger([])), /bad\.pem is not a GitHub App private key/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
       await fake.close();
     }
   });
