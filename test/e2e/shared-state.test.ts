@@ -191,6 +191,24 @@ describe("two instances sharing a real Redis", () => {
     }
   });
 
+  test("a stored response's items live as long as it does: reading it renews them", { timeout: 30_000 }, async () => {
+    const link = await RedisLink.open(redis.url, createLogger());
+    try {
+      const store = new RedisResponseStore(Object.assign(link, { prefix: "items-test:" }), new MemoryResponseStore({ maxResponses: 10, maxBytes: 100_000, ttlMs: 60_000 }));
+      store.put({ id: "r1", response: { id: "r1", output: [{ id: "msg_1", type: "message" }] }, input: [{ id: "in_1", type: "message" }] });
+      await store.idle();
+      const keys = ["record:r1", "item:msg_1", "item:in_1"].map((k) => `items-test:responses:${k}`);
+      // As if most of the hour had gone by: the record and its items are about to expire.
+      await link.run((c) => c.multi().pexpire(keys[0]!, 1000).pexpire(keys[1]!, 1000).pexpire(keys[2]!, 1000).exec());
+      assert.equal((await store.get("r1"))?.id, "r1");
+      await store.idle();
+      for (const key of keys) assert.ok(Number(await link.run((c) => c.pttl(key))) > 30_000, `${key} renewed`);
+      assert.deepEqual(await store.item("in_1"), { id: "in_1", type: "message" });
+    } finally {
+      await link.close();
+    }
+  });
+
   test("a command Redis refuses falls back for that call only: the link stays up, with one warning", { timeout: 30_000 }, async () => {
     const lines: string[] = [];
     const link = await RedisLink.open(redis.url, captureLogger(lines));
