@@ -1,7 +1,7 @@
 // Real Redis and PostgreSQL servers for tests: Debian's redis-server and postgresql binaries,
 // started on free loopback ports in a temporary directory and stopped by PID.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { chown, mkdtemp, readdir, rm } from "node:fs/promises";
+import { chown, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,7 +15,7 @@ export interface StoreServer {
   pid: number;
   /** Stops the server (by its PID) and removes its directory. */
   stop(): Promise<void>;
-  /** SIGKILL, as a crash would: the server is gone at once. */
+  /** SIGKILL to the server and its child processes, as a crash would: the server is gone at once. */
   kill(): Promise<void>;
   /**
    * SIGSTOP to the server and its child processes (PostgreSQL serves each connection from one):
@@ -25,23 +25,44 @@ export interface StoreServer {
   pause(): Promise<() => void>;
 }
 
-async function pauser(pid: number): Promise<() => void> {
-  const children = await run("pgrep", ["-P", String(pid)]).then(
-    ({ stdout }) => stdout.split("\n").filter(Boolean).map(Number),
-    () => [] as number[], // pgrep exits 1 when there is none
-  );
-  const pids = [pid, ...children];
-  const signal = (sig: NodeJS.Signals) => {
-    for (const p of pids) {
-      try {
-        process.kill(p, sig);
-      } catch {
-        // exited meanwhile
-      }
+/** /proc/<pid>/stat: "pid (name) state ppid …"; the name may hold spaces and parentheses. */
+async function procStat(pid: number): Promise<{ state: string; ppid: number } | undefined> {
+  const text = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
+  if (!text) return undefined;
+  const [state, ppid] = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  return { state: state!, ppid: Number(ppid) };
+}
+
+/** The server's own processes (PostgreSQL serves each connection from a child of its postmaster). */
+async function childrenOf(pid: number): Promise<number[]> {
+  const pids = (await readdir("/proc")).filter((d) => /^\d+$/.test(d)).map(Number);
+  const stats = await Promise.all(pids.map(async (p) => ({ p, stat: await procStat(p) })));
+  return stats.filter(({ stat }) => stat?.ppid === pid).map(({ p }) => p);
+}
+
+function signalAll(pids: number[], sig: NodeJS.Signals): void {
+  for (const p of pids) {
+    try {
+      process.kill(p, sig);
+    } catch {
+      // exited meanwhile
     }
-  };
-  signal("SIGSTOP");
-  return () => signal("SIGCONT");
+  }
+}
+
+async function pauser(pid: number): Promise<() => void> {
+  const pids = [pid, ...(await childrenOf(pid))];
+  signalAll(pids, "SIGSTOP");
+  return () => signalAll(pids, "SIGCONT");
+}
+
+/** Resolves once the process is gone (a zombie counts: it holds no socket). Polled: SIGKILL ends it soon. */
+async function gone(pid: number): Promise<void> {
+  for (;;) {
+    const stat = await procStat(pid);
+    if (!stat || stat.state === "Z") return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -83,7 +104,15 @@ function stopper(child: ChildProcess, signal: NodeJS.Signals, dir: string): Pick
       await end(signal);
       await rm(dir, { recursive: true, force: true });
     },
-    kill: () => end("SIGKILL"),
+    // The whole server, its connection processes included: one that outlived its postmaster for a
+    // moment still answered a query.
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const children = await childrenOf(child.pid!);
+      signalAll([child.pid!, ...children], "SIGKILL"); // together: a postmaster outliving a child would restart it
+      await exited;
+      await Promise.all(children.map(gone));
+    },
     pause: () => pauser(child.pid!),
   };
 }
