@@ -85,9 +85,12 @@ export function createApp(runtime: Runtime) {
   }
   // Gemini's calls that reach Copilot (not countTokens, counted locally), and Ollama's.
   const flow = flowControl(runtime);
-  // A spent budget refuses first, as on the routes above.
-  const billed: MiddlewareHandler = (c, next) => {
-    if (c.req.method === "POST" && runtime.budgets.size > 0) runtime.budgets.check(meta(c).keyName);
+  // A spent budget refuses first, as on the routes above (the shared totals read first, with --redis-url).
+  const billed: MiddlewareHandler = async (c, next) => {
+    if (c.req.method === "POST" && runtime.budgets.size > 0) {
+      await runtime.budgets.sync();
+      runtime.budgets.check(meta(c).keyName);
+    }
     return flow(c, next);
   };
   app.on("POST", ["/v1beta/models/*", "/v1/models/*"], (c, next) => (/:(generateContent|streamGenerateContent|embedContent|batchEmbedContents)$/.test(c.req.path) ? billed(c, next) : next()));

@@ -20,6 +20,7 @@ import { RedisResponseStore } from "./responses-state/redis-response-store.js";
 import { type UsageLedger, startLedger } from "./ledger/index.js";
 import { Budgets } from "./cost/budgets.js";
 import { PgLedger } from "./ledger/pg-ledger.js";
+import { urlPasswords } from "./shared-state/store-url.js";
 import { keyNameOf } from "./access/api-keys.js";
 import { WebSearchState } from "./web-search/state.js";
 
@@ -98,10 +99,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   // Bearer for tokens used directly (mode B), like the session itself; `token` otherwise (VS Code).
   const quota = async () => github.user((await tokens.githubToken()).token, tokens.current?.mode === "bearer" ? "Bearer" : "token");
   // A password in a store's URL is a secret like a token: never printed, even inside a driver's error.
-  for (const url of [config.redisUrl, config.databaseUrl]) {
-    const password = url ? passwordOf(url) : undefined;
-    if (password) registerSecret(password);
-  }
+  for (const url of [config.redisUrl, config.databaseUrl]) for (const password of url ? urlPasswords(url) : []) registerSecret(password);
   const redis = config.redisUrl ? await RedisLink.open(config.redisUrl, log) : undefined;
   const memoryStore = new MemoryResponseStore(config.responseStore, options.now);
   const responseStore = redis ? new RedisResponseStore(redis, memoryStore) : memoryStore;
@@ -140,14 +138,6 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     budgets,
     webSearch: new WebSearchState(config.webSearchModel),
   };
-}
-
-function passwordOf(url: string): string | undefined {
-  try {
-    return decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    return undefined; // config-checks refused it already
-  }
 }
 
 export interface StartOptions {

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { ConfigError } from "../config-checks.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../log.js";
@@ -13,6 +13,11 @@ export async function githubAppTokens(config: Config, log: Logger): Promise<GitH
     pem = await readFile(app.keyFile, "utf8");
   } catch (error) {
     throw new ConfigError(`--github-app-key: cannot read ${app.keyFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  // The key mints tokens billed to the organisation: like a stored token, only its owner reads it.
+  const { mode } = await stat(app.keyFile);
+  if (process.platform !== "win32" && (mode & 0o077) !== 0) {
+    log.warn(`--github-app-key ${app.keyFile} can be read by other users (mode ${(mode & 0o777).toString(8)}): chmod 600 it`);
   }
   const source = new GitHubAppTokens({
     fetch: createFetch(config.proxyEnv),

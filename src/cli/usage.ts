@@ -5,6 +5,7 @@ import { log, registerSecret } from "../log.js";
 import { LEDGER_FILE, openLedgerReadOnly } from "../ledger/index.js";
 import { PgLedger } from "../ledger/pg-ledger.js";
 import { HISTORY_DIMENSIONS, type History, parseBy, parseTime, queryHistory } from "../ledger/query-history.js";
+import { urlPasswords } from "../shared-state/store-url.js";
 import { formatHistory, formatHistoryCsv } from "../usage/format-history.js";
 import { configOrExit, sharedArgs } from "./common.js";
 
@@ -36,8 +37,7 @@ export default defineCommand({
       let history: History;
       if (config.databaseUrl) {
         // A password in the URL is a secret: never printed, even inside the driver's error.
-        const password = decodeURIComponent(new URL(config.databaseUrl).password);
-        if (password) registerSecret(password);
+        for (const password of urlPasswords(config.databaseUrl)) registerSecret(password);
         const ledger = await PgLedger.openReader(config.databaseUrl);
         try {
           history = await ledger.history(from, now, by);

@@ -23,8 +23,26 @@ interface Budget extends BudgetSpec {
   /** Start of the period the running total is for (ms). */
   periodStart: number;
   spentNano: number;
+  /** Spent here but not yet added to the shared total (Redis was away, or refused the write). */
+  unshared: number;
   warned: boolean;
 }
+
+/**
+ * Adds this instance's unshared spend to a shared total and raises the total to at least what this
+ * instance knows was spent (a Redis restarted empty, or counts lost while it was away); no instance's
+ * view is ever more than what was really spent, so the floor never over-counts.
+ * KEYS: total. ARGV: nano to add, floor, ttl ms.
+ */
+const ADD_SCRIPT = `
+local total = redis.call('INCRBY', KEYS[1], ARGV[1])
+if total < tonumber(ARGV[2]) then
+  redis.call('SET', KEYS[1], ARGV[2])
+  total = tonumber(ARGV[2])
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return total
+`;
 
 const WARN_AT = 0.8;
 
@@ -83,6 +101,7 @@ export class Budgets {
       keyName,
       periodStart: periodBounds(this.now(), spec.period).start,
       spentNano: 0,
+      unshared: 0,
       warned: false,
     });
     for (const spec of global) this.budgets.push(make(spec));
@@ -96,10 +115,14 @@ export class Budgets {
   /**
    * Shares the running totals through Redis (--redis-url): each instance adds its requests' cost
    * to one counter per budget and period, and reads them all before checking. While Redis is
-   * away, each instance goes on with its own totals (never below what it saw last).
+   * away, each instance goes on with its own totals (never below what it saw last), and what it
+   * spent meanwhile is added to the shared totals once Redis is back.
    */
   share(redis: RedisLink): void {
     this.shared = redis;
+    redis.onChange((up) => {
+      if (up) for (const b of this.budgets) this.addShared(b);
+    });
   }
 
   /** Seeds each running total with what the ledger counted since its period began. */
@@ -151,7 +174,8 @@ export class Budgets {
       if (b.keyName !== undefined && b.keyName !== record.keyName) continue;
       this.roll(b);
       b.spentNano += record.nanoAiu;
-      if (this.shared) this.addShared(b, record.nanoAiu);
+      b.unshared += record.nanoAiu;
+      if (this.shared) this.addShared(b);
       if (!b.warned && b.spentNano >= this.limitNano(b) * WARN_AT) {
         b.warned = true;
         this.log.warn(
@@ -161,11 +185,19 @@ export class Budgets {
     }
   }
 
-  private addShared(b: Budget, nano: number): void {
+  /** Adds what this instance spent since the last write that landed (kept for the next one if this fails). */
+  private addShared(b: Budget): void {
+    this.roll(b);
     const key = this.key(b);
-    const write = this.shared!.run(async (c) => {
-      const [[, total]] = (await c.multi().incrby(key, Math.round(nano)).pexpire(key, this.ttl(b)).exec()) as [[unknown, number]];
-      b.spentNano = Math.max(b.spentNano, Number(total));
+    const { periodStart } = b;
+    const nano = Math.round(b.unshared);
+    b.unshared = 0;
+    const write = this.shared!.run((c) => c.eval(ADD_SCRIPT, 1, key, String(nano), String(Math.round(b.spentNano)), String(this.ttl(b))) as Promise<number>).then((total) => {
+      if (total === undefined) {
+        if (b.periodStart === periodStart) b.unshared += nano;
+        return;
+      }
+      if (b.periodStart === periodStart) b.spentNano = Math.max(b.spentNano, Number(total));
     });
     this.writes.add(write);
     void write.finally(() => this.writes.delete(write));
@@ -221,6 +253,7 @@ export class Budgets {
     if (start !== b.periodStart) {
       b.periodStart = start;
       b.spentNano = 0;
+      b.unshared = 0;
       b.warned = false;
     }
   }

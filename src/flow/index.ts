@@ -132,6 +132,8 @@ export function flowControl(runtime: Runtime): MiddlewareHandler {
         if (flow.limiter.waiting >= flow.maxRateLimitWaiting) {
           const result = await flow.limiter.tryAcquire();
           if (!result.ok) return renderError(c, queueFull("rate-limit", flow.maxRateLimitWaiting, flow.limiter, result.retryAfterMs));
+          // It took the free slot (the shared limiter's sleepers may be about to wake): no second one.
+          return next();
         }
         const turn = flow.limiter.acquire(signal);
         if (flow.limiter.waiting > 0) flow.onQueued("rate-limit", flow.limiter.waiting, c.req.path);

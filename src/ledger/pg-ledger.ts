@@ -1,5 +1,6 @@
-import type { Pool } from "pg";
+import type { Pool, QueryConfig } from "pg";
 import type { Logger } from "../log.js";
+import { urlForLog } from "../shared-state/store-url.js";
 import type { RequestRecord } from "../observability/recorder.js";
 import { createRequestsTable, INSERT_COLUMNS } from "./columns.js";
 import { BILLED_APIS, type Row, toRow } from "./ledger.js";
@@ -22,6 +23,9 @@ const PER_ROW = INSERT_COLUMNS.length;
 /** Several instances may start at once: one runs the migrations, the others wait on this lock. */
 const MIGRATION_LOCK = 0x636f70696c6f74; // "copilot"
 const DAY_MS = 86_400_000;
+const QUERY_TIMEOUT_MS = 15_000;
+/** /health answers a monitor: sooner than a write may take. */
+const HEALTH_TIMEOUT_MS = 3_000;
 
 /** Days are the server's local calendar days, as with SQLite's 'localtime'. */
 function pgDay(tz: string): string {
@@ -62,10 +66,9 @@ export class PgLedger {
    */
   static async openReader(url: string): Promise<PgLedgerReader> {
     const { default: pg } = await import("pg");
-    const pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5_000 });
+    const pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5_000, query_timeout: QUERY_TIMEOUT_MS });
     pool.on("error", () => {});
-    const shown = new URL(url);
-    shown.password = "";
+    const shown = urlForLog(url);
     try {
       const res = await pool.query("SELECT to_regclass('copilot_api_schema') IS NOT NULL AND to_regclass('requests') IS NOT NULL AS present").catch((error: Error) => {
         throw new Error(`Cannot read the usage ledger in ${shown}: ${error.message}`);
@@ -83,7 +86,7 @@ export class PgLedger {
     }
     const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
     return {
-      file: shown.toString(),
+      file: shown,
       history: (from, to, by) => queryPgHistory(pool, tz, from, to, by),
       close: () => pool.end().catch(() => {}),
     };
@@ -92,7 +95,9 @@ export class PgLedger {
   static async open(url: string, options: { retentionDays: number; log: Logger; now?: () => number }): Promise<PgLedger> {
     // Loaded only with --database-url.
     const { default: pg } = await import("pg");
-    const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+    // query_timeout: a database that stops answering (paused, or a link dropping packets) must not
+    // hold a write, /usage or /health for ever; the timed-out connection is dropped from the pool.
+    const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000, query_timeout: QUERY_TIMEOUT_MS });
     // An idle client losing its connection must not crash the process; the next query reports it.
     pool.on("error", () => {});
     try {
@@ -101,9 +106,8 @@ export class PgLedger {
       await pool.end().catch(() => {});
       throw error;
     }
-    const shown = new URL(url);
-    shown.password = "";
-    const ledger = new PgLedger(pool, shown.toString(), options);
+    const shown = urlForLog(url);
+    const ledger = new PgLedger(pool, shown, options);
     void ledger.prune();
     ledger.pruneTimer = setInterval(() => void ledger.prune(), DAY_MS);
     ledger.pruneTimer.unref?.();
@@ -173,7 +177,8 @@ export class PgLedger {
   /** For /health: undefined when the database answers. */
   async problem(): Promise<string | undefined> {
     try {
-      await this.pool.query("SELECT 1");
+      // query_timeout per query is read by pg although its types omit it.
+      await this.pool.query({ text: "SELECT 1", query_timeout: HEALTH_TIMEOUT_MS } as QueryConfig);
       return undefined;
     } catch (error) {
       return (error as Error).message;

@@ -92,6 +92,8 @@ export function mountObservability(app: Hono<any>, runtime: Runtime, options: Ob
         : { history: null, historyDisabled: runtime.ledgerProblem ?? "ledger is off" };
     }
     const [q, server] = [await quota.get(), stats.snapshot()];
+    // With --redis-url, what every instance spent (the dashboard's per-person budgets), not only this one.
+    await runtime.budgets.sync();
     return c.json(redactDeep({ ...q, server, budgets: runtime.budgets.snapshot(), ...history }), 200, JSON_HEADERS);
   });
 

@@ -44,6 +44,19 @@ return existed
 `;
 
 /**
+ * Reads one record and renews it: its TTL, and its place in the least-recently-used order on
+ * Redis' clock (the one PUT_SCRIPT uses, whatever this machine's says). KEYS: record, index. ARGV: id, ttl ms.
+ */
+const GET_SCRIPT = `
+local json = redis.call('GET', KEYS[1])
+if not json then return false end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+local t = redis.call('TIME')
+redis.call('ZADD', KEYS[2], 'XX', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), ARGV[1])
+return json
+`;
+
+/**
  * The Responses store shared by every instance through Redis (--redis-url), so that a client
  * whose next turn lands on another instance still finds its previous_response_id. The same
  * limits hold across all instances together. This instance's own memory store keeps a copy of
@@ -70,7 +83,7 @@ export class RedisResponseStore implements ResponseStore {
     const json = JSON.stringify(record);
     const { maxResponses, maxBytes, ttlMs } = this.limits;
     if (Buffer.byteLength(json) > maxBytes || maxResponses < 1) return;
-    const itemIds = [...record.input, ...outputOf(record.response)].map((it) => it.id).filter((id): id is string => typeof id === "string");
+    const itemIds = itemIdsOf(record);
     // In the background: the answer has been sent already and never waits on Redis.
     const write = this.redis.run((c) =>
       c.eval(
@@ -100,13 +113,22 @@ export class RedisResponseStore implements ResponseStore {
   }
 
   async get(id: string): Promise<StoredResponse | undefined> {
-    const json = await this.redis.run(async (c) => {
-      const key = this.key("record:", id);
-      const [[, text]] = (await c.multi().get(key).pexpire(key, this.limits.ttlMs).zadd(this.key("index"), "XX", Date.now(), id).exec()) as [[unknown, string | null]];
-      return text;
-    });
+    const json = await this.redis.run((c) => c.eval(GET_SCRIPT, 2, this.key("record:", id), this.key("index"), id, String(this.limits.ttlMs)) as Promise<string | null>);
     if (json === undefined) return this.local.get(id);
-    return json ? (JSON.parse(json) as StoredResponse) : undefined;
+    if (!json) return undefined;
+    const record = JSON.parse(json) as StoredResponse;
+    // Its items live as long as it does (as in memory): an item_reference works while the conversation goes on.
+    const itemKeys = itemIdsOf(record).map((itemId) => this.key("item:", itemId));
+    if (itemKeys.length > 0) {
+      const renew = this.redis.run((c) => {
+        const p = c.pipeline();
+        for (const key of itemKeys) p.pexpire(key, this.limits.ttlMs);
+        return p.exec();
+      });
+      this.writing.add(renew);
+      void renew.finally(() => this.writing.delete(renew));
+    }
+    return record;
   }
 
   async item(id: string): Promise<WireObject | undefined> {
@@ -124,6 +146,10 @@ export class RedisResponseStore implements ResponseStore {
     );
     return removed ?? local;
   }
+}
+
+function itemIdsOf(record: StoredResponse): string[] {
+  return [...record.input, ...outputOf(record.response)].map((it) => it.id).filter((id): id is string => typeof id === "string");
 }
 
 function outputOf(response: WireObject): WireObject[] {

@@ -1,6 +1,9 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "../log.js";
 
+/** How long a command may go unanswered before Redis counts as unreachable. */
+const COMMAND_TIMEOUT_MS = 2_000;
+
 /**
  * The connection to Redis (--redis-url) that lets several instances share rate limits, budgets'
  * running totals, stored responses and the --manual approval queue. Commands never queue while Redis is away: they fail at
@@ -12,6 +15,7 @@ export class RedisLink {
   private everUp = false;
   private isClosed = false;
   private lastError?: string;
+  private lastReplyWarning = Number.NEGATIVE_INFINITY;
   private readonly listeners = new Set<(up: boolean) => void>();
   private readonly subscribers = new Set<Redis>();
 
@@ -37,6 +41,9 @@ export class RedisLink {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       connectTimeout: timeoutMs,
+      // A Redis that stops answering (paused, or a link that drops packets) must not hold requests:
+      // a command unanswered after this long counts as an outage (see run()).
+      commandTimeout: COMMAND_TIMEOUT_MS,
       // Reconnect forever, at most every 2 s: Redis coming back restores shared limits by itself.
       retryStrategy: (times: number) => Math.min(2_000, 100 * times),
     });
@@ -71,7 +78,20 @@ export class RedisLink {
     try {
       return await command(this.client);
     } catch (error) {
-      this.markDown((error as Error).message);
+      const message = (error as Error).message;
+      if ((error as Error).name === "ReplyError") {
+        // Redis answered, with a refusal (out of memory, a key of the wrong type): the connection
+        // is fine and no "ready" would follow a markDown, so the link stays up; this call falls back.
+        if (Date.now() - this.lastReplyWarning >= 60_000) {
+          this.lastReplyWarning = Date.now();
+          this.log.warn(`Redis refused a command (${message}): this instance uses its own state for it`);
+        }
+        return undefined;
+      }
+      this.markDown(message);
+      // Unanswered on an open connection: reconnecting is what brings "ready" (and markUp) back
+      // once Redis answers again.
+      if (this.client.status === "ready") this.client.disconnect(true);
       return undefined;
     }
   }

@@ -10,6 +10,11 @@ import type { FetchLike } from "./http.js";
 export interface GitHubTokenSource {
   /** A token valid now, renewed first when it is about to expire. */
   token(): Promise<GitHubToken>;
+  /**
+   * GitHub refused this token before its expiry (revoked, or this machine's clock is behind): the
+   * next token() gets a new one. false when it is not the current token or was minted too recently.
+   */
+  invalidate(token: string): boolean;
 }
 
 export interface GitHubToken {
@@ -37,6 +42,8 @@ const JWT_LIFETIME_S = 9 * 60;
 /** GitHub's examples backdate iat against clock drift between this machine and GitHub. */
 const JWT_BACKDATE_S = 60;
 const FIRST_BACKOFF_MS = 5_000;
+/** A token refused this soon after it was minted is not minted again: GitHub would refuse the next one too. */
+const MIN_TOKEN_AGE_MS = 60_000;
 const MAX_BACKOFF_MS = 5 * 60_000;
 
 function base64url(data: string | Buffer): string {
@@ -71,7 +78,7 @@ export function parseAppKey(pem: string, file: string): KeyObject {
  * installation costs GitHub one call per delay, not one per request.
  */
 export class GitHubAppTokens implements GitHubTokenSource {
-  private current?: GitHubToken & { expiresAt: number };
+  private current?: GitHubToken & { expiresAt: number; mintedAt: number };
   private pending?: Promise<GitHubToken>;
   private failure?: { error: Error; until: number; backoff: number };
   private readonly key: KeyObject;
@@ -86,6 +93,14 @@ export class GitHubAppTokens implements GitHubTokenSource {
 
   /** Installation tokens minted so far (tests and the debug log). */
   renewals = 0;
+
+  invalidate(token: string): boolean {
+    const c = this.current;
+    if (c?.token !== token || this.now() - c.mintedAt < MIN_TOKEN_AGE_MS) return false;
+    this.current = undefined;
+    this.options.log.warn("GitHub refused the GitHub App's installation token before its expiry (revoked, or this machine's clock is behind): getting a new one");
+    return true;
+  }
 
   token(): Promise<GitHubToken> {
     const now = this.now();
@@ -116,7 +131,7 @@ export class GitHubAppTokens implements GitHubTokenSource {
     return this.pending;
   }
 
-  private async mint(): Promise<GitHubToken & { expiresAt: number }> {
+  private async mint(): Promise<GitHubToken & { expiresAt: number; mintedAt: number }> {
     const { apiUrl, appId, installationId } = this.options;
     const jwt = signAppJwt(appId, this.key, this.now());
     const res = await this.fetch(`${apiUrl}/app/installations/${encodeURIComponent(installationId)}/access_tokens`, {
@@ -147,7 +162,7 @@ export class GitHubAppTokens implements GitHubTokenSource {
     }
     registerSecret(body.token);
     this.options.log.debug(`GitHub App installation token renewed; valid until ${new Date(expiresAt).toISOString()}`);
-    return { token: body.token, expiresAt };
+    return { token: body.token, expiresAt, mintedAt: this.now() };
   }
 }
 

@@ -141,7 +141,17 @@ export class TokenManager {
 
   /** Drops the session if it is still the one that failed, so the next get() renews it. */
   invalidate(token: string): void {
-    if (this.session?.token === token) this.session = undefined;
+    const s = this.session;
+    if (s?.token !== token) return;
+    this.session = undefined;
+    // Used directly (mode B), the refused token is the GitHub token itself: an installation token is renewed too.
+    if (s.mode === "bearer") this.dropGitHubToken(token);
+  }
+
+  /** Asks a renewable GitHub token's source (a GitHub App's) for a new one; false for a fixed token. */
+  private dropGitHubToken(token: string): boolean {
+    const t = this.options.githubToken;
+    return typeof t !== "string" && t.invalidate(token);
   }
 
   /** Checks the wall clock every 30 s and renews ahead of expiry; errors are logged, not thrown. */
@@ -164,8 +174,23 @@ export class TokenManager {
   }
 
   private async load(): Promise<CopilotSession> {
+    try {
+      return await this.loadWith();
+    } catch (error) {
+      // GitHub refused an installation token it issued less than an hour ago: renew it once.
+      const refused = error instanceof ApiError && error.status === 401 ? this.lastGitHubToken : undefined;
+      if (refused === undefined || !this.dropGitHubToken(refused)) throw error;
+      return this.loadWith();
+    }
+  }
+
+  /** The GitHub token the last loadWith() used, to say which one GitHub refused. */
+  private lastGitHubToken?: string;
+
+  private async loadWith(): Promise<CopilotSession> {
     const { github, log } = this.options;
     const { token: githubToken, expiresAt: githubExpiresAt } = await this.githubToken();
+    this.lastGitHubToken = githubToken;
     const now = this.now();
     const kind = tokenKind(githubToken);
     if (!this.described) {

@@ -5,8 +5,12 @@ import { createLogger } from "../../src/log.js";
 import { MemoryResponseStore } from "../../src/responses-state/memory-response-store.js";
 import { RedisResponseStore } from "../../src/responses-state/redis-response-store.js";
 import { RedisLink } from "../../src/shared-state/redis-link.js";
-import { type Harness, startHarness } from "../helpers/harness.js";
+import { captureLogger, type Harness, startHarness } from "../helpers/harness.js";
 import { startRedis, type StoreServer } from "../helpers/stores.js";
+
+/** Resolves when this instance's link to Redis is next up (or down). */
+const redisTurns = (h: Harness, up: boolean) =>
+  h.runtime.redis?.up === up ? Promise.resolve() : new Promise<void>((resolve) => h.runtime.redis!.onChange((now) => now === up && resolve()));
 
 const chat = (url: string, key?: string) =>
   fetch(`${url}/v1/chat/completions`, {
@@ -184,6 +188,110 @@ describe("two instances sharing a real Redis", () => {
       assert.equal(await one!.get("r4"), undefined);
     } finally {
       await Promise.all(links.map((l) => l.close()));
+    }
+  });
+
+  test("a stored response's items live as long as it does: reading it renews them", { timeout: 30_000 }, async () => {
+    const link = await RedisLink.open(redis.url, createLogger());
+    try {
+      const store = new RedisResponseStore(Object.assign(link, { prefix: "items-test:" }), new MemoryResponseStore({ maxResponses: 10, maxBytes: 100_000, ttlMs: 60_000 }));
+      store.put({ id: "r1", response: { id: "r1", output: [{ id: "msg_1", type: "message" }] }, input: [{ id: "in_1", type: "message" }] });
+      await store.idle();
+      const keys = ["record:r1", "item:msg_1", "item:in_1"].map((k) => `items-test:responses:${k}`);
+      // As if most of the hour had gone by: the record and its items are about to expire.
+      await link.run((c) => c.multi().pexpire(keys[0]!, 1000).pexpire(keys[1]!, 1000).pexpire(keys[2]!, 1000).exec());
+      assert.equal((await store.get("r1"))?.id, "r1");
+      await store.idle();
+      for (const key of keys) assert.ok(Number(await link.run((c) => c.pttl(key))) > 30_000, `${key} renewed`);
+      assert.deepEqual(await store.item("in_1"), { id: "in_1", type: "message" });
+    } finally {
+      await link.close();
+    }
+  });
+
+  test("a command Redis refuses falls back for that call only: the link stays up, with one warning", { timeout: 30_000 }, async () => {
+    const lines: string[] = [];
+    const link = await RedisLink.open(redis.url, captureLogger(lines));
+    try {
+      await link.run((c) => c.set("refusal-test", "x"));
+      // WRONGTYPE: Redis answers, and the connection is fine (as with an out-of-memory refusal).
+      assert.equal(await link.run((c) => c.lpush("refusal-test", "y")), undefined);
+      assert.equal(await link.run((c) => c.lpush("refusal-test", "y")), undefined);
+      assert.equal(link.up, true, "no outage: nothing would ever bring the link back up");
+      assert.equal(await link.run((c) => c.get("refusal-test")), "x");
+      assert.equal(lines.filter((l) => /Redis refused a command \(WRONGTYPE/.test(l)).length, 1, lines.join("\n"));
+      assert.equal(lines.filter((l) => /unreachable/.test(l)).length, 0);
+    } finally {
+      await link.close();
+    }
+  });
+
+  test("a Redis that stops answering holds no request: it counts as down after the command timeout, and as back once it answers", { timeout: 30_000 }, async () => {
+    const paused = await startRedis();
+    const h = await startHarness({ upstream: fake, config: { redisUrl: paused.url, budgets: ["1000/day"], rateLimitSeconds: 1 } });
+    let resume = () => {};
+    try {
+      resume = await paused.pause();
+      // Budgets and the rate limit both ask Redis first; neither may wait for it for ever.
+      const res = await Promise.race([chat(h.url), new Promise<never>((_, reject) => setTimeout(() => reject(new Error("the request hangs")), 20_000).unref())]);
+      assert.equal(res.status, 200, await res.text());
+      assert.equal(h.runtime.redis?.up, false);
+      assert.equal(h.logs.filter((l) => /Redis unreachable \(Command timed out\)/.test(l)).length, 1, h.logs.join("\n"));
+      const back = redisTurns(h, true);
+      resume();
+      await back;
+      assert.equal(h.logs.filter((l) => /Redis is back/.test(l)).length, 1);
+    } finally {
+      resume();
+      await h.close();
+      await paused.stop();
+    }
+  });
+
+  test("spend counted while Redis was away joins the shared totals once it is back, a Redis restarted empty included", { timeout: 60_000 }, async () => {
+    let r = await startRedis();
+    const config = {
+      redisUrl: r.url,
+      apiKeys: [
+        { key: "alice-key-0123456789", name: "alice", budget: "0.000001/day" },
+        { key: "carol-key-0123456789", name: "carol", budget: "0.000001/day" },
+      ],
+    };
+    const a = await startHarness({ upstream: fake, config });
+    const b = await startHarness({ upstream: fake, config });
+    try {
+      const down = Promise.all([redisTurns(a, false), redisTurns(b, false)]);
+      await r.kill();
+      await down;
+      const spent = await chat(a.url, "alice-key-0123456789");
+      assert.equal(spent.status, 200, await spent.text());
+      await a.runtime.budgets.idle();
+      const back = Promise.all([redisTurns(a, true), redisTurns(b, true)]);
+      r = await startRedis(r.port); // empty: it kept nothing on disk
+      await back;
+      await a.runtime.budgets.idle();
+      const refused = await chat(b.url, "alice-key-0123456789");
+      assert.equal(refused.status, 429, "the other instance sees what was spent while Redis was away");
+      assert.match(await refused.text(), /"budget_exceeded"/);
+
+      // Gemini's (and Ollama's) routes read the shared totals before checking, as the others do.
+      const carol = await chat(a.url, "carol-key-0123456789");
+      assert.equal(carol.status, 200, await carol.text());
+      await a.runtime.budgets.idle();
+      // The other instance's /usage (the dashboard's spend per person) shows it too.
+      const usage = (await (await fetch(`${b.url}/usage`, { headers: { authorization: "Bearer alice-key-0123456789" } })).json()) as { budgets: { scope: string; state: string }[] };
+      assert.equal(usage.budgets.find((x) => x.scope === "key:carol")?.state, "exceeded");
+      const gemini = await fetch(`${b.url}/v1beta/models/gpt-4.1:generateContent`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-goog-api-key": "carol-key-0123456789" },
+        body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "hi" }] }] }),
+      });
+      assert.equal(gemini.status, 429, "spent on the other instance");
+      assert.match(await gemini.text(), /carol/);
+    } finally {
+      await a.close();
+      await b.close();
+      await r.stop();
     }
   });
 

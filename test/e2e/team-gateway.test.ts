@@ -159,6 +159,11 @@ describe("a team gateway: two instances, one Redis, one PostgreSQL, a key per pe
       const unreachable = await runToEnd(["usage", "--database-url", "postgres://postgres:hunter2secret@127.0.0.1:1/x"], env);
       assert.equal(unreachable.code, 1);
       assert.doesNotMatch(unreachable.stderr + unreachable.stdout, /hunter2secret/, "the password is never printed");
+      // PostgreSQL's client also takes the password as a query parameter.
+      const inQuery = await runToEnd(["usage", "--database-url", "postgres://postgres@127.0.0.1:1/x?password=hunter3secret"], env);
+      assert.equal(inQuery.code, 1);
+      assert.match(inQuery.stderr + inQuery.stdout, /Cannot read the usage ledger in postgres:\/\/postgres@127\.0\.0\.1:1\/x/);
+      assert.doesNotMatch(inQuery.stderr + inQuery.stdout, /hunter3secret/, "nor one in the query");
       const bad = await runToEnd(["usage", "--database-url", "mysql://x"], env);
       assert.equal(bad.code, 2);
       assert.match(bad.stderr + bad.stdout, /--database-url/);
@@ -205,6 +210,32 @@ describe("PostgreSQL going away under a running instance", () => {
       await res.text();
       assert.equal((await recorded).keyName, "bob");
     } finally {
+      await h.close();
+      await postgres.stop();
+      await fake.close();
+    }
+  });
+});
+
+describe("PostgreSQL that stops answering", () => {
+  test("/health fails readiness within a few seconds rather than hang; requests are served", { timeout: 60_000 }, async () => {
+    const [fake, postgres] = await Promise.all([startFakeUpstream(), startPostgres()]);
+    const h = await startHarness({ upstream: fake, config: { databaseUrl: postgres.url, apiKeys: [{ key: BOB, name: "bob" }] } });
+    let resume = () => {};
+    try {
+      // A pooled connection is open and idle: the next query would go to it.
+      assert.equal((await fetch(`${h.url}/health`, { headers: { authorization: `Bearer ${BOB}` } })).status, 200);
+      resume = await postgres.pause();
+      // The signal only bounds a failure (a hang), so that the server is resumed and stopped.
+      const health = await fetch(`${h.url}/health`, { headers: { authorization: `Bearer ${BOB}` }, signal: AbortSignal.timeout(40_000) });
+      assert.equal(health.status, 503);
+      const body = (await health.json()) as { stores: { postgres: string } };
+      assert.match(body.stores.postgres, /^down: .*timeout/i);
+      const res = await chat(h.url, BOB);
+      assert.equal(res.status, 200, "no request waits on the ledger");
+      await res.text();
+    } finally {
+      resume();
       await h.close();
       await postgres.stop();
       await fake.close();

@@ -73,3 +73,16 @@ export function validInstallationToken(state: FakeState, token: string): boolean
   const rec = state.githubApp?.tokens.get(token);
   return rec !== undefined && state.now() < rec.expiresAtMs;
 }
+
+/**
+ * DELETE /installation/token, as GitHub documents it ("Revoke an installation access token"): the
+ * token authenticates the call and is refused everywhere from then on. 204, or 401 for a token
+ * GitHub does not accept.
+ */
+export function handleRevokeInstallationToken(ex: Exchange): void {
+  const m = /^(?:token|Bearer)\s+(\S+)\s*$/i.exec(ex.call.headers.authorization ?? "");
+  if (!m || !validInstallationToken(ex.state, m[1]!)) return sendJson(ex.res, 401, githubError("Bad credentials", 401));
+  ex.state.githubApp!.tokens.delete(m[1]!);
+  ex.res.writeHead(204);
+  ex.res.end();
+}

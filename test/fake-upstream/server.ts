@@ -32,7 +32,7 @@ import {
   handleDevicePage,
   handleGithubNotFound,
 } from "./github-auth.js";
-import { handleInstallationToken } from "./github-app.js";
+import { handleInstallationToken, handleRevokeInstallationToken } from "./github-app.js";
 import { flatHeaders, parseBody, readBody, sendBody, sendJson, sendText } from "./http-io.js";
 import { IdGen } from "./ids.js";
 import { handleCountTokens, handleMessages } from "./messages.js";
@@ -170,6 +170,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       case "github-api":
         if (key === "GET /copilot_internal/v2/token") return handleCopilotToken(ex);
         if (key === "GET /copilot_internal/user") return handleCopilotUser(ex);
+        if (key === "DELETE /installation/token") return handleRevokeInstallationToken(ex);
         {
           const inst = /^POST \/app\/installations\/([^/]+)\/access_tokens$/.exec(key);
           if (inst) return handleInstallationToken(ex, decodeURIComponent(inst[1]!));

@@ -1,7 +1,7 @@
 // Real Redis and PostgreSQL servers for tests: Debian's redis-server and postgresql binaries,
 // started on free loopback ports in a temporary directory and stopped by PID.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { chown, mkdtemp, readdir, rm } from "node:fs/promises";
+import { chown, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,8 +15,54 @@ export interface StoreServer {
   pid: number;
   /** Stops the server (by its PID) and removes its directory. */
   stop(): Promise<void>;
-  /** SIGKILL, as a crash would: the server is gone at once. */
+  /** SIGKILL to the server and its child processes, as a crash would: the server is gone at once. */
   kill(): Promise<void>;
+  /**
+   * SIGSTOP to the server and its child processes (PostgreSQL serves each connection from one):
+   * connections stay open and nothing answers, as with a hung server or a link dropping packets.
+   * Resolves with the function that resumes them (SIGCONT), safe to call twice.
+   */
+  pause(): Promise<() => void>;
+}
+
+/** /proc/<pid>/stat: "pid (name) state ppid …"; the name may hold spaces and parentheses. */
+async function procStat(pid: number): Promise<{ state: string; ppid: number } | undefined> {
+  const text = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
+  if (!text) return undefined;
+  const [state, ppid] = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  return { state: state!, ppid: Number(ppid) };
+}
+
+/** The server's own processes (PostgreSQL serves each connection from a child of its postmaster). */
+async function childrenOf(pid: number): Promise<number[]> {
+  const pids = (await readdir("/proc")).filter((d) => /^\d+$/.test(d)).map(Number);
+  const stats = await Promise.all(pids.map(async (p) => ({ p, stat: await procStat(p) })));
+  return stats.filter(({ stat }) => stat?.ppid === pid).map(({ p }) => p);
+}
+
+function signalAll(pids: number[], sig: NodeJS.Signals): void {
+  for (const p of pids) {
+    try {
+      process.kill(p, sig);
+    } catch {
+      // exited meanwhile
+    }
+  }
+}
+
+async function pauser(pid: number): Promise<() => void> {
+  const pids = [pid, ...(await childrenOf(pid))];
+  signalAll(pids, "SIGSTOP");
+  return () => signalAll(pids, "SIGCONT");
+}
+
+/** Resolves once the process is gone (a zombie counts: it holds no socket). Polled: SIGKILL ends it soon. */
+async function gone(pid: number): Promise<void> {
+  for (;;) {
+    const stat = await procStat(pid);
+    if (!stat || stat.state === "Z") return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -47,8 +93,7 @@ function readyWhen(child: ChildProcess, ready: RegExp, what: string): Promise<vo
   });
 }
 
-/** `killSignal`: what "dies at once" means for this server (SIGKILL unless its children must go with it). */
-function stopper(child: ChildProcess, signal: NodeJS.Signals, dir: string, killSignal: NodeJS.Signals = "SIGKILL"): Pick<StoreServer, "stop" | "kill"> {
+function stopper(child: ChildProcess, signal: NodeJS.Signals, dir: string): Pick<StoreServer, "stop" | "kill" | "pause"> {
   const exited = new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", () => resolve())));
   const end = async (sig: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, sig);
@@ -59,7 +104,16 @@ function stopper(child: ChildProcess, signal: NodeJS.Signals, dir: string, killS
       await end(signal);
       await rm(dir, { recursive: true, force: true });
     },
-    kill: () => end(killSignal),
+    // The whole server, its connection processes included: one that outlived its postmaster for a
+    // moment still answered a query.
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const children = await childrenOf(child.pid!);
+      signalAll([child.pid!, ...children], "SIGKILL"); // together: a postmaster outliving a child would restart it
+      await exited;
+      await Promise.all(children.map(gone));
+    },
+    pause: () => pauser(child.pid!),
   };
 }
 
@@ -102,8 +156,6 @@ export async function startPostgres(): Promise<StoreServer> {
     { ...user, cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
   );
   await readyWhen(child, /database system is ready to accept connections/, "postgres");
-  // SIGINT: PostgreSQL's fast shutdown (disconnects clients, exits cleanly). To kill it, SIGQUIT (immediate
-  // shutdown: every backend dies at once, no checkpoint): a SIGKILL reaches only the postmaster, and the backends
-  // already serving a client's connections can go on answering for a while after it, so "down" would be a race.
-  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, port, pid: child.pid!, ...stopper(child, "SIGINT", dir, "SIGQUIT") };
+  // SIGINT: PostgreSQL's fast shutdown (disconnects clients, exits cleanly).
+  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, port, pid: child.pid!, ...stopper(child, "SIGINT", dir) };
 }

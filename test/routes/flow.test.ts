@@ -130,6 +130,21 @@ describe("--rate-limit without --wait", () => {
 });
 
 describe("--rate-limit with --wait", () => {
+  test("a request that finds the queue full but the slot free takes that one slot, not a second", async () => {
+    const h = await harness({ config: { rateLimitSeconds: 1, wait: true } });
+    const clock = new FakeClock();
+    // No room to wait: every request goes through tryAcquire, as when the queue is full.
+    configureFlow(h.runtime, { ...clock, maxRateLimitWaiting: 0 });
+    const queued = clock.whenTimerSet().then(() => "queued for a second slot" as const);
+    const first = await Promise.race([post(h, "/v1/chat/completions", chat()), queued]);
+    assert.notEqual(first, "queued for a second slot");
+    assert.equal((first as Answer).status, 200);
+    const second = await post(h, "/v1/chat/completions", chat());
+    assert.equal(second.status, 429);
+    assert.equal(second.body.error.code, "rate_limit_queue_full");
+    assert.equal(second.headers.get("retry-after"), "1", "one interval: the first request took one slot");
+  });
+
   test("the second of two concurrent requests is admitted only after the first, one interval later", async () => {
     const h = await harness({ config: { rateLimitSeconds: 1, wait: true } });
     const clock = new FakeClock();

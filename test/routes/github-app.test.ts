@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, test } from "node:test";
+import { githubAppTokens } from "../../src/cli/github-app-tokens.js";
+import type { Config } from "../../src/config.js";
 import { createLogger } from "../../src/log.js";
 import { GitHubAppTokens, parseAppKey, signAppJwt } from "../../src/upstream/github-app.js";
 import { createFetch } from "../../src/upstream/http.js";
@@ -103,6 +108,40 @@ describe("GitHub App installation tokens against the fake GitHub", () => {
     }
   });
 
+  for (const mode of ["exchange", "bearer"] as const) {
+    test(`an installation token GitHub revoked before its expiry is replaced at once (${mode} mode)`, { timeout: 30_000 }, async () => {
+      let clock = Date.now();
+      const lines: string[] = [];
+      const h = await startHarness({
+        now: () => clock,
+        fake: { mode, now: () => clock, githubApp: { appId: APP_ID, installationId: INSTALLATION, publicKeyPem: publicPem } },
+        githubToken: (fake) => appSource(fake.githubApiUrl, () => clock, undefined, lines),
+      });
+      try {
+        const ghs = h.fake.installationTokens[0]!;
+        const revoked = await fetch(`${h.fake.githubApiUrl}/installation/token`, { method: "DELETE", headers: { authorization: `token ${ghs}` } });
+        assert.equal(revoked.status, 204);
+        // Half an hour on: the Copilot session (mode A) needs a new exchange; the token has 30 minutes left by our clock.
+        clock += 30 * 60_000;
+        const res = await chat(h.url);
+        assert.equal(res.status, 200, await res.text());
+        assert.equal(h.fake.installationTokens.length, 2, "one new installation token");
+        assert.match(lines.join("\n"), /refused the GitHub App's installation token before its expiry/);
+        assert.ok(![...lines, ...h.logs].join("\n").includes(ghs.slice(4)), "never logged");
+        // A token refused within a minute of being minted is not minted again for every request.
+        const second = h.fake.installationTokens[1]!;
+        await fetch(`${h.fake.githubApiUrl}/installation/token`, { method: "DELETE", headers: { authorization: `token ${second}` } });
+        h.runtime.tokens.invalidate(h.runtime.tokens.current!.token);
+        const refused = await chat(h.url);
+        assert.equal(refused.status, 401);
+        await refused.text();
+        assert.equal(h.fake.installationTokens.length, 2);
+      } finally {
+        await h.close();
+      }
+    });
+  }
+
   test("a JWT signed with the wrong key is refused; the failure is cached with a growing backoff", { timeout: 30_000 }, async () => {
     let clock = Date.now();
     const fake = await startFakeUpstream({ now: () => clock, githubApp: { appId: APP_ID, installationId: INSTALLATION, publicKeyPem: publicPem } });
@@ -130,6 +169,31 @@ describe("GitHub App installation tokens against the fake GitHub", () => {
       });
       await assert.rejects(wrongInstallation.token(), /no such installation/);
     } finally {
+      await fake.close();
+    }
+  });
+
+  test("at start: the key file is read and checked, the first token fetched, a key others can read is warned about", { timeout: 30_000 }, async () => {
+    const fake = await startFakeUpstream({ githubApp: { appId: APP_ID, installationId: INSTALLATION, publicKeyPem: publicPem } });
+    const dir = await mkdtemp(join(tmpdir(), "copilot-api-app-key-"));
+    try {
+      const keyFile = join(dir, "app.pem");
+      await writeFile(keyFile, privatePem, { mode: 0o600 });
+      const config = (file: string) => ({ githubApp: { appId: APP_ID, keyFile: file, installationId: INSTALLATION }, proxyEnv: false, githubApiUrl: fake.githubApiUrl }) as unknown as Config;
+      const lines: string[] = [];
+      const source = await githubAppTokens(config(keyFile), captureLogger(lines));
+      assert.equal(fake.installationTokens.length, 1, "the first token is fetched before the server starts");
+      assert.equal((await source.token()).token, fake.installationTokens[0]);
+      assert.doesNotMatch(lines.join("\n"), /can be read by other users/);
+      await chmod(keyFile, 0o644);
+      await githubAppTokens(config(keyFile), captureLogger(lines));
+      assert.match(lines.join("\n"), /app\.pem can be read by other users \(mode 644\): chmod 600 it/);
+      assert.ok(!lines.join("\n").includes("PRIVATE KEY"));
+      await assert.rejects(githubAppTokens(config(join(dir, "missing.pem")), captureLogger([])), /--github-app-key: cannot read .*missing\.pem: ENOENT/);
+      await writeFile(join(dir, "bad.pem"), "not a key", { mode: 0o600 });
+      await assert.rejects(githubAppTokens(config(join(dir, "bad.pem")), captureLogger([])), /bad\.pem is not a GitHub App private key/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
       await fake.close();
     }
   });
