@@ -13,6 +13,14 @@ const { createConsola } = process.stdout.isTTY ? await import("consola") : await
  * through `log.secret`, on purpose.
  */
 const secrets = new Set<string>();
+/**
+ * Secrets that are replaced while the server runs (Copilot session tokens every ~25 min, GitHub App
+ * installation tokens every hour), by kind, newest last: only the last few of each kind are kept, so
+ * the list checked against every log line does not grow with uptime. An older one can still be in
+ * flight in a line logged just after its renewal, hence more than one; one that old no longer works.
+ */
+const rotating = new Map<string, string[]>();
+const ROTATING_KEPT = 4;
 const PATTERNS: RegExp[] = [
   /\b(gh[uopsr]_|github_pat_)[A-Za-z0-9_]{8,}/g,
   /\btid=[^\s"',]+/g,
@@ -22,8 +30,28 @@ const PATTERNS: RegExp[] = [
   /\btoken\s+(?=[A-Za-z0-9._~+/=:;-]*\d)[A-Za-z0-9._~+/=:;-]{8,}/gi,
 ];
 
-export function registerSecret(value: string | undefined): void {
-  if (value && value.length >= 8) secrets.add(value);
+/**
+ * `rotates`: the kind of a secret that is replaced over time (see `rotating`); without it the secret
+ * is kept for the life of the process (the GitHub token, a database password).
+ */
+export function registerSecret(value: string | undefined, rotates?: string): void {
+  if (!value || value.length < 8) return;
+  if (rotates === undefined) {
+    secrets.add(value);
+    return;
+  }
+  const kept = rotating.get(rotates) ?? [];
+  if (kept.includes(value)) return;
+  kept.push(value);
+  if (kept.length > ROTATING_KEPT) kept.shift();
+  rotating.set(rotates, kept);
+}
+
+/** How many secrets `redact` checks each line against (for the bound's test). */
+export function registeredSecretCount(): number {
+  let n = secrets.size;
+  for (const kept of rotating.values()) n += kept.length;
+  return n;
 }
 
 // Control characters are escaped in every line, whatever it quotes (a model name, a path, an
@@ -35,6 +63,7 @@ function clean1(text: string): string {
 export function redact(text: string): string {
   let out = text;
   for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join("[redacted]");
+  for (const kept of rotating.values()) for (const secret of kept) if (out.includes(secret)) out = out.split(secret).join("[redacted]");
   for (const pattern of PATTERNS) out = out.replace(pattern, (m) => {
     const scheme = /^(Bearer|token)\s/i.exec(m);
     return scheme ? `${scheme[1]} [redacted]` : "[redacted]";

@@ -160,7 +160,7 @@ export class GitHubAppTokens implements GitHubTokenSource {
     if (typeof body.token !== "string" || !Number.isFinite(expiresAt)) {
       throw new ApiError({ kind: "upstream", status: 502, message: "GitHub's installation token answer has no token/expires_at", upstream: true });
     }
-    registerSecret(body.token);
+    registerSecret(body.token, "github-app-installation");
     this.options.log.debug(`GitHub App installation token renewed; valid until ${new Date(expiresAt).toISOString()}`);
     return { token: body.token, expiresAt, mintedAt: this.now() };
   }

@@ -202,7 +202,7 @@ export class TokenManager {
     }
     const envelope = tokenUse(kind) === "exchange" ? await github.exchangeToken(githubToken) : undefined;
     if (envelope) {
-      registerSecret(envelope.token);
+      registerSecret(envelope.token, "copilot-session");
       const expiresAt = envelope.expires_at * 1000;
       // VS Code: local expiry = now + refresh_in + 60 s, renewed when < 5 min remain (1.2).
       const refreshIn = typeof envelope.refresh_in === "number" ? envelope.refresh_in : 1500;

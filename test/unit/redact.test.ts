@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createConsola } from "consola";
-import { createLogger, redact, registerSecret } from "../../src/log.js";
+import { createLogger, redact, registeredSecretCount, registerSecret } from "../../src/log.js";
 
 const GHU = "ghu_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789";
 const GHO = "gho_16C7e42F292c6912E7710c838347Ae178B4a";
@@ -107,5 +107,24 @@ describe("createLogger output never contains a token, at any level", () => {
     const { log, lines } = captured();
     log.secret("GitHub token", GHU);
     assert.ok(lines.join("\n").includes(GHU));
+  });
+});
+
+describe("registered secrets stay bounded over a long uptime", () => {
+  it("a rotating kind keeps only its newest values; pinned secrets stay", () => {
+    const pinned = "Pinned-opaque-secret-kept-for-life";
+    registerSecret(pinned);
+    const before = registeredSecretCount();
+    // A month of hourly renewals; opaque values, so only the registry (not a pattern) can redact them.
+    const values = Array.from({ length: 720 }, (_, i) => `Rotating-opaque-session-value-${i.toString(36).padStart(4, "q")}`);
+    for (const value of values) registerSecret(value, "test-rotating");
+    const growth = registeredSecretCount() - before;
+    assert.ok(growth > 0 && growth <= 4, `the list grew by ${growth}`);
+    const newest = values.at(-1)!;
+    assert.equal(redact(`sent ${newest} upstream`), "sent [redacted] upstream");
+    assert.equal(redact(`just renewed from ${values.at(-2)!}`), "just renewed from [redacted]");
+    assert.equal(redact(`pinned ${pinned}`), "pinned [redacted]");
+    registerSecret(newest, "test-rotating"); // registering the same value again adds nothing
+    assert.equal(registeredSecretCount() - before, growth);
   });
 });
