@@ -89,6 +89,22 @@ export function handleDevicePage(ex: Exchange): void {
 }
 
 /** A personal access token, fine-grained (github_pat_) or classic (ghp_). */
+/**
+ * GitHub's REST API refuses a request without a User-Agent header: "Requests with no User-Agent
+ * header will be rejected" (docs.github.com, Getting started with the REST API, "User agent").
+ * True when the request has one; otherwise the 403 has been sent.
+ * [U] The body: the text clients have reported getting back, not a JSON error.
+ */
+export function userAgentGiven(ex: Exchange): boolean {
+  if ((ex.call.headers["user-agent"] ?? "").trim() !== "") return true;
+  sendText(
+    ex.res,
+    403,
+    "Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required). Check https://developer.github.com for other possible causes.\n",
+  );
+  return false;
+}
+
 export function isPat(token: string): boolean {
   return token.startsWith("github_pat_") || token.startsWith("ghp_");
 }

@@ -31,6 +31,7 @@ import {
   handleDeviceCode,
   handleDevicePage,
   handleGithubNotFound,
+  userAgentGiven,
 } from "./github-auth.js";
 import { handleInstallationToken, handleRevokeInstallationToken } from "./github-app.js";
 import { flatHeaders, parseBody, readBody, sendBody, sendJson, sendText } from "./http-io.js";
@@ -168,6 +169,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
         if (key === "GET /login/device") return handleDevicePage(ex);
         return handleGithubNotFound(ex);
       case "github-api":
+        if (!userAgentGiven(ex)) return;
         if (key === "GET /copilot_internal/v2/token") return handleCopilotToken(ex);
         if (key === "GET /copilot_internal/user") return handleCopilotUser(ex);
         if (key === "DELETE /installation/token") return handleRevokeInstallationToken(ex);

@@ -65,6 +65,9 @@ describe("GitHub App installation tokens against the fake GitHub", () => {
       assert.match(ghs, /^ghs_/);
       const exchange = h.fake.callsTo("/copilot_internal/v2/token");
       assert.equal(exchange.at(-1)!.headers.authorization, `token ${ghs}`, "the installation token is exchanged like a user token");
+      // GitHub's REST API refuses a call without a User-Agent (the fake does too): ours name themselves.
+      assert.equal(h.fake.callsTo(`/app/installations/${INSTALLATION}/access_tokens`).at(-1)!.headers["user-agent"], "copilot-api");
+      assert.match(exchange.at(-1)!.headers["user-agent"] ?? "", /^GitHubCopilotChat\//);
       const res = await chat(h.url);
       assert.equal(res.status, 200, await res.clone().text());
       await res.text();

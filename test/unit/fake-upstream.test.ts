@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { request } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { splitPieces } from "../fake-upstream/chunk-split.js";
 import { DEFAULT_GITHUB_TOKEN, promptTokens, startFakeUpstream, type FakeUpstream } from "../fake-upstream/server.js";
@@ -93,6 +94,24 @@ describe("fake upstream", () => {
     assert.equal(ok.access_token, DEFAULT_GITHUB_TOKEN);
     assert.equal(ok.token_type, "bearer");
     assert.equal(fake.callsTo("/login/oauth/access_token").length, 3);
+  });
+
+  test("GitHub's REST API refuses a request without a User-Agent with a 403", async () => {
+    // node:http sends no User-Agent of its own (fetch would add one).
+    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${fake.githubApiUrl}/copilot_internal/v2/token`, { headers: { authorization: `token ${DEFAULT_GITHUB_TOKEN}` } }, (res) => {
+        let text = "";
+        res.setEncoding("utf8").on("data", (d: string) => (text += d)).on("end", () => resolve({ status: res.statusCode!, body: text }));
+      });
+      req.on("error", reject).end();
+    });
+    assert.equal(status, 403);
+    assert.match(body, /make sure your request has a User-Agent header/);
+    const named = await fetch(`${fake.githubApiUrl}/copilot_internal/v2/token`, {
+      headers: { authorization: `token ${DEFAULT_GITHUB_TOKEN}`, "user-agent": "GitHubCopilotChat/0.30.0" },
+    });
+    assert.equal(named.status, 200);
+    await named.text();
   });
 
   test("token exchange requires `token` auth; the Copilot token opens CAPI until revoked or expired", async () => {
