@@ -117,14 +117,32 @@ function stopper(child: ChildProcess, signal: NodeJS.Signals, dir: string): Pick
   };
 }
 
-/** `port`: start again where one was killed (clients reconnect to the same address). */
+/**
+ * `port`: start again where one was killed (clients reconnect to the same address). Without it, a
+ * port found free can be taken before redis-server binds it (by a test process running alongside,
+ * or as the local port of a connection): redis-server then exits, and another free port is tried.
+ */
 export async function startRedis(port?: number): Promise<StoreServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await redisOn(port ?? (await freePort()));
+    } catch (error) {
+      if (port !== undefined || attempt === 5 || !/Address already in use/.test(String(error))) throw error;
+    }
+  }
+}
+
+async function redisOn(port: number): Promise<StoreServer> {
   const dir = await mkdtemp(join(tmpdir(), "copilot-api-redis-"));
-  port ??= await freePort();
   const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], {
     stdio: ["ignore", "pipe", "pipe"],
   });
-  await readyWhen(child, /Ready to accept connections/, "redis-server");
+  try {
+    await readyWhen(child, /Ready to accept connections/, "redis-server");
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
   return { url: `redis://127.0.0.1:${port}`, port, pid: child.pid!, ...stopper(child, "SIGTERM", dir) };
 }
 
