@@ -14,13 +14,31 @@ import { startTty, type TtyInstance } from "../helpers/tty-instance.js";
 const GITHUB_TOKEN = "ghu_sharedApprovals0123456789abcdefAB";
 const PROMPT = /Approve POST \/v1\/chat\/completions \(chat API\): model (\S+),[^?]*\? \[y\/N\] /;
 
-const chat = (url: string, model: string, signal?: AbortSignal) =>
-  fetch(`${url}/v1/chat/completions`, {
+/**
+ * A chat request whose answer the test awaits later, after prompts and answers at the terminals.
+ * Marked handled at once: a failure meanwhile is kept for that await (or for `unlessFailed`), not
+ * left as an unhandled rejection that fails whichever test runs with a bare "fetch failed"; and it
+ * says what failed, and why (fetch keeps the socket error in `cause`).
+ */
+function chat(url: string, model: string, signal?: AbortSignal): Promise<Response> {
+  const answer = fetch(`${url}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }] }),
     signal,
+  }).catch((error: Error) => {
+    if (signal?.aborted) throw error; // the client's own abort, as some tests expect
+    const cause = error.cause as { code?: string; message?: string } | undefined;
+    throw new Error(`POST ${url}/v1/chat/completions (model ${model}) failed: ${error.message}${cause ? ` (${cause.code ?? ""} ${cause.message ?? ""})` : ""}`, { cause: error });
   });
+  answer.catch(() => {});
+  return answer;
+}
+
+/** `step`, cut short by the failure of any of `requests` (answered later): the test fails with it at once, not at its timeout. */
+function unlessFailed<T>(requests: Promise<unknown>[], step: Promise<T>): Promise<T> {
+  return Promise.race([step, ...requests.map((r) => r.then(() => new Promise<never>(() => {})))]);
+}
 
 /** Counts what the instances publish on the approval queue's channels: when a request joins it or leaves it. */
 class QueueWatch {
@@ -312,7 +330,7 @@ describe("--manual with --redis-url: Redis back after an outage", () => {
       await down;
       // Meanwhile, each instance asks at its own terminal.
       const alone = chat(a.url, "gpt-4.1");
-      await ta.waitFor(/\[y\/N\] /);
+      await unlessFailed([alone], ta.waitFor(/\[y\/N\] /));
       ta.type("y");
       assert.equal((await alone).status, 200);
 
@@ -324,7 +342,7 @@ describe("--manual with --redis-url: Redis back after an outage", () => {
       const fromB = tb.shown().length;
       const first = chat(a.url, "gpt-4.1");
       const second = chat(a.url, "claude-sonnet-4.5");
-      await Promise.all([ta.waitFor(/\[y\/N\] /, fromA), tb.waitFor(/\[y\/N\] /, fromB)]);
+      await unlessFailed([first, second], Promise.all([ta.waitFor(/\[y\/N\] /, fromA), tb.waitFor(/\[y\/N\] /, fromB)]));
       ta.type("y");
       tb.type("n");
       const statuses = [(await first).status, (await second).status].sort();
@@ -352,14 +370,15 @@ describe("--manual with --redis-url: a terminal that stops while asking", () => 
       // Two of a's requests: one asked about at each terminal.
       const first = chat(a.url, "gpt-4.1");
       const second = chat(a.url, "gpt-4.1");
-      await Promise.all([ta.waitFor(/\[y\/N\] /), tb.waitFor(/\[y\/N\] /)]);
+      const requests = [first, second];
+      await unlessFailed(requests, Promise.all([ta.waitFor(/\[y\/N\] /), tb.waitFor(/\[y\/N\] /)]));
 
       // b stops without answering: its connections to Redis close (as when its process dies).
       await b.runtime.redis!.close();
       const from = ta.shown().length;
       ta.type("y");
       // The request b was asking about is asked about again at a's terminal.
-      await ta.waitFor(/Approve POST \/v1\/chat\/completions[^?]*\? \[y\/N\] /, from);
+      await unlessFailed(requests, ta.waitFor(/Approve POST \/v1\/chat\/completions[^?]*\? \[y\/N\] /, from));
       assert.match(a.logs.join("\n"), /The terminal asking about POST \/v1\/chat\/completions .* has stopped: asked again at the next free one/);
       ta.type("y");
       assert.deepEqual(
