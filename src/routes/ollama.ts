@@ -3,10 +3,10 @@ import { ollamaClient } from "../bridge/codecs.js";
 import { embedTexts } from "../bridge/embed-texts.js";
 import { resolveModel } from "../bridge/resolve-model.js";
 import { runDecoded } from "../bridge/run-decoded.js";
-import { decodeOllamaChat, decodeOllamaGenerate } from "../dialects/ollama/decode-request.js";
+import { decodeOllamaChat, decodeOllamaChatInTurns, decodeOllamaGenerate } from "../dialects/ollama/decode-request.js";
 import { copilotModelName, ollamaModelName } from "../dialects/ollama/model-name.js";
 import { ApiError, badRequest } from "../errors.js";
-import { readJsonObject, requireModel } from "../http/request.js";
+import { isLargeBody, readJsonObject, requireModel } from "../http/request.js";
 import type { Runtime } from "../runtime.js";
 import { type CopilotModel, isUsable, modelType } from "../upstream/model-catalog.js";
 import { asText } from "../text.js";
@@ -90,7 +90,7 @@ function modelKind(runtime: Runtime, name: string): "chat" | "embeddings" {
 export function ollamaChat(runtime: Runtime) {
   return async (c: Context) => {
     const body = await readJsonObject(c);
-    const { req, think } = decodeOllamaChat(body);
+    const { req, think } = isLargeBody(c) ? await decodeOllamaChatInTurns(body) : decodeOllamaChat(body);
     return runDecoded(runtime, c, "ollama", req, ollamaClient({ form: "chat", think }), asText(body.model));
   };
 }

@@ -65,6 +65,7 @@ describe("large bodies are handled in slices", () => {
       path: "/v1beta/models/gpt-4.1:generateContent",
       body: () => ({ contents: Array.from({ length: 300_000 }, (_, i) => ({ role: i % 2 ? "model" : "user", parts: [{ text: "hi" }] })) }),
     },
+    { name: "Ollama /api/chat, 300,000 messages (translated to chat)", path: "/api/chat", body: () => ({ model: "gpt-4.1", stream: false, messages: tiny(300_000, turn) }) },
     { name: "/v1/responses to a Claude model, 300,000 items (translated, stored)", path: "/v1/responses", body: () => ({ model: "claude-sonnet-4.6", input: tiny(300_000, turn), max_output_tokens: 16 }) },
     {
       // All one role: the Anthropic encoder merged the run by copying the merged list each time,

@@ -4,6 +4,8 @@ import { objectArguments } from "../../interceptors/chat/with-object-tool-argume
 import { decodeOllamaImage } from "./decode-image.js";
 import { copilotModelName } from "./model-name.js";
 import { pushAll } from "../../push-all.js";
+import { ITEMS_PER_SLICE } from "../../http/work-slices.js";
+import { runSliced, runToEnd, type Steps } from "../../tokens/work-steps.js";
 
 type Obj = Record<string, unknown>;
 
@@ -24,9 +26,18 @@ export interface DecodedOllamaRequest {
  * answer them in order (by `tool_name` when given). Images are base64 on the message.
  */
 export function decodeOllamaChat(body: Obj): DecodedOllamaRequest {
+  return runToEnd(decodeChatSteps(body));
+}
+
+/** decodeOllamaChat for a large body: the event loop gets a turn every ITEMS_PER_SLICE messages. */
+export function decodeOllamaChatInTurns(body: Obj): Promise<DecodedOllamaRequest> {
+  return runSliced(decodeChatSteps(body));
+}
+
+function* decodeChatSteps(body: Obj): Steps<DecodedOllamaRequest> {
   const req = base(body);
   if (!Array.isArray(body.messages)) throw badRequest("`messages` is required and must be an array", "messages");
-  decodeMessages(body.messages, req);
+  yield* decodeMessages(body.messages, req);
   if (req.messages.length === 0) throw badRequest("`messages` must hold at least one user or assistant message", "messages");
   if (body.tools != null) req.tools = decodeTools(body.tools);
   return { req, think: decodeThink(body.think, req) };
@@ -117,10 +128,11 @@ interface OpenCall {
   answered: boolean;
 }
 
-function decodeMessages(messages: unknown[], req: Request): void {
+function* decodeMessages(messages: unknown[], req: Request): Steps<void> {
   let leading = true;
   let calls: OpenCall[] = [];
   for (const [i, raw] of messages.entries()) {
+    if (i > 0 && i % ITEMS_PER_SLICE === 0) yield;
     const at = `messages[${i}]`;
     if (!isObj(raw)) throw badRequest(`\`${at}\` must be an object`, at);
     if (raw.role !== "system") leading = false;
