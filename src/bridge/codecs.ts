@@ -7,7 +7,7 @@ import { encodeAnthropicRequest, encodeAnthropicRequestInTurns } from "../dialec
 import { AnthropicStreamEncoder } from "../dialects/anthropic/encode-stream.js";
 import { encodeAnthropicMessage } from "../dialects/anthropic/encode-message.js";
 import { ChatStreamDecoder } from "../dialects/openai-chat/decode-stream.js";
-import { encodeChatRequest } from "../dialects/openai-chat/encode-request.js";
+import { encodeChatRequest, encodeChatRequestInTurns } from "../dialects/openai-chat/encode-request.js";
 import type { SseEvent } from "../sse/sse-decoder.js";
 import { ResponsesStreamDecoder, responsesDecoderOptions } from "../dialects/openai-responses/decode-stream.js";
 import { encodeResponsesRequest } from "../dialects/openai-responses/encode-request.js";
@@ -81,6 +81,7 @@ export const chatUpstream: UpstreamCodec = {
   path: "/chat/completions",
   // Copilot always streams for us (see run-translated.ts), with the usage chunk asked for.
   encode: (req, model) => ({ ...encodeChatRequest(req, model), stream: true, stream_options: { include_usage: true } }),
+  encodeInTurns: async (req, model) => ({ ...(await encodeChatRequestInTurns(req, model)), stream: true, stream_options: { include_usage: true } }),
   streamDecoder(req) {
     const decoder = new ChatStreamDecoder({ customTools: customToolNames(req) });
     let done = false;

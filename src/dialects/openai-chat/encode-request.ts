@@ -25,7 +25,8 @@ import type {
   ChatToolCall,
   ChatToolChoice,
 } from "./wire.js";
-import { pushAll } from "../../push-all.js";
+import { ITEMS_PER_SLICE } from "../../http/work-slices.js";
+import { runSliced, runToEnd, type Steps } from "../../tokens/work-steps.js";
 
 /**
  * What the result synthesised for a call that never got one (known-failures T2) reads on chat: the
@@ -40,6 +41,15 @@ export const INTERRUPTED_TOOL_RESULT = `Error: ${INTERRUPTED}`;
  * a clear 400 instead of a silent drop.
  */
 export function encodeChatRequest(req: Request, model: CopilotModel): ChatRequestBody {
+  return runToEnd(encodeSteps(req, model));
+}
+
+/** encodeChatRequest for a large request: the event loop gets a turn between its passes and every ITEMS_PER_SLICE messages. */
+export function encodeChatRequestInTurns(req: Request, model: CopilotModel): Promise<ChatRequestBody> {
+  return runSliced(encodeSteps(req, model));
+}
+
+function* encodeSteps(req: Request, model: CopilotModel): Steps<ChatRequestBody> {
   const vendor = model.vendor ?? "";
   const isOpenAI = /openai/i.test(vendor);
   const isAnthropic = /anthropic/i.test(vendor);
@@ -47,7 +57,7 @@ export function encodeChatRequest(req: Request, model: CopilotModel): ChatReques
   const messages: ChatMessage[] = [];
   const system = joinText(req.system);
   if (system) messages.push({ role: "system", content: system });
-  pushAll(messages, encodeMessages(req.messages, model));
+  yield* encodeMessages(req.messages, model, messages);
 
   const body: ChatRequestBody = { model: model.id, messages, stream: req.stream };
 
@@ -97,10 +107,12 @@ export function encodeChatRequest(req: Request, model: CopilotModel): ChatReques
  * message, and its images, which a tool message can't carry, were moved by the pass to a user
  * message after the results.
  */
-function encodeMessages(input: Message[], model: CopilotModel): ChatMessage[] {
-  refuseDocuments(input, model);
-  const out: ChatMessage[] = [];
-  for (const message of pairToolResults(input, { moveImages: true })) {
+function* encodeMessages(input: Message[], model: CopilotModel, out: ChatMessage[]): Steps<void> {
+  yield* refuseDocuments(input, model);
+  const paired = pairToolResults(input, { moveImages: true });
+  yield;
+  for (const [i, message] of paired.entries()) {
+    if (i > 0 && i % ITEMS_PER_SLICE === 0) yield;
     switch (message.role) {
       case "system": {
         const text = joinText(message.content);
@@ -144,15 +156,15 @@ function encodeMessages(input: Message[], model: CopilotModel): ChatMessage[] {
       }
     }
   }
-  return out;
 }
 
 /**
  * Chat has no document input: a clear 400 rather than a silent drop. Checked on the request's own
  * messages, before pairing moves them, so the error names the part's place in the request.
  */
-function refuseDocuments(input: Message[], model: CopilotModel): void {
+function* refuseDocuments(input: Message[], model: CopilotModel): Steps<void> {
   for (const [i, message] of input.entries()) {
+    if (i > 0 && i % ITEMS_PER_SLICE === 0) yield;
     const j = message.role === "user" ? message.content.findIndex((p) => p.type === "document") : -1;
     if (j >= 0) {
       throw badRequest(`document blocks cannot be sent to ${model.id}: Copilot's chat endpoint has no document input`, `messages[${i}].content[${j}]`);
