@@ -10,7 +10,7 @@ import { encodeOpenAIError } from "../dialects/openai/encode-error.js";
 import { ApiError, badRequest, midStreamError, readUpstreamJson } from "../errors.js";
 import { type EventHandlers, pumpEvents } from "../sse/event-pump.js";
 import { interactionIdFrom, isLargeBody, readJsonObject, requireModelAndMessages, turnIfLarge } from "../http/request.js";
-import { type ChatBody, interceptChat } from "../interceptors/chat/index.js";
+import { type ChatBody, interceptChat, interceptChatInTurns } from "../interceptors/chat/index.js";
 import type { Runtime } from "../runtime.js";
 import { formatSse, SSE_HEADERS } from "../sse/sse-encoder.js";
 import { chatInitiator } from "../upstream/initiator.js";
@@ -37,7 +37,7 @@ export function chatCompletions(runtime: Runtime) {
     // Image URLs become inline images first, while the field paths are still the client's own.
     await inlineChatImages(body, () => imageInlining(runtime, model, c.req.raw.signal));
     await turnIfLarge(c);
-    const chat = interceptChat(body as ChatBody, model);
+    const chat = isLargeBody(c) ? await interceptChatInTurns(body as ChatBody, model) : interceptChat(body as ChatBody, model);
     await turnIfLarge(c);
     const stream = chat.stream === true;
     const initiator = chatInitiator(chat.messages);

@@ -8,7 +8,7 @@ import { resolveModel } from "../bridge/resolve-model.js";
 import { nativeStreamHandlers, stripCopilotFields } from "../dialects/anthropic/clean-native-stream.js";
 import { ApiError, badRequest, midStreamError, readUpstreamJson } from "../errors.js";
 import { interactionIdFrom, isLargeBody, readJsonObject, requireModelAndMessages, turnIfLarge } from "../http/request.js";
-import { filterBetas, interceptMessages } from "../interceptors/messages/index.js";
+import { filterBetas, interceptMessages, interceptMessagesInTurns } from "../interceptors/messages/index.js";
 import type { Runtime } from "../runtime.js";
 import { pumpEvents } from "../sse/event-pump.js";
 import { SSE_HEADERS } from "../sse/sse-encoder.js";
@@ -90,7 +90,8 @@ async function native(runtime: Runtime, c: Context, body: Record<string, unknown
   // Image URLs become inline images first, while the field paths are still the client's own.
   await inlineMessagesImages(body, () => imageInlining(runtime, model, c.req.raw.signal));
   await turnIfLarge(c);
-  interceptMessages(body, model);
+  if (isLargeBody(c)) await interceptMessagesInTurns(body, model);
+  else interceptMessages(body, model);
   await turnIfLarge(c);
   const betas = filterBetas(c.req.header("anthropic-beta"));
   const res = await runtime.copilot.request({

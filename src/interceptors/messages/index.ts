@@ -1,5 +1,6 @@
 import type { CopilotModel } from "../../upstream/model-catalog.js";
 import type { MessagesBody, MessagesInterceptor } from "./types.js";
+import { runSliced, runToEnd, type Steps } from "../../tokens/work-steps.js";
 import { withAllowedFields } from "./with-allowed-fields.js";
 import { withCacheControlCleaned } from "./with-cache-control-cleaned.js";
 import { withNoPrefill } from "./with-no-prefill.js";
@@ -22,8 +23,21 @@ export const messagesInterceptors: MessagesInterceptor[] = [
 ];
 
 export function interceptMessages(body: MessagesBody, model: CopilotModel): MessagesBody {
+  return runToEnd(interceptSteps(body, model));
+}
+
+/** interceptMessages for a large body: the event loop gets a turn after each interceptor and every ITEMS_PER_SLICE messages of a walk. */
+export function interceptMessagesInTurns(body: MessagesBody, model: CopilotModel): Promise<MessagesBody> {
+  return runSliced(interceptSteps(body, model));
+}
+
+function* interceptSteps(body: MessagesBody, model: CopilotModel): Steps<MessagesBody> {
   body.model = model.id;
-  for (const interceptor of messagesInterceptors) interceptor(body, model);
+  for (const interceptor of messagesInterceptors) {
+    if (interceptor.steps) yield* interceptor.steps(body, model);
+    else interceptor(body, model);
+    yield;
+  }
   return body;
 }
 

@@ -1,4 +1,6 @@
-import { blocksOf, type MessagesInterceptor } from "./types.js";
+import { blocksOf, type MessagesBody, type MessagesInterceptor } from "./types.js";
+import { ITEMS_PER_SLICE } from "../../http/work-slices.js";
+import { runToEnd, type Steps } from "../../tokens/work-steps.js";
 
 /**
  * cache_control as Copilot accepts it: `{type, ttl?}` only (Claude Code adds `scope`: "Extra inputs
@@ -7,7 +9,9 @@ import { blocksOf, type MessagesInterceptor } from "./types.js";
  */
 const MAX_BREAKPOINTS = 4;
 
-export const withCacheControlCleaned: MessagesInterceptor = (body) => {
+export const withCacheControlCleaned: MessagesInterceptor = Object.assign((body: MessagesBody) => runToEnd(steps(body)), { steps });
+
+function* steps(body: MessagesBody): Steps<void> {
   const marked: Record<string, unknown>[] = [];
   const clean = (block: Record<string, unknown>) => {
     const cc = block.cache_control as Record<string, unknown> | undefined;
@@ -21,7 +25,8 @@ export const withCacheControlCleaned: MessagesInterceptor = (body) => {
 
   for (const tool of blocksOf(body.tools)) clean(tool);
   for (const block of blocksOf(body.system)) clean(block);
-  for (const message of blocksOf(body.messages)) {
+  for (const [i, message] of blocksOf(body.messages).entries()) {
+    if (i > 0 && i % ITEMS_PER_SLICE === 0) yield;
     for (const block of blocksOf(message.content)) {
       clean(block);
       if (block.type !== "tool_result") continue;
@@ -40,4 +45,4 @@ export const withCacheControlCleaned: MessagesInterceptor = (body) => {
   }
   // Keep the last breakpoints: they cover the longest prefix.
   for (const block of marked.slice(0, Math.max(0, marked.length - MAX_BREAKPOINTS))) delete block.cache_control;
-};
+}

@@ -1,4 +1,6 @@
-import { blocksOf, type MessagesInterceptor } from "./types.js";
+import { blocksOf, type MessagesBody, type MessagesInterceptor } from "./types.js";
+import { ITEMS_PER_SLICE } from "../../http/work-slices.js";
+import { runToEnd, type Steps } from "../../tokens/work-steps.js";
 
 /**
  * Claude Code puts `x-anthropic-billing-header: cc_version=…; cch=<nonce>;` in the first system
@@ -7,14 +9,17 @@ import { blocksOf, type MessagesInterceptor } from "./types.js";
  * messages (Claude Code ≥ 2.1.153) are refused by Copilot too; their text is appended to the
  * system prompt (case 45).
  */
-export const withSystemCleaned: MessagesInterceptor = (body) => {
+export const withSystemCleaned: MessagesInterceptor = Object.assign((body: MessagesBody) => runToEnd(steps(body)), { steps });
+
+function* steps(body: MessagesBody): Steps<void> {
   let system: Record<string, unknown>[] =
     typeof body.system === "string" ? (body.system ? [{ type: "text", text: body.system }] : []) : blocksOf(body.system);
   system = system.filter((b) => !(typeof b.text === "string" && b.text.trimStart().startsWith("x-anthropic-billing-header")));
 
   if (Array.isArray(body.messages)) {
     const kept: unknown[] = [];
-    for (const message of body.messages as Record<string, unknown>[]) {
+    for (const [i, message] of (body.messages as Record<string, unknown>[]).entries()) {
+      if (i > 0 && i % ITEMS_PER_SLICE === 0) yield;
       if (message?.role !== "system") {
         kept.push(message);
         continue;
@@ -26,4 +31,4 @@ export const withSystemCleaned: MessagesInterceptor = (body) => {
   }
   if (system.length > 0) body.system = system;
   else delete body.system;
-};
+}

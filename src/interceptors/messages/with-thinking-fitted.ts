@@ -1,5 +1,8 @@
 import { badRequest } from "../../errors.js";
-import { blocksOf, type MessagesInterceptor } from "./types.js";
+import { blocksOf, type MessagesBody, type MessagesInterceptor } from "./types.js";
+import { ITEMS_PER_SLICE } from "../../http/work-slices.js";
+import { runToEnd, type Steps } from "../../tokens/work-steps.js";
+import type { CopilotModel } from "../../upstream/model-catalog.js";
 
 /**
  * Thinking settings and history as each Claude model on Copilot accepts them:
@@ -12,7 +15,9 @@ import { blocksOf, type MessagesInterceptor } from "./types.js";
  *   Anthropic (the `cpk:` prefix marks state carried from another dialect, T11).
  * - output_config.effort is clamped to what the model lists in supports.reasoning_effort.
  */
-export const withThinkingFitted: MessagesInterceptor = (body, model) => {
+export const withThinkingFitted: MessagesInterceptor = Object.assign((body: MessagesBody, model: CopilotModel) => runToEnd(steps(body, model)), { steps });
+
+function* steps(body: MessagesBody, model: CopilotModel): Steps<void> {
   const supports = model.capabilities?.supports ?? {};
   const thinking = body.thinking as { type?: string; budget_tokens?: number } | undefined;
   const maxTokens = typeof body.max_tokens === "number" ? body.max_tokens : undefined;
@@ -46,7 +51,8 @@ export const withThinkingFitted: MessagesInterceptor = (body, model) => {
     else if (!list.includes(effort)) body.output_config = { ...body.output_config, effort: closestEffort(effort, list) };
   }
 
-  for (const message of blocksOf(body.messages)) {
+  for (const [i, message] of blocksOf(body.messages).entries()) {
+    if (i > 0 && i % ITEMS_PER_SLICE === 0) yield;
     if (message.role !== "assistant" || !Array.isArray(message.content)) continue;
     message.content = blocksOf(message.content).filter((b) => {
       if (b.type === "thinking") {
@@ -57,7 +63,7 @@ export const withThinkingFitted: MessagesInterceptor = (body, model) => {
       return true;
     });
   }
-};
+}
 
 function clampBudget(budget: number, maxTokens: number, supports: { min_thinking_budget?: number; max_thinking_budget?: number }): number {
   const min = Math.max(1024, supports.min_thinking_budget ?? 1024);

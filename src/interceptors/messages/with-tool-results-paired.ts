@@ -1,4 +1,6 @@
-import { blocksOf, type MessagesInterceptor } from "./types.js";
+import { blocksOf, type MessagesBody, type MessagesInterceptor } from "./types.js";
+import { ITEMS_PER_SLICE } from "../../http/work-slices.js";
+import { runToEnd, type Steps } from "../../tokens/work-steps.js";
 import { asText } from "../../text.js";
 
 /**
@@ -8,11 +10,14 @@ import { asText } from "../../text.js";
  * cases 5 and 6). Missing results are filled with an error result; stray or duplicate ones are
  * dropped. Results are put first in the user message, as Anthropic requires.
  */
-export const withToolResultsPaired: MessagesInterceptor = (body) => {
+export const withToolResultsPaired: MessagesInterceptor = Object.assign((body: MessagesBody) => runToEnd(steps(body)), { steps });
+
+function* steps(body: MessagesBody): Steps<void> {
   if (!Array.isArray(body.messages)) return;
   const messages = body.messages as Record<string, unknown>[];
   const out: Record<string, unknown>[] = [];
   for (let i = 0; i < messages.length; i++) {
+    if (i > 0 && i % ITEMS_PER_SLICE === 0) yield;
     const message = messages[i]!;
     const previous = out[out.length - 1];
     const calls =
@@ -48,7 +53,7 @@ export const withToolResultsPaired: MessagesInterceptor = (body) => {
     out.push({ role: "user", content: blocksOf(last.content).filter((b) => b.type === "tool_use").map((b) => interrupted(asText(b.id))) });
   }
   body.messages = out;
-};
+}
 
 function interrupted(id: string) {
   return { type: "tool_result", tool_use_id: id, is_error: true, content: "The tool call was interrupted before it returned a result." };
