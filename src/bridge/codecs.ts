@@ -10,7 +10,7 @@ import { ChatStreamDecoder } from "../dialects/openai-chat/decode-stream.js";
 import { encodeChatRequest, encodeChatRequestInTurns } from "../dialects/openai-chat/encode-request.js";
 import type { SseEvent } from "../sse/sse-decoder.js";
 import { ResponsesStreamDecoder, responsesDecoderOptions } from "../dialects/openai-responses/decode-stream.js";
-import { encodeResponsesRequest } from "../dialects/openai-responses/encode-request.js";
+import { encodeResponsesRequest, encodeResponsesRequestInTurns } from "../dialects/openai-responses/encode-request.js";
 import { ResponsesStreamEncoder } from "../dialects/openai-responses/encode-stream.js";
 import { encodeResponsesResponse } from "../dialects/openai-responses/encode-response.js";
 import { randomUUID } from "node:crypto";
@@ -145,6 +145,7 @@ export const chatClient: ClientCodec = {
 export const responsesUpstream: UpstreamCodec = {
   path: "/responses",
   encode: (req, model) => ({ ...encodeResponsesRequest(req, model) }),
+  encodeInTurns: async (req, model) => ({ ...(await encodeResponsesRequestInTurns(req, model)) }),
   streamDecoder(req) {
     const decoder = new ResponsesStreamDecoder(responsesDecoderOptions(req));
     return { push: (ev) => decoder.push(ev), end: () => decoder.end() };

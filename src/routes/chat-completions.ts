@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { chatClient, upstreamCodec } from "../bridge/codecs.js";
 import { planUpstream } from "../bridge/plan.js";
 import { runTranslated } from "../bridge/run-translated.js";
-import { decodeChatRequest, wantsStreamUsage } from "../dialects/openai-chat/decode-request.js";
+import { decodeChatRequest, decodeChatRequestInTurns, wantsStreamUsage } from "../dialects/openai-chat/decode-request.js";
 import type { CopilotModel, UpstreamEndpoint } from "../upstream/model-catalog.js";
 import { resolveModel } from "../bridge/resolve-model.js";
 import { mergeChoices, StreamChoiceMerger } from "../dialects/openai-chat/merge-choices.js";
@@ -78,9 +78,9 @@ export function chatCompletions(runtime: Runtime) {
 const TRANSLATED_FROM_CHAT: UpstreamEndpoint[] = ["/chat/completions", "/responses", "/v1/messages"];
 
 /** A model Copilot doesn't serve on /chat/completions: chat → IR → its endpoint, and back. */
-function translated(runtime: Runtime, c: Context, body: Record<string, unknown>, model: CopilotModel, endpoint: UpstreamEndpoint) {
+async function translated(runtime: Runtime, c: Context, body: Record<string, unknown>, model: CopilotModel, endpoint: UpstreamEndpoint) {
   const initiator = chatInitiator(body.messages);
-  const req = decodeChatRequest(body);
+  const req = isLargeBody(c) ? await decodeChatRequestInTurns(body) : decodeChatRequest(body);
   Object.assign(meta(c), { model: model.id, endpoint, initiator, stream: req.stream });
   return runTranslated({
     runtime,

@@ -59,6 +59,7 @@ describe("large bodies are handled in slices", () => {
   const cases: { name: string; path: string; body: () => object }[] = [
     { name: "/v1/responses, 300,000 input items (passthrough, stored)", path: "/v1/responses", body: () => ({ model: "gpt-5.4", input: tiny(300_000, turn), max_output_tokens: 16 }) },
     { name: "/v1/chat/completions, 300,000 messages", path: "/v1/chat/completions", body: () => ({ model: "gpt-4.1", messages: tiny(300_000, turn) }) },
+    { name: "/v1/chat/completions to a Responses-only model, 300,000 messages (translated)", path: "/v1/chat/completions", body: () => ({ model: "gpt-5.4", messages: tiny(300_000, turn) }) },
     // One more than 300,000: the last must be a user message (no prefill on Copilot's /v1/messages).
     { name: "/v1/messages, 300,001 messages (native)", path: "/v1/messages", body: () => ({ model: "claude-sonnet-4.6", max_tokens: 16, messages: tiny(300_001, turn) }) },
     { name: "/v1/messages, 300,000 messages (translated to chat)", path: "/v1/messages", body: () => ({ model: "gpt-4.1", max_tokens: 16, messages: tiny(300_000, turn) }) },

@@ -14,6 +14,8 @@ import type {
 } from "../../ir/request.js";
 import { quote } from "../../text.js";
 import { pushAll } from "../../push-all.js";
+import { ITEMS_PER_SLICE } from "../../http/work-slices.js";
+import { runSliced, runToEnd, type Steps } from "../../tokens/work-steps.js";
 
 type Obj = Record<string, unknown>;
 
@@ -28,6 +30,15 @@ const EFFORTS: readonly string[] = ["minimal", "low", "medium", "high", "xhigh",
  * right after them, as Anthropic wants results and text in one turn); `developer` is `system`.
  */
 export function decodeChatRequest(body: unknown): Request {
+  return runToEnd(decodeSteps(body));
+}
+
+/** decodeChatRequest for a large body: the event loop gets a turn every ITEMS_PER_SLICE messages. */
+export function decodeChatRequestInTurns(body: unknown): Promise<Request> {
+  return runSliced(decodeSteps(body));
+}
+
+function* decodeSteps(body: unknown): Steps<Request> {
   if (!isObj(body)) throw badRequest("The request body must be a JSON object");
   if (typeof body.model !== "string" || !body.model) throw badRequest("`model` is required and must be a string", "model");
   if (!Array.isArray(body.messages) || body.messages.length === 0) {
@@ -35,7 +46,7 @@ export function decodeChatRequest(body: unknown): Request {
   }
 
   const req: Request = { model: body.model, system: [], messages: [], tools: [], stream: body.stream === true };
-  decodeMessages(body.messages, req);
+  yield* decodeMessages(body.messages, req);
 
   if (body.tools != null) req.tools = decodeTools(body.tools);
   if (body.tool_choice != null) {
@@ -85,12 +96,13 @@ function optionalNumber(body: Obj, field: string): number | undefined {
 
 // ---- messages ----
 
-function decodeMessages(messages: unknown[], req: Request): void {
+function* decodeMessages(messages: unknown[], req: Request): Steps<void> {
   let leading = true;
   /** The user message that tool messages are being gathered into. */
   let results: Extract<Message, { role: "user" }> | undefined;
 
   for (const [i, raw] of messages.entries()) {
+    if (i > 0 && i % ITEMS_PER_SLICE === 0) yield;
     const at = `messages[${i}]`;
     if (!isObj(raw)) throw badRequest(`\`${at}\` must be an object`, at);
     const role = raw.role;

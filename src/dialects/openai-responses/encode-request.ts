@@ -20,6 +20,8 @@ import {
   type ResponsesToolChoice,
 } from "./wire.js";
 import { pushAll } from "../../push-all.js";
+import { ITEMS_PER_SLICE } from "../../http/work-slices.js";
+import { runSliced, runToEnd, type Steps } from "../../tokens/work-steps.js";
 
 /** OpenAI's floor for max_output_tokens ("integer below minimum value. Expected a value >= 16"). [derived] */
 export const MIN_OUTPUT_TOKENS = 16;
@@ -43,10 +45,19 @@ export const MIN_OUTPUT_TOKENS = 16;
  * cao#242); the stream decoder turns their calls back (responsesDecoderOptions).
  */
 export function encodeResponsesRequest(req: Request, model: CopilotModel): ResponsesRequestBody {
+  return runToEnd(encodeSteps(req, model));
+}
+
+/** encodeResponsesRequest for a large request: the event loop gets a turn between its passes and every ITEMS_PER_SLICE messages. */
+export function encodeResponsesRequestInTurns(req: Request, model: CopilotModel): Promise<ResponsesRequestBody> {
+  return runSliced(encodeSteps(req, model));
+}
+
+function* encodeSteps(req: Request, model: CopilotModel): Steps<ResponsesRequestBody> {
   const input: ResponsesInputItem[] = [];
   const system = systemItem("system", req.system);
   if (system) input.push(system);
-  pushAll(input, encodeMessages(req.messages, model));
+  yield* encodeMessages(req.messages, model, input);
 
   const body: ResponsesRequestBody = { model: model.id, input, stream: req.stream, store: false };
 
@@ -95,18 +106,22 @@ function systemItem(role: "system", parts: TextPart[]): ResponsesMessageItem | u
  * function_call_output, and its images, which that carries no more than text (copilot-upstream.md
  * 6), were moved by the pass to a user message after the outputs.
  */
-function encodeMessages(messages: Message[], model: CopilotModel): ResponsesInputItem[] {
+function* encodeMessages(messages: Message[], model: CopilotModel, out: ResponsesInputItem[]): Steps<void> {
   // Encoded before pairing moves the messages, so a refused document is named by its place in the request.
   const documents = new Map<DocumentPart, ResponsesInputContent>();
   for (const [i, message] of messages.entries()) {
+    if (i > 0 && i % ITEMS_PER_SLICE === 0) yield;
     if (message.role !== "user") continue;
     for (const [j, part] of message.content.entries()) {
       if (part.type === "document") documents.set(part, encodeDocument(part, model, `messages[${i}].content[${j}]`));
     }
   }
 
-  const out: ResponsesInputItem[] = [];
-  for (const message of pairToolResults(messages, { moveImages: true })) {
+  yield;
+  const paired = pairToolResults(messages, { moveImages: true });
+  yield;
+  for (const [i, message] of paired.entries()) {
+    if (i > 0 && i % ITEMS_PER_SLICE === 0) yield;
     switch (message.role) {
       case "system": {
         const item = systemItem("system", message.content);
@@ -148,7 +163,6 @@ function encodeMessages(messages: Message[], model: CopilotModel): ResponsesInpu
       }
     }
   }
-  return out;
 }
 
 function encodeAssistant(message: Extract<Message, { role: "assistant" }>): ResponsesInputItem[] {
