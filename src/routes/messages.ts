@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { anthropicClient, upstreamCodec } from "../bridge/codecs.js";
 import { planUpstream } from "../bridge/plan.js";
 import { runTranslated } from "../bridge/run-translated.js";
-import { decodeAnthropicRequest } from "../dialects/anthropic/decode-request.js";
+import { decodeAnthropicRequest, decodeAnthropicRequestInTurns } from "../dialects/anthropic/decode-request.js";
 import { countAnthropicTokensAsync } from "../tokens/count-tokens.js";
 import { resolveModel } from "../bridge/resolve-model.js";
 import { nativeStreamHandlers, stripCopilotFields } from "../dialects/anthropic/clean-native-stream.js";
@@ -51,7 +51,7 @@ async function translated(runtime: Runtime, c: Context, body: Record<string, unk
   const call = classify(c, body);
   const vision = hasImage(body.messages);
   await turnIfLarge(c);
-  const req = decodeAnthropicRequest(body);
+  const req = isLargeBody(c) ? await decodeAnthropicRequestInTurns(body) : decodeAnthropicRequest(body);
   await turnIfLarge(c);
   const inputTokensEstimate = await countAnthropicTokensAsync(body, model, c.req.raw.signal);
   return runTranslated({

@@ -15,6 +15,8 @@ import type {
 } from "../../ir/request.js";
 import { decodeThinkingSignature } from "./wire.js";
 import { quote } from "../../text.js";
+import { ITEMS_PER_SLICE } from "../../http/work-slices.js";
+import { runSliced, runToEnd, type Steps } from "../../tokens/work-steps.js";
 
 /**
  * An Anthropic Messages request body → IR. Validation happens as the body is walked: anything
@@ -36,12 +38,28 @@ import { quote } from "../../text.js";
  * this decoder and carry none; upstream encoders supply a default.
  */
 export function decodeAnthropicRequest(body: unknown): Request {
+  return runToEnd(decodeSteps(body));
+}
+
+/** decodeAnthropicRequest for a large body: the event loop gets a turn every ITEMS_PER_SLICE messages. */
+export function decodeAnthropicRequestInTurns(body: unknown): Promise<Request> {
+  return runSliced(decodeSteps(body));
+}
+
+function* decodeSteps(body: unknown): Steps<Request> {
   if (!isObject(body)) throw badRequest("Request body must be a JSON object");
 
+  const model = nonEmptyString(body.model, "model");
+  const system = decodeSystem(body.system);
+  const messages: Message[] = [];
+  for (const [i, m] of array(body.messages, "messages").entries()) {
+    if (i > 0 && i % ITEMS_PER_SLICE === 0) yield;
+    messages.push(decodeMessage(m, `messages.${i}`));
+  }
   const req: Request = {
-    model: nonEmptyString(body.model, "model"),
-    system: decodeSystem(body.system),
-    messages: array(body.messages, "messages").map((m, i) => decodeMessage(m, `messages.${i}`)),
+    model,
+    system,
+    messages,
     tools: decodeTools(body.tools),
     stream: optional(body.stream, "stream", boolean) ?? false,
   };
