@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { Readable } from "node:stream";
+import { LazyHeaders } from "./lazy-headers.js";
 
 const NativeRequest = globalThis.Request;
 const NativeHeaders = globalThis.Headers;
@@ -10,14 +11,12 @@ const NativeHeaders = globalThis.Headers;
  * join them (Node's own `headers` object drops repeats of some names instead). Changing them, which
  * a server-side request is rarely asked to do, turns them into real Headers first.
  */
-export class IncomingHeaders {
-  private native: Headers | undefined;
+export class IncomingHeaders extends LazyHeaders {
+  constructor(private readonly raw: string[]) {
+    super();
+  }
 
-  constructor(private readonly raw: string[]) {}
-
-  get(name: string): string | null {
-    if (this.native) return this.native.get(name);
-    const key = name.toLowerCase();
+  protected read(key: string): string | null {
     const raw = this.raw;
     let value: string | null = null;
     for (let i = 0; i < raw.length; i += 2) {
@@ -27,60 +26,10 @@ export class IncomingHeaders {
     return value;
   }
 
-  has(name: string): boolean {
-    if (this.native) return this.native.has(name);
-    const key = name.toLowerCase();
-    const raw = this.raw;
-    for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === key.length && raw[i]!.toLowerCase() === key) return true;
-    return false;
-  }
-
-  set(name: string, value: string): void {
-    this.real().set(name, value);
-  }
-
-  append(name: string, value: string): void {
-    this.real().append(name, value);
-  }
-
-  delete(name: string): void {
-    this.real().delete(name);
-  }
-
-  getSetCookie(): string[] {
-    return this.real().getSetCookie();
-  }
-
-  forEach(callback: (value: string, name: string, parent: Headers) => void, thisArg?: unknown): void {
-    this.real().forEach((v, k) => callback.call(thisArg, v, k, this as unknown as Headers));
-  }
-
-  entries(): IterableIterator<[string, string]> {
-    return this.real().entries();
-  }
-
-  keys(): IterableIterator<string> {
-    return this.real().keys();
-  }
-
-  values(): IterableIterator<string> {
-    return this.real().values();
-  }
-
-  [Symbol.iterator](): IterableIterator<[string, string]> {
-    return this.entries();
-  }
-
-  private real(): Headers {
-    if (!this.native) {
-      const h = new NativeHeaders();
-      for (let i = 0; i < this.raw.length; i += 2) h.append(this.raw[i]!, this.raw[i + 1]!);
-      this.native = h;
-    }
-    return this.native;
+  protected fill(headers: Headers): void {
+    for (let i = 0; i < this.raw.length; i += 2) headers.append(this.raw[i]!, this.raw[i + 1]!);
   }
 }
-Object.setPrototypeOf(IncomingHeaders.prototype, NativeHeaders.prototype);
 
 const PREMATURE_CLOSE = "Client connection prematurely closed.";
 

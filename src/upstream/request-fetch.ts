@@ -1,6 +1,7 @@
 import { pipeline, Readable, Transform } from "node:stream";
 import zlib from "node:zlib";
 import type { Dispatcher } from "undici";
+import { LazyHeaders } from "../http/lazy-headers.js";
 import type { FetchLike } from "./http.js";
 
 /**
@@ -310,71 +311,24 @@ Object.setPrototypeOf(UpstreamResponse.prototype, WebResponse.prototype);
  * The answer's headers over undici's record of them (lower-case names, repeated ones as lists): get()
  * and has() read it as it is; anything else converts them once to real Headers.
  */
-class RecordHeaders {
-  private native: Headers | undefined;
+class RecordHeaders extends LazyHeaders {
+  constructor(private readonly record: Record<string, string | string[] | undefined>) {
+    super();
+  }
 
-  constructor(private readonly record: Record<string, string | string[] | undefined>) {}
-
-  get(name: string): string | null {
-    if (this.native) return this.native.get(name);
-    const value = this.record[name.toLowerCase()];
+  protected read(key: string): string | null {
+    const value = this.record[key];
     return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
   }
 
-  has(name: string): boolean {
-    return this.native ? this.native.has(name) : this.record[name.toLowerCase()] !== undefined;
-  }
-
-  set(name: string, value: string): void {
-    this.real().set(name, value);
-  }
-
-  append(name: string, value: string): void {
-    this.real().append(name, value);
-  }
-
-  delete(name: string): void {
-    this.real().delete(name);
-  }
-
-  getSetCookie(): string[] {
-    return this.real().getSetCookie();
-  }
-
-  forEach(callback: (value: string, name: string, parent: Headers) => void, thisArg?: unknown): void {
-    this.real().forEach((v, k) => callback.call(thisArg, v, k, this as unknown as Headers));
-  }
-
-  entries(): IterableIterator<[string, string]> {
-    return this.real().entries();
-  }
-
-  keys(): IterableIterator<string> {
-    return this.real().keys();
-  }
-
-  values(): IterableIterator<string> {
-    return this.real().values();
-  }
-
-  [Symbol.iterator](): IterableIterator<[string, string]> {
-    return this.entries();
-  }
-
-  private real(): Headers {
-    if (!this.native) {
-      const h = new WebHeaders();
-      for (const name in this.record) {
-        const value = this.record[name];
-        if (Array.isArray(value)) for (const v of value) h.append(name, v);
-        else if (value !== undefined) h.append(name, value);
-      }
-      this.native = h;
+  protected fill(headers: Headers): void {
+    for (const name in this.record) {
+      const value = this.record[name];
+      if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+      else if (value !== undefined) headers.append(name, value);
     }
-    return this.native;
   }
 }
-Object.setPrototypeOf(RecordHeaders.prototype, WebHeaders.prototype);
 
 /**
  * The response body fed by the dispatcher. Until a reader comes, chunks wait in a list (the socket is
