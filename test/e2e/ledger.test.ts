@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type FakeUpstream, startFakeUpstream } from "../fake-upstream/server.js";
-import { MAIN, runCli, type CliRun } from "../helpers/cli.js";
+import { runCli, runToEnd, type CliRun } from "../helpers/cli.js";
 
 const GITHUB_TOKEN = "ghu_ledgerTestToken0123456789abcdefABCD";
 
@@ -15,18 +14,6 @@ interface Db {
   close(): void;
 }
 const Database = createRequire(import.meta.url)("better-sqlite3") as new (file: string, opts?: object) => Db;
-
-/** Runs `copilot-api <args>` to its end; resolves with its exit code and output. */
-function runToEnd(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 async function post(url: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(url + path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,7 +7,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import type { RequestRecord } from "../../src/observability/recorder.js";
 import type { PgLedger } from "../../src/ledger/pg-ledger.js";
 import { startFakeUpstream, type FakeUpstream } from "../fake-upstream/server.js";
-import { MAIN } from "../helpers/cli.js";
+import { runToEnd } from "../helpers/cli.js";
 import { type Harness, startHarness } from "../helpers/harness.js";
 import { startPostgres, startRedis, type StoreServer } from "../helpers/stores.js";
 
@@ -21,18 +20,6 @@ const chat = (url: string, key: string) =>
     headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
     body: JSON.stringify({ model: "gpt-4.1", messages: [{ role: "user", content: "hi" }] }),
   });
-
-/** Runs `copilot-api <args>` to its end (no server involved); resolves with its exit code and output. */
-function runToEnd(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** Resolves with the next request this instance records (its cost is then counted). */
 function nextRecord(h: Harness): Promise<RequestRecord> {

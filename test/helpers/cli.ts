@@ -66,3 +66,18 @@ export function runScript(script: string, args: string[], env: Record<string, st
     },
   };
 }
+
+/**
+ * Runs `copilot-api <args>` under Node to its end (a command that stops by itself: usage, auth
+ * errors); resolves with its exit code and its stdout and stderr apart.
+ */
+export function runToEnd(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
