@@ -31,35 +31,13 @@ export function runScript(script: string, args: string[], env: Record<string, st
     stdio: ["ignore", "pipe", "pipe"],
     ...as,
   });
-  let out = "";
-  const listeners = new Set<() => void>();
-  const onData = (d: Buffer) => {
-    out += d.toString();
-    for (const l of listeners) l();
-  };
-  child.stdout!.on("data", onData);
-  child.stderr!.on("data", onData);
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const watch = watchOutput(child, exited, (code) => `process exited (${code}) before printing`);
   return {
     child,
-    output: () => out,
+    output: watch.output,
     exited,
-    waitFor(pattern) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const m = out.match(pattern);
-          if (m) {
-            listeners.delete(check);
-            resolve(m);
-          }
-        };
-        listeners.add(check);
-        check();
-        void exited.then((code) => {
-          if (listeners.has(check)) reject(new Error(`process exited (${code}) before printing ${pattern}:\n${out}`));
-        });
-      });
-    },
+    waitFor: (pattern) => watch.waitFor(pattern),
     async stop() {
       if (child.exitCode === null) child.kill("SIGTERM");
       return exited;
@@ -80,4 +58,41 @@ export function runToEnd(args: string[], env: Record<string, string>): Promise<{
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("exit", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * A child's stdout and stderr as one text, and waits for a pattern in it (after offset `from`),
+ * rejected with `exitedBefore(code)` and the output if the child exits first.
+ */
+export function watchOutput<T>(
+  child: ChildProcess,
+  exited: Promise<T>,
+  exitedBefore: (code: T) => string,
+): { output(): string; waitFor(pattern: RegExp, from?: number): Promise<RegExpMatchArray> } {
+  let out = "";
+  const listeners = new Set<() => void>();
+  const onData = (d: Buffer) => {
+    out += d.toString();
+    for (const l of listeners) l();
+  };
+  child.stdout!.on("data", onData);
+  child.stderr!.on("data", onData);
+  return {
+    output: () => out,
+    waitFor: (pattern, from = 0) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const m = out.slice(from).match(pattern);
+          if (m) {
+            listeners.delete(check);
+            resolve(m);
+          }
+        };
+        listeners.add(check);
+        check();
+        void exited.then((code) => {
+          if (listeners.has(check)) reject(new Error(`${exitedBefore(code)} ${pattern}:\n${out}`));
+        });
+      }),
+  };
 }

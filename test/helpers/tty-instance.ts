@@ -2,7 +2,7 @@
 // --manual (which needs a TTY) runs as a person would run it, and the test types the answers.
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
-import { MAIN, RUNTIME } from "./cli.js";
+import { MAIN, RUNTIME, watchOutput } from "./cli.js";
 
 export interface TtyInstance {
   url: string;
@@ -38,35 +38,13 @@ export async function startTty(args: string[], env: Record<string, string>): Pro
     env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", TERM: "dumb", ...env },
     stdio: ["pipe", "pipe", "pipe"],
   });
-  let out = "";
-  const listeners = new Set<() => void>();
-  const onData = (d: Buffer) => {
-    out += d.toString();
-    for (const l of listeners) l();
-  };
-  child.stdout!.on("data", onData);
-  child.stderr!.on("data", onData);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const waitFor = (pattern: RegExp, from = 0) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const check = () => {
-        const m = out.slice(from).match(pattern);
-        if (m) {
-          listeners.delete(check);
-          resolve(m);
-        }
-      };
-      listeners.add(check);
-      check();
-      void exited.then(() => {
-        if (listeners.has(check)) reject(new Error(`copilot-api exited before showing ${pattern}:\n${out}`));
-      });
-    });
+  const { output, waitFor } = watchOutput(child, exited, () => "copilot-api exited before showing");
   const [, url] = await waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
   const pid = await childOf(child.pid!);
   return {
     url: url!,
-    output: () => out,
+    output,
     waitFor,
     type: (text) => child.stdin!.write(`${text}\r`),
     async kill() {
